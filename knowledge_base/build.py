@@ -1,0 +1,170 @@
+"""`tthc kb build`: train the embedding model, build the index, fit the calibration.
+
+A build is written to ``<index_dir>/builds/<id>/`` and then made current by
+atomically replacing the ``CURRENT`` pointer file, so a failed or interrupted
+build leaves the previous index serving.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from knowledge_base.corpus import PROCEDURE, Corpus, build_corpus, short_name, synthetic_questions
+from knowledge_base.embedder import SentenceTransformerEmbedder, train_own_model
+from knowledge_base.faq_store import FaqStore
+from knowledge_base.index import SearchIndex, model_text
+from knowledge_base.retriever import Calibration, Retriever
+from knowledge_base.settings import KnowledgeBaseSettings
+from knowledge_base.store import KnowledgeStore
+from knowledge_base.text import TextPipeline, fold, normalize
+
+logger = logging.getLogger(__name__)
+POINTER = "CURRENT"
+KEEP_BUILDS = 2
+Progress = Callable[[str, int, int], None]
+
+
+def current_build(index_dir: Path) -> Path | None:
+    """Directory of the build in service, or None if there is none."""
+    pointer = index_dir / POINTER
+    if not pointer.exists():
+        return None
+    build = index_dir / "builds" / pointer.read_text(encoding="utf-8").strip()
+    return build if (build / "manifest.json").exists() else None
+
+
+def load_corpus_from_store(store: KnowledgeStore) -> Corpus:
+    """Corpus of everything answerable right now (procedures, aliases, published FAQ)."""
+    return build_corpus(store.procedures(), store.aliases(), FaqStore(store).all_published())
+
+
+def make_pipeline(corpus: Corpus) -> TextPipeline:
+    """Text pipeline whose typo repair knows every syllable of the corpus."""
+    vocabulary: set[str] = set()
+    for text in [e.text for e in corpus.entries] + list(corpus.bodies.values()):
+        vocabulary.update(fold(normalize(text)).split())
+    return TextPipeline(vocabulary=vocabulary)
+
+
+def positive_text(corpus: Corpus, key: tuple[str, str]) -> str:
+    title = corpus.titles[key]
+    return short_name(title) if key[0] == PROCEDURE else title
+
+
+def training_pairs(corpus: Corpus, pipeline: TextPipeline, seed: int) -> list[tuple[str, str]]:
+    """(question-like text, target text) pairs for the embedding model."""
+    pairs = []
+    for question, entry in synthetic_questions(corpus, seed, per_entry=3):
+        key = (entry.target_type, entry.target_id)
+        anchor = model_text(pipeline.process(question, segment=False))
+        positive = model_text(pipeline.process(positive_text(corpus, key), segment=False))
+        pairs.append((anchor, positive))
+    return pairs
+
+
+def fit_calibration(retriever: Retriever, corpus: Corpus, seed: int) -> Calibration:
+    """Fit the logistic scorer on synthetic questions, each scored without the key it came from."""
+    from sklearn.linear_model import LogisticRegression
+
+    index = retriever.index
+    entry_ids = {id(e): i for i, e in enumerate(corpus.entries)}
+    rows, labels = [], []
+    questions = synthetic_questions(corpus, seed + 1, per_entry=1)
+    rng = np.random.default_rng(seed)
+    picked = rng.permutation(len(questions))[:2500]
+    for i in picked:
+        question, entry = questions[int(i)]
+        processed = index.pipeline.process(question, segment=False)
+        truth = index.target_pos[(entry.target_type, entry.target_id)]
+        for item in retriever.candidates(processed, exclude_entries={entry_ids[id(entry)]}):
+            rows.append(item.features)
+            labels.append(int(item.pos == truth))
+    model = LogisticRegression(C=1.0, max_iter=1000, class_weight={0: 1.0, 1: 3.0})
+    model.fit(np.stack(rows), np.asarray(labels))
+    base = Calibration()
+    return Calibration(weights=[float(w) for w in model.coef_[0]],
+                       bias=float(model.intercept_[0]),
+                       answer_threshold=base.answer_threshold,
+                       clarify_threshold=base.clarify_threshold, margin=base.margin)
+
+
+def run_build(settings: KnowledgeBaseSettings, store: KnowledgeStore,
+              progress: Progress | None = None) -> Path:
+    """Build a new index and make it current; returns the build directory."""
+    started = time.perf_counter()
+    index_dir = settings.index_path
+    build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+    work = index_dir / "builds" / f".{build_id}.tmp"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        corpus = load_corpus_from_store(store)
+        if not corpus.entries:
+            raise RuntimeError("the knowledge base is empty; run `tthc kb import` first")
+        pipeline = make_pipeline(corpus)
+        model_dir = _prepare_model(settings, corpus, pipeline, work, progress)
+        embedder = SentenceTransformerEmbedder(model_dir)
+        index = SearchIndex(corpus, pipeline, embedder)
+        index.save(work)
+        if progress:
+            progress("calibrate", 0, 1)
+        calibration = fit_calibration(Retriever(index, embedder), corpus, settings.seed)
+        (work / "calibration.json").write_text(json.dumps(asdict(calibration), indent=2))
+        manifest = {
+            "build_id": build_id,
+            "model": "own" if settings.embedding_model == "own" else settings.embedding_model,
+            "model_dir": "model" if model_dir == work / "model" else str(model_dir),
+            "revision": store.revision(),
+            "targets": len(corpus.titles),
+            "entries": len(corpus.entries),
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+        (work / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        final = index_dir / "builds" / build_id
+        work.rename(final)
+        _point_to(index_dir, build_id)
+        _prune(index_dir, keep=build_id)
+        return final
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _prepare_model(settings: KnowledgeBaseSettings, corpus: Corpus, pipeline: TextPipeline,
+                   work: Path, progress: Progress | None) -> Path:
+    if settings.embedding_model != "own":
+        path = Path(settings.embedding_model).expanduser()
+        if not path.is_dir():
+            raise FileNotFoundError(f"TTHC_EMBEDDING_MODEL is not a local model directory: {path}")
+        return path.resolve()
+    pairs = training_pairs(corpus, pipeline, settings.seed)
+    texts = [model_text(pipeline.process(t, segment=False))
+             for t in [e.text for e in corpus.entries] + list(corpus.bodies.values())]
+    report = (lambda step, total: progress("train", step, total)) if progress else None
+    # The model is referenced by the build's final path once the build is renamed.
+    train_own_model(pairs, texts, work / "model", seed=settings.seed, progress=report)
+    return work / "model"
+
+
+def _point_to(index_dir: Path, build_id: str) -> None:
+    pointer = index_dir / POINTER
+    temporary = index_dir / f".{POINTER}.tmp"
+    temporary.write_text(build_id, encoding="utf-8")
+    os.replace(temporary, pointer)
+
+
+def _prune(index_dir: Path, keep: str) -> None:
+    builds = sorted(p for p in (index_dir / "builds").iterdir()
+                    if p.is_dir() and not p.name.startswith("."))
+    for old in builds[:-KEEP_BUILDS]:
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,176 @@
+"""`tthc` command line: catalog import, index build, search, evaluation."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from knowledge_base.settings import get_settings
+
+app = typer.Typer(help="Trợ lý TTHC command line.", no_args_is_help=True)
+kb_app = typer.Typer(help="Knowledge base: import, build, search.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+console = Console(stderr=True)
+STATUSES = ("full", "partial", "none", "empty")
+
+
+def _store():
+    from knowledge_base.store import KnowledgeStore
+
+    return KnowledgeStore(get_settings().database_url)
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    """Configure logging for every command."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@kb_app.command("import")
+def import_catalog(
+    source: Annotated[Optional[Path], typer.Option(help="Catalog directory.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show the diff.")] = False,
+) -> None:
+    """Import the portal's procedure JSON files (idempotent; shows a diff)."""
+    from knowledge_base.importer import read_catalog
+    from knowledge_base.seeding import seed_store
+
+    settings = get_settings()
+    directory = settings.resolve(source) if source else settings.catalog_path
+    try:
+        result = read_catalog(directory)
+    except FileNotFoundError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    _print_report(result.report, len(result.procedures))
+    for error in result.errors:
+        console.print(f"[yellow]skipped[/yellow] {error.path}: {error.reason}")
+    store = _store()
+    if dry_run:
+        diff = store.diff_catalog(result)
+    else:
+        report = {name: dict(counts) for name, counts in result.report.items()}
+        diff = store.apply_catalog(result, str(directory), report=report)
+        seeded = seed_store(store)
+        console.print(f"seed data: {seeded}")
+    console.print(f"procedures: {len(result.procedures)} read, {len(result.errors)} file(s) skipped")
+    console.print(f"diff: {len(diff.added)} added, {len(diff.changed)} changed, "
+                  f"{len(diff.removed)} removed, {diff.unchanged} unchanged"
+                  + (" (dry run: nothing written)" if dry_run else ""))
+    for label, codes in (("added", diff.added), ("changed", diff.changed),
+                         ("removed", diff.removed)):
+        if codes and len(codes) <= 40:
+            console.print(f"  {label}: {', '.join(codes)}")
+    for code, flags in diff.flagged.items():
+        console.print(f"  [yellow]flagged[/yellow] {code}: {', '.join(flags)} (kept out of answers)")
+
+
+def _print_report(report: dict, total: int) -> None:
+    table = Table(title=f"Parse report ({total} procedures)")
+    table.add_column("field")
+    for status in STATUSES:
+        table.add_column(status, justify="right")
+    for name, counts in sorted(report.items()):
+        table.add_row(name, *(str(counts.get(s, 0)) for s in STATUSES))
+    console.print(table)
+
+
+@kb_app.command("show")
+def show(code: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Print one procedure."""
+    from knowledge_base.errors import NotFoundError
+
+    try:
+        procedure = _store().procedure(code)
+    except NotFoundError:
+        console.print(f"[red]Unknown procedure code {code!r}. "
+                      f"Codes look like 1.001193; run `tthc kb import` first if the store is empty.[/red]")
+        raise typer.Exit(2) from None
+    if as_json:
+        payload = procedure.model_dump(mode="json", exclude={"raw"})
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    console.print(f"[bold]{procedure.code}[/bold] {procedure.name} ({procedure.field})")
+    for channel in procedure.channels:
+        console.print(f"  {channel.method.value}: {channel.processing_time.text or '-'} | "
+                      f"{channel.fee.text or '-'}")
+    for group in procedure.document_groups:
+        console.print(f"  [{group.kind.value}] {group.case or ''}")
+        for document in group.documents:
+            console.print(f"    - {document.name} ({document.copies})")
+
+
+@kb_app.command("build")
+def build() -> None:
+    """Train the embedding model, build the indexes and fit the calibration."""
+    from knowledge_base.build import run_build
+
+    settings = get_settings()
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console) as bar:
+        tasks: dict[str, int] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=max(total, done))
+
+        try:
+            path = run_build(settings, _store(), progress=report)
+        except (RuntimeError, FileNotFoundError) as error:
+            console.print(f"[red]build failed: {error}[/red] (the previous index is still in use)")
+            raise typer.Exit(1) from error
+    manifest = json.loads((path / "manifest.json").read_text())
+    console.print(f"index built in {manifest['seconds']} s: {manifest['targets']} targets, "
+                  f"{manifest['entries']} keys → {path}")
+
+
+@kb_app.command("search")
+def search(
+    question: str,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=20)] = 5,
+) -> None:
+    """Search the knowledge base like the assistant does."""
+    from knowledge_base.errors import IndexNotReadyError
+    from knowledge_base.service import KnowledgeBase
+
+    try:
+        result = KnowledgeBase().search(question, limit=limit)
+    except IndexNotReadyError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    if as_json:
+        sys.stdout.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+        return
+    console.print(f"decision: [bold]{result.decision.value}[/bold] (confidence {result.confidence:.2f})")
+    for rank, hit in enumerate(result.hits, 1):
+        console.print(f"{rank}. [{hit.type.value}] {hit.id} {hit.title} ({hit.confidence:.2f})")
+
+
+@app.command("eval")
+def evaluate(
+    questions: Path,
+    json_out: Annotated[Optional[Path], typer.Option("--json")] = None,
+    systems: Annotated[str, typer.Option(help="Comma-separated systems.")] = "ours,bm25,minilm",
+) -> None:
+    """Evaluate ours and the baselines on a JSONL question set, in three views."""
+    from knowledge_base.evaluate import print_report, run_evaluation
+
+    if not questions.is_file():
+        console.print(f"[red]question file not found: {questions}[/red]")
+        raise typer.Exit(1)
+    report = run_evaluation(questions, [s.strip() for s in systems.split(",") if s.strip()])
+    print_report(report, Console())
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

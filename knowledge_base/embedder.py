@@ -1,0 +1,144 @@
+"""Sentence embedders: the project's own trained model, or any local sentence-transformers model.
+
+The own model is a ``StaticEmbedding`` (mean of trained token vectors) over a
+WordPiece tokenizer trained on the catalog's folded text, trained with
+``MultipleNegativesRankingLoss`` on (question-like text, target text) pairs.
+It needs no download, trains in seconds on a CPU and is deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+OWN_MODEL_DIM = 256
+SPECIAL_TOKENS = ["[UNK]", "[PAD]"]
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    dimension: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """Wraps a local sentence-transformers model directory; loads it on first use."""
+
+    def __init__(self, model_path: str | Path, device: str = "cpu") -> None:
+        self.model_path = str(model_path)
+        self.device = device
+        self._model = None
+        self.dimension = 0
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            torch.set_num_threads(1)
+            self._model = SentenceTransformer(self.model_path, device=self.device,
+                                              local_files_only=True)
+            self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.warm_up()
+        assert self._model is not None
+        vectors = self._model.encode(list(texts), batch_size=256, convert_to_numpy=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _train_tokenizer(corpus: Sequence[str], vocab_size: int):
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS,
+                                        min_frequency=1, show_progress=False)
+    tokenizer.train_from_iterator(corpus, trainer=trainer)
+    return tokenizer
+
+
+def train_own_model(
+    pairs: Sequence[tuple[str, str]],
+    corpus: Sequence[str],
+    output_dir: Path,
+    seed: int = 13,
+    epochs: int = 4,
+    batch_size: int = 256,
+    learning_rate: float = 0.05,
+    vocab_size: int = 12000,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Train the project's static embedding model on (anchor, positive) pairs and save it.
+
+    In-batch negatives come from the other positives of the batch; pairs whose
+    positives repeat in a batch are moved to later batches so that no target is
+    its own negative.
+    """
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+
+    tokenizer = _train_tokenizer(corpus, vocab_size)
+    module = StaticEmbedding(tokenizer, embedding_dim=OWN_MODEL_DIM)
+    torch.nn.init.normal_(module.embedding.weight, std=0.1)
+    model = SentenceTransformer(modules=[module], device="cpu")
+    loss = MultipleNegativesRankingLoss(model, scale=20.0)
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+
+    order = list(pairs)
+    total = epochs * max(1, len(order) // batch_size + 1)
+    step = 0
+    model.train()
+    for _ in range(epochs):
+        random.shuffle(order)
+        for batch in _unique_positive_batches(order, batch_size):
+            anchors = model.tokenize([a for a, _ in batch])
+            positives = model.tokenize([p for _, p in batch])
+            value = loss([anchors, positives], labels=torch.empty(0))
+            optimizer.zero_grad()
+            value.backward()
+            optimizer.step()
+            step += 1
+            if progress:
+                progress(step, total)
+    model.eval()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    model.save(str(output_dir))
+    logger.info("own embedding model trained: %d pairs, %d steps", len(order), step)
+    return output_dir
+
+
+def _unique_positive_batches(pairs: list[tuple[str, str]], size: int):
+    """Yield batches in which no positive text appears twice (greedy, order-preserving)."""
+    pending = pairs
+    while pending:
+        batch: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        rest: list[tuple[str, str]] = []
+        for pair in pending:
+            if len(batch) < size and pair[1] not in seen:
+                batch.append(pair)
+                seen.add(pair[1])
+            else:
+                rest.append(pair)
+        if len(batch) < 2:
+            return
+        yield batch
+        pending = rest

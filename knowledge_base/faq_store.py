@@ -1,0 +1,163 @@
+"""FAQ entries: create, read, update, delete with version checks and an audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from knowledge_base.db import FaqRow, utcnow
+from knowledge_base.errors import InvalidInputError, NotFoundError, VersionConflictError
+from knowledge_base.models import Faq
+from knowledge_base.store import KnowledgeStore, audit, bump_revision
+
+MAX_QUESTION = 500
+MAX_ANSWER = 5000
+MAX_PHRASINGS = 50
+EDITABLE = ("slug", "question", "answer", "phrasings", "tags", "field", "owner",
+            "last_verified", "published")
+
+
+def _to_model(row: FaqRow) -> Faq:
+    return Faq(id=row.id, slug=row.slug, question=row.question, answer=row.answer,
+               phrasings=list(row.phrasings or []), tags=list(row.tags or []), field=row.field,
+               owner=row.owner, last_verified=row.last_verified, published=row.published,
+               version=row.version)
+
+
+def _snapshot(row: FaqRow) -> dict[str, Any]:
+    return _to_model(row).model_dump(mode="json")
+
+
+def validate_faq(faq: Faq) -> Faq:
+    """Clean an entry and explain, in plain Vietnamese, what is wrong with it."""
+    question = " ".join(faq.question.split())
+    answer = faq.answer.strip()
+    if not question:
+        raise InvalidInputError("Câu hỏi không được để trống.")
+    if len(question) > MAX_QUESTION:
+        raise InvalidInputError(f"Câu hỏi dài quá {MAX_QUESTION} ký tự.")
+    if not answer:
+        raise InvalidInputError("Câu trả lời không được để trống.")
+    if len(answer) > MAX_ANSWER:
+        raise InvalidInputError(f"Câu trả lời dài quá {MAX_ANSWER} ký tự.")
+    phrasings = list(dict.fromkeys(" ".join(p.split()) for p in faq.phrasings if p.strip()))
+    if len(phrasings) > MAX_PHRASINGS:
+        raise InvalidInputError(f"Tối đa {MAX_PHRASINGS} cách hỏi khác cho một mục.")
+    if any(len(p) > MAX_QUESTION for p in phrasings):
+        raise InvalidInputError(f"Mỗi cách hỏi khác tối đa {MAX_QUESTION} ký tự.")
+    if faq.last_verified and not _is_date(faq.last_verified):
+        raise InvalidInputError("Ngày kiểm tra phải có dạng NNNN-TT-NN, ví dụ 2026-11-27.")
+    return faq.model_copy(update={"question": question, "answer": answer,
+                                  "phrasings": phrasings})
+
+
+def _is_date(value: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+class FaqStore:
+    """FAQ operations on the knowledge store's database."""
+
+    def __init__(self, store: KnowledgeStore) -> None:
+        self.store = store
+
+    def list(self, query: str = "", offset: int = 0, limit: int = 50,
+             include_drafts: bool = True) -> tuple[list[Faq], int]:
+        """Entries matching ``query`` in question/answer, newest first, and the total count."""
+        with self.store.session() as session:
+            condition = []
+            if query:
+                pattern = f"%{query.strip()}%"
+                condition.append(or_(FaqRow.question.ilike(pattern), FaqRow.answer.ilike(pattern)))
+            if not include_drafts:
+                condition.append(FaqRow.published.is_(True))
+            total = session.scalar(select(func.count()).select_from(FaqRow).where(*condition))
+            rows = session.scalars(select(FaqRow).where(*condition).order_by(FaqRow.id.desc())
+                                   .offset(max(offset, 0)).limit(max(min(limit, 200), 1)))
+            return [_to_model(row) for row in rows], int(total or 0)
+
+    def all_published(self) -> list[Faq]:
+        with self.store.session() as session:
+            rows = session.scalars(select(FaqRow).where(FaqRow.published.is_(True))
+                                   .order_by(FaqRow.id))
+            return [_to_model(row) for row in rows]
+
+    def get(self, faq_id: int) -> Faq:
+        with self.store.session() as session:
+            row = session.get(FaqRow, faq_id)
+            if row is None:
+                raise NotFoundError("faq", faq_id)
+            return _to_model(row)
+
+    def create(self, faq: Faq, actor: str) -> Faq:
+        faq = validate_faq(faq)
+        with self.store.session.begin() as session:
+            self._check_slug(session, faq.slug, None)
+            row = FaqRow(**{key: getattr(faq, key) for key in EDITABLE}, version=1)
+            session.add(row)
+            session.flush()
+            audit(session, actor, "create", "faq", str(row.id), None, _snapshot(row))
+            bump_revision(session)
+            return _to_model(row)
+
+    def update(self, faq_id: int, faq: Faq, expected_version: int, actor: str) -> Faq:
+        """Save an edit made on ``expected_version``; a concurrent save raises a conflict."""
+        faq = validate_faq(faq)
+        with self.store.session.begin() as session:
+            row = session.get(FaqRow, faq_id, with_for_update=True)
+            if row is None:
+                raise NotFoundError("faq", faq_id)
+            if row.version != expected_version:
+                raise VersionConflictError("faq", faq_id, expected_version, row.version)
+            self._check_slug(session, faq.slug, faq_id)
+            before = _snapshot(row)
+            for key in EDITABLE:
+                setattr(row, key, getattr(faq, key))
+            row.version += 1
+            row.updated_at = utcnow()
+            session.flush()
+            audit(session, actor, "update", "faq", str(faq_id), before, _snapshot(row))
+            bump_revision(session)
+            return _to_model(row)
+
+    def delete(self, faq_id: int, expected_version: int | None, actor: str) -> None:
+        with self.store.session.begin() as session:
+            row = session.get(FaqRow, faq_id, with_for_update=True)
+            if row is None:
+                raise NotFoundError("faq", faq_id)
+            if expected_version is not None and row.version != expected_version:
+                raise VersionConflictError("faq", faq_id, expected_version, row.version)
+            audit(session, actor, "delete", "faq", str(faq_id), _snapshot(row), None)
+            session.delete(row)
+            bump_revision(session)
+
+    def seed(self, entries: list[Faq]) -> int:
+        """Load the starter FAQ once; later imports never touch admin edits."""
+        if self.store.meta("faq_seeded"):
+            return 0
+        created = 0
+        for entry in entries:
+            with self.store.session() as session:
+                exists = entry.slug and session.scalar(select(FaqRow.id).where(
+                    FaqRow.slug == entry.slug))
+            if not exists:
+                self.create(entry, actor="seed")
+                created += 1
+        self.store.set_meta("faq_seeded", utcnow().isoformat())
+        return created
+
+    @staticmethod
+    def _check_slug(session: Session, slug: str | None, own_id: int | None) -> None:
+        if not slug:
+            return
+        other = session.scalar(select(FaqRow.id).where(FaqRow.slug == slug))
+        if other is not None and other != own_id:
+            raise InvalidInputError(f"Mã mục '{slug}' đã được dùng cho mục khác.")

@@ -1,0 +1,146 @@
+"""The searchable index: lexical (BM25) and dense (FAISS) views of the corpus.
+
+Built in memory from a :class:`Corpus` in well under a second once the
+embedding model exists, so FAQ and alias edits are picked up by rebuilding it
+(no model retraining). ``save``/``load`` persist it beside the model.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from knowledge_base.corpus import Corpus, Entry
+from knowledge_base.embedder import Embedder
+from knowledge_base.text import ProcessedText, TextPipeline
+
+
+def lexical_tokens(processed: ProcessedText) -> list[str]:
+    """Folded syllables plus adjacent-syllable bigrams ("khai_sinh")."""
+    syllables = processed.syllables
+    return syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
+
+
+def model_text(processed: ProcessedText) -> str:
+    """What the embedding model reads: folded, expanded syllables and their bigrams."""
+    return " ".join(lexical_tokens(processed))
+
+
+class LexicalIndex:
+    """BM25 over token lists (bm25s), scored for all documents at once."""
+
+    def __init__(self, documents: list[list[str]]) -> None:
+        import bm25s
+
+        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        self._bm25.index([doc or ["∅"] for doc in documents], show_progress=False)
+        self.size = len(documents)
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        if not tokens:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+
+
+class DenseIndex:
+    """Exact inner-product search (``IndexFlatIP``) over normalised vectors."""
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        import faiss
+
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._index = faiss.IndexFlatIP(self.vectors.shape[1])
+        self._index.add(self.vectors)
+
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        """Cosine similarity of ``query`` to every vector, in index order."""
+        distances, ids = self._index.search(query.reshape(1, -1).astype(np.float32),
+                                            self.vectors.shape[0])
+        out = np.empty(self.vectors.shape[0], dtype=np.float32)
+        out[ids[0]] = distances[0]
+        return out
+
+    def save(self, path: Path) -> None:
+        import faiss
+
+        faiss.write_index(self._index, str(path))
+
+
+@dataclass
+class TargetInfo:
+    """Per target: its entries and the set of syllables it is known by."""
+
+    key: tuple[str, str]
+    entry_ids: list[int]
+    key_tokens: frozenset[str]
+    body_tokens: frozenset[str]
+
+
+class SearchIndex:
+    """All views of one corpus, aligned by entry and target order."""
+
+    def __init__(self, corpus: Corpus, pipeline: TextPipeline, embedder: Embedder) -> None:
+        self.corpus = corpus
+        self.pipeline = pipeline
+        self.targets = corpus.targets()
+        self.target_pos = {key: i for i, key in enumerate(self.targets)}
+        self.entry_target = np.array(
+            [self.target_pos[(e.target_type, e.target_id)] for e in corpus.entries], dtype=np.int64)
+        processed_entries = [pipeline.process(e.text, segment=False) for e in corpus.entries]
+        processed_bodies = [pipeline.process(corpus.bodies[key], segment=False)
+                            for key in self.targets]
+        self.entry_lexical = LexicalIndex([lexical_tokens(p) for p in processed_entries])
+        self.body_lexical = LexicalIndex([lexical_tokens(p) for p in processed_bodies])
+        self.dense = DenseIndex(embedder.encode([model_text(p) for p in processed_entries]))
+        self.infos = self._target_infos(processed_entries, processed_bodies)
+        self.idf = _idf([info.key_tokens | info.body_tokens for info in self.infos])
+
+    def _target_infos(self, entries: list[ProcessedText],
+                      bodies: list[ProcessedText]) -> list[TargetInfo]:
+        grouped: dict[int, list[int]] = {}
+        for entry_id, target in enumerate(self.entry_target):
+            grouped.setdefault(int(target), []).append(entry_id)
+        infos = []
+        for pos, key in enumerate(self.targets):
+            ids = grouped.get(pos, [])
+            tokens = frozenset(t for i in ids for t in entries[i].syllables)
+            infos.append(TargetInfo(key, ids, tokens, frozenset(bodies[pos].syllables)))
+        return infos
+
+    def entry(self, entry_id: int) -> Entry:
+        return self.corpus.entries[entry_id]
+
+    def save(self, directory: Path) -> None:
+        """Persist the dense index and the corpus it was built from."""
+        directory.mkdir(parents=True, exist_ok=True)
+        self.dense.save(directory / "keys.faiss")
+        payload = {
+            "entries": [e.__dict__ for e in self.corpus.entries],
+            "bodies": [[list(k), v] for k, v in self.corpus.bodies.items()],
+            "titles": [[list(k), v] for k, v in self.corpus.titles.items()],
+        }
+        (directory / "corpus.json").write_text(json.dumps(payload, ensure_ascii=False),
+                                               encoding="utf-8")
+
+
+def load_corpus(directory: Path) -> Corpus:
+    """Read the corpus saved by :meth:`SearchIndex.save`."""
+    payload = json.loads((directory / "corpus.json").read_text(encoding="utf-8"))
+    return Corpus(
+        entries=[Entry(**e) for e in payload["entries"]],
+        bodies={tuple(k): v for k, v in payload["bodies"]},  # type: ignore[misc]
+        titles={tuple(k): v for k, v in payload["titles"]},  # type: ignore[misc]
+    )
+
+
+def _idf(token_sets: list[frozenset[str]]) -> dict[str, float]:
+    counts: Counter[str] = Counter()
+    for tokens in token_sets:
+        counts.update(tokens)
+    total = len(token_sets)
+    return {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in counts.items()}

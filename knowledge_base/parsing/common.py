@@ -1,0 +1,37 @@
+"""Helpers shared by the table parsers."""
+
+from __future__ import annotations
+
+import re
+
+EMPTY_MARKERS = ("Không có thông tin",)
+
+
+def clean(text: str | None) -> str:
+    """Collapse whitespace and turn the portal's empty marker into ''."""
+    if not text:
+        return ""
+    text = re.sub(r"\s+", " ", text).strip()
+    return "" if text in EMPTY_MARKERS else text
+
+
+def balanced_paren_end(text: str, start: int) -> int:
+    """Return the index just past the ')' closing the '(' at ``start``.
+
+    Unbalanced text (a page join lost the closing bracket) ends at the string end.
+    """
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(text)
+
+
+def parse_vnd(number: str) -> int | None:
+    """Parse '10,000' or '10.000' or '500' as an integer amount of đồng."""
+    digits = re.sub(r"[.,\s]", "", number)
+    return int(digits) if digits.isdigit() else None

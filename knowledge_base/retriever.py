@@ -1,0 +1,163 @@
+"""Hybrid retrieval: BM25 over keys and bodies + dense similarity, fused per target.
+
+For every candidate target the retriever computes a few interpretable features
+(dense similarity, relative BM25, how much of the question the target's words
+cover). A logistic model, fitted at build time on synthetic questions made
+from held-out keys, turns them into a calibrated probability that the target
+is right; the decision (answer / clarify / not_found) is taken on that
+probability and the margin to the runner-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from knowledge_base.corpus import FAQ, OUT_OF_SCOPE, PROCEDURE
+from knowledge_base.embedder import Embedder
+from knowledge_base.index import SearchIndex, lexical_tokens, model_text
+from knowledge_base.models import Decision, SearchHit, SearchResult, TargetType
+from knowledge_base.text import ProcessedText
+
+FEATURES = ("dense", "bm25_key", "bm25_body", "key_cover", "any_cover", "dense_gap")
+CANDIDATES = 30
+
+
+@dataclass
+class Calibration:
+    """Weights of the logistic scorer and the decision thresholds."""
+
+    weights: list[float] = field(default_factory=lambda: [6.0, 1.5, 0.5, 3.0, 1.0, 2.0])
+    bias: float = -7.0
+    answer_threshold: float = 0.5
+    clarify_threshold: float = 0.2
+    margin: float = 0.15
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(features @ np.asarray(self.weights) + self.bias)))
+
+
+@dataclass
+class Scored:
+    """Internal: one candidate target with its features and probability."""
+
+    pos: int
+    features: np.ndarray
+    probability: float = 0.0
+
+
+def _segment_max(values: np.ndarray, segments: np.ndarray, size: int) -> np.ndarray:
+    out = np.full(size, -np.inf, dtype=np.float32)
+    np.maximum.at(out, segments, values)
+    return out
+
+
+class Retriever:
+    """Searches one :class:`SearchIndex` with one embedder and calibration."""
+
+    def __init__(self, index: SearchIndex, embedder: Embedder,
+                 calibration: Calibration | None = None) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.calibration = calibration or Calibration()
+
+    def candidates(self, processed: ProcessedText, exclude_entries: set[int] | None = None
+                   ) -> list[Scored]:
+        """Candidate targets with their features (no probability yet)."""
+        index = self.index
+        n_targets = len(index.targets)
+        tokens = lexical_tokens(processed)
+        entry_bm25 = index.entry_lexical.scores(tokens)
+        query_vector = self.embedder.encode([model_text(processed)])[0]
+        entry_dense = index.dense.scores(query_vector)
+        if exclude_entries:
+            mask = np.fromiter(exclude_entries, dtype=np.int64)
+            entry_bm25[mask] = 0.0
+            entry_dense[mask] = -1.0
+        key_bm25 = np.maximum(_segment_max(entry_bm25, index.entry_target, n_targets), 0.0)
+        dense = _segment_max(entry_dense, index.entry_target, n_targets)
+        dense[~np.isfinite(dense)] = -1.0
+        body_bm25 = index.body_lexical.scores(tokens)
+        pool = set(np.argsort(-dense)[:CANDIDATES]) | set(np.argsort(-key_bm25)[:CANDIDATES])
+        pool |= set(np.argsort(-body_bm25)[:10])
+        key_max = float(key_bm25.max()) or 1.0
+        body_max = float(body_bm25.max()) or 1.0
+        top_dense = np.sort(dense)[::-1]
+        content = self._content(processed)
+        scored = []
+        for pos in pool:
+            info = index.infos[pos]
+            gap = float(dense[pos] - (top_dense[1] if dense[pos] >= top_dense[0] else top_dense[0]))
+            features = np.array([
+                float(dense[pos]),
+                float(key_bm25[pos]) / key_max,
+                float(body_bm25[pos]) / body_max,
+                self._cover(content, info.key_tokens),
+                self._cover(content, info.key_tokens | info.body_tokens),
+                gap,
+            ], dtype=np.float64)
+            scored.append(Scored(int(pos), features))
+        return scored
+
+    def _content(self, processed: ProcessedText) -> dict[str, float]:
+        stop = self.index.pipeline.lexicon.stopwords
+        idf = self.index.idf
+        default = max(idf.values(), default=1.0)
+        return {t: idf.get(t, default) for t in processed.syllables if t not in stop}
+
+    @staticmethod
+    def _cover(content: dict[str, float], tokens: frozenset[str]) -> float:
+        total = sum(content.values())
+        if not total:
+            return 0.0
+        return sum(w for t, w in content.items() if t in tokens) / total
+
+    def rank(self, processed: ProcessedText, exclude_entries: set[int] | None = None
+             ) -> list[Scored]:
+        """Candidates sorted by calibrated probability."""
+        scored = self.candidates(processed, exclude_entries)
+        if not scored:
+            return []
+        probabilities = self.calibration.probability(np.stack([s.features for s in scored]))
+        for item, probability in zip(scored, probabilities):
+            item.probability = float(probability)
+        return sorted(scored, key=lambda s: (-s.probability, s.pos))
+
+    def search(self, text: str, limit: int = 5) -> SearchResult:
+        """Rank targets for a question and decide what the assistant should do."""
+        processed = self.index.pipeline.process(text, segment=False)
+        if not self._content(processed):
+            return SearchResult(query=text, decision=Decision.NOT_FOUND, confidence=0.0)
+        ranked = self.rank(processed)
+        hits = [self._hit(item) for item in ranked if self.index.targets[item.pos][0] != OUT_OF_SCOPE]
+        decision, confidence = self.decide(ranked)
+        return SearchResult(query=text, decision=decision, confidence=confidence, hits=hits[:limit])
+
+    def decide(self, ranked: list[Scored]) -> tuple[Decision, float]:
+        """Answer when the best target is likely and clearly ahead; clarify when plausible."""
+        if not ranked:
+            return Decision.NOT_FOUND, 0.0
+        best = ranked[0]
+        runner_up = ranked[1].probability if len(ranked) > 1 else 0.0
+        kind = self.index.targets[best.pos][0]
+        calibration = self.calibration
+        if kind == OUT_OF_SCOPE:
+            return Decision.NOT_FOUND, best.probability
+        if best.probability >= calibration.answer_threshold and (
+            best.probability - runner_up >= calibration.margin or kind == FAQ
+        ):
+            return Decision.ANSWER, best.probability
+        if best.probability >= calibration.clarify_threshold:
+            return Decision.CLARIFY, best.probability
+        return Decision.NOT_FOUND, best.probability
+
+    def _hit(self, item: Scored) -> SearchHit:
+        kind, target_id = self.index.targets[item.pos]
+        return SearchHit(
+            type=TargetType.PROCEDURE if kind == PROCEDURE else TargetType.FAQ,
+            id=target_id,
+            title=self.index.corpus.titles[(kind, target_id)],
+            score=float(item.features[0]),
+            confidence=round(item.probability, 4),
+        )

@@ -1,0 +1,114 @@
+"""The knowledge base as one object per process: store, FAQ, search, office facts.
+
+Construction is cheap; :meth:`KnowledgeBase.warm_up` loads the model and
+builds the in-memory index. :meth:`refresh_if_changed` rebuilds the index
+(without retraining) when an admin edit bumped the store's revision, which is
+how FAQ changes become answerable within seconds without a restart, on every
+replica that shares the database.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+from knowledge_base.build import current_build, load_corpus_from_store, make_pipeline
+from knowledge_base.embedder import SentenceTransformerEmbedder
+from knowledge_base.errors import IndexNotReadyError
+from knowledge_base.faq_store import FaqStore
+from knowledge_base.index import SearchIndex
+from knowledge_base.models import Faq, Procedure, SearchResult
+from knowledge_base.retriever import Calibration, Retriever
+from knowledge_base.settings import KnowledgeBaseSettings, get_settings
+from knowledge_base.store import KnowledgeStore
+
+logger = logging.getLogger(__name__)
+REFRESH_INTERVAL_SECONDS = 1.0
+
+
+class KnowledgeBase:
+    """Facade used by the API, the actions and the CLI."""
+
+    def __init__(self, settings: KnowledgeBaseSettings | None = None,
+                 store: KnowledgeStore | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.store = store or KnowledgeStore(self.settings.database_url)
+        self.faqs = FaqStore(self.store)
+        self._retriever: Retriever | None = None
+        self._embedder: SentenceTransformerEmbedder | None = None
+        self._calibration: Calibration | None = None
+        self._revision = -1
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+        self.build_dir: Path | None = None
+
+    # --- lifecycle ----------------------------------------------------------
+    def warm_up(self) -> None:
+        """Load the current build's model and calibration and index the store's content."""
+        with self._lock:
+            build = current_build(self.settings.index_path)
+            if build is None:
+                raise IndexNotReadyError(self.settings.index_path)
+            manifest = json.loads((build / "manifest.json").read_text())
+            model_dir = Path(manifest["model_dir"])
+            self._embedder = SentenceTransformerEmbedder(
+                model_dir if model_dir.is_absolute() else build / model_dir)
+            self._embedder.warm_up()
+            self._calibration = Calibration(**json.loads((build / "calibration.json").read_text()))
+            self.build_dir = build
+            self._rebuild_index()
+
+    @property
+    def ready(self) -> bool:
+        return self._retriever is not None
+
+    def _rebuild_index(self) -> None:
+        assert self._embedder is not None
+        revision = self.store.revision()
+        corpus = load_corpus_from_store(self.store)
+        index = SearchIndex(corpus, make_pipeline(corpus), self._embedder)
+        self._retriever = Retriever(index, self._embedder, self._calibration)
+        self._revision = revision
+        logger.info("search index ready: revision %d, %d entries", revision, len(corpus.entries))
+
+    def refresh_if_changed(self, force: bool = False) -> bool:
+        """Rebuild the index if the store changed since it was built; cheap to call often."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < REFRESH_INTERVAL_SECONDS:
+            return False
+        self._checked_at = now
+        if self._retriever is None or self.store.revision() == self._revision:
+            return False
+        with self._lock:
+            if self.store.revision() != self._revision:
+                self._rebuild_index()
+                return True
+        return False
+
+    # --- queries ------------------------------------------------------------
+    @property
+    def retriever(self) -> Retriever:
+        if self._retriever is None:
+            self.warm_up()
+        assert self._retriever is not None
+        return self._retriever
+
+    def search(self, text: str, limit: int = 5) -> SearchResult:
+        self.refresh_if_changed()
+        return self.retriever.search(text, limit=limit)
+
+    def procedure(self, code: str) -> Procedure:
+        return self.store.procedure(code)
+
+    def faq(self, faq_id: int) -> Faq:
+        return self.faqs.get(faq_id)
+
+    def office_info(self) -> dict[str, str]:
+        return self.store.office_info()
+
+    def catalog_date(self) -> datetime | None:
+        return self.store.last_import()

@@ -1,0 +1,190 @@
+"""Vietnamese text pipeline, the same on the index side and the query side.
+
+Steps: Unicode NFC → lowercase → punctuation/whitespace cleanup → diacritic
+folding (đ→d) kept beside the original → shorthand and synonym lexicon (data,
+``data/lexicon.yml``) → underthesea word segmentation. With a vocabulary (the
+folded syllables of the catalog), tokens typed with Telex leftovers ("dangw
+kys") or one-edit typos are mapped back to known syllables.
+
+Example:
+    >>> pipeline = TextPipeline()
+    >>> pipeline.process("Đk khai sinh cho con cần gì?").expanded
+    'dang ky khai sinh cho con can gi'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from knowledge_base.settings import DATA_DIR
+
+_PUNCT_RE = re.compile(r"[^\w\s/.]|_", re.UNICODE)
+_SPACE_RE = re.compile(r"\s+")
+_DOT_RE = re.compile(r"(?<!\d)[./]|[./](?!\d)")
+MAX_SPAN = 4
+
+
+def fold(text: str) -> str:
+    """Remove Vietnamese diacritics: 'Đăng ký' → 'Dang ky'."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", stripped)
+
+
+def normalize(text: str) -> str:
+    """NFC, lowercase, punctuation to spaces (keeping 1.001193 and 85/2019), one space."""
+    text = unicodedata.normalize("NFC", text or "").lower()
+    text = _PUNCT_RE.sub(" ", text)
+    text = _DOT_RE.sub(" ", text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Shorthand (replaced), synonyms (added) and stopwords, all keyed by folded syllables."""
+
+    abbreviations: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    stopwords: frozenset[str] = frozenset()
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Lexicon:
+        """Read the lexicon YAML (the packaged one by default)."""
+        data = yaml.safe_load((path or DATA_DIR / "lexicon.yml").read_text(encoding="utf-8"))
+        return cls(
+            abbreviations=_entries(data.get("abbreviations", [])),
+            synonyms=_entries(data.get("synonyms", [])),
+            stopwords=frozenset(fold(normalize(str(w))) for w in data.get("stopwords", [])),
+        )
+
+
+def _entries(items: Iterable[dict[str, object]]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    table: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for item in items:
+        target = tuple(fold(normalize(str(item["to"]))).split())
+        sources = item["from"] if isinstance(item["from"], list) else [item["from"]]
+        for source in sources:
+            table[tuple(fold(normalize(str(source))).split())] = target
+    return table
+
+
+def _apply(tokens: list[str], table: dict[tuple[str, ...], tuple[str, ...]], replace: bool) -> list[str]:
+    """Longest-match lexicon pass over folded syllables."""
+    out: list[str] = []
+    added: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for span in range(min(MAX_SPAN, len(tokens) - i), 0, -1):
+            key = tuple(tokens[i : i + span])
+            if key in table:
+                if replace:
+                    out.extend(table[key])
+                else:
+                    out.extend(key)
+                    added.extend(table[key])
+                i += span
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out + added
+
+
+@dataclass(frozen=True)
+class ProcessedText:
+    """Every view of one text the retrieval needs."""
+
+    original: str
+    normalized: str
+    folded: str
+    expanded: str
+    words: tuple[str, ...]
+
+    @property
+    def syllables(self) -> list[str]:
+        return self.expanded.split()
+
+
+_TELEX_RE = re.compile(r"^[a-z]+$")
+_TELEX_DOUBLES = (("dd", "d"), ("aa", "a"), ("aw", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"),
+                  ("uw", "u"))
+
+
+def telex_fold(token: str) -> str | None:
+    """Fold a syllable typed in Telex without an input method: 'kys' → 'ky', 'ddangw' → 'dang'.
+
+    Vietnamese syllables never end in s/f/r/x/j nor contain w, dd, aa, ee or oo, so
+    such a token is Telex. Returns None when the token shows no Telex marks.
+    """
+    if not _TELEX_RE.match(token) or len(token) < 2:
+        return None
+    folded = token
+    if folded[-1] in "sfrxj" and any(v in folded[:-1] for v in "aeiouy"):
+        folded = folded[:-1]
+    for src, dst in _TELEX_DOUBLES:
+        folded = folded.replace(src, dst)
+    folded = folded.replace("w", "")
+    return folded if folded != token and folded else None
+
+
+class TextPipeline:
+    """Normalise, fold, expand and segment text; optionally repair tokens against a vocabulary."""
+
+    def __init__(self, lexicon: Lexicon | None = None, vocabulary: Iterable[str] = ()) -> None:
+        self.lexicon = lexicon or Lexicon.load()
+        self.vocabulary = frozenset(vocabulary)
+        self._deletes: dict[str, str] = {}
+        if self.vocabulary:
+            for word in sorted(self.vocabulary, key=len):
+                for variant in _one_deletes(word):
+                    self._deletes.setdefault(variant, word)
+
+    def repair(self, token: str) -> str:
+        """Map an unknown token to a known syllable: Telex decoding, then one-edit typos."""
+        if not self.vocabulary or token in self.vocabulary or len(token) < 3 or token.isdigit():
+            return token
+        telex = telex_fold(token)
+        if telex and telex in self.vocabulary:
+            return telex
+        if token in self._deletes:
+            return self._deletes[token]
+        for variant in _one_deletes(token):
+            if variant in self.vocabulary:
+                return variant
+            if variant in self._deletes:
+                return self._deletes[variant]
+        return token
+
+    def process(self, text: str, segment: bool = True) -> ProcessedText:
+        """Run the whole pipeline on one text."""
+        normalized = normalize(text)
+        folded = fold(normalized)
+        tokens = [self.repair(token) for token in folded.split()]
+        tokens = _apply(tokens, self.lexicon.abbreviations, replace=True)
+        tokens = _apply(tokens, self.lexicon.synonyms, replace=False)
+        words = tuple(segment_words(normalized)) if segment and normalized else ()
+        return ProcessedText(text, normalized, folded, " ".join(tokens), words)
+
+    def content_tokens(self, processed: ProcessedText) -> list[str]:
+        """Syllables of the expanded text that carry topic (stopwords removed)."""
+        return [t for t in processed.syllables if t not in self.lexicon.stopwords]
+
+
+def _one_deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@lru_cache(maxsize=4096)
+def segment_words(normalized: str) -> list[str]:
+    """underthesea word segmentation, words returned folded and joined with '_'."""
+    from underthesea import word_tokenize  # heavy import: only when text is processed
+
+    return [fold(word).replace(" ", "_") for word in word_tokenize(normalized)]
