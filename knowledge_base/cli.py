@@ -170,7 +170,7 @@ def evaluate(
         console.print(f"[red]question file not found: {questions}[/red]")
         raise typer.Exit(1)
     report = run_evaluation(questions, [s.strip() for s in systems.split(",") if s.strip()])
-    print_report(report, Console())
+    print_report(report, Console(width=150))
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

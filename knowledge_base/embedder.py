@@ -47,7 +47,7 @@ class SentenceTransformerEmbedder:
             torch.set_num_threads(1)
             self._model = SentenceTransformer(self.model_path, device=self.device,
                                               local_files_only=True)
-            self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+            self.dimension = int(self._model.get_embedding_dimension() or 0)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         self.warm_up()

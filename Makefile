@@ -1,0 +1,67 @@
+# The README's commands. `make run` and `make test` set up everything they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY311 ?= $(shell command -v python3.11 || echo python3)
+PY310_VERSION ?= 3.10.13
+VENV := .venv
+RASA_VENV := .venv-rasa
+PY := $(VENV)/bin/python
+TTHC := $(VENV)/bin/tthc
+RASA := $(RASA_VENV)/bin/rasa
+INDEX_POINTER := var/index/CURRENT
+KB_DATA := $(wildcard knowledge_base/data/*.yml)
+KB_CODE := $(wildcard knowledge_base/*.py knowledge_base/parsing/*.py)
+CATALOG ?= ../shared/data/catalog
+EVAL_SET ?= eval/ward_questions.jsonl
+
+.PHONY: help setup run test test-kb lint eval bench index clean
+
+help:
+	@echo "make run    - set up and start the whole assistant (web widget at http://127.0.0.1:8000/)"
+	@echo "make test   - set up and run every test"
+	@echo "make eval   - retrieval evaluation (ours vs baselines) on $(EVAL_SET)"
+	@echo "make bench  - latency/throughput benchmark of /api/chat"
+
+# --- environments -------------------------------------------------------------
+# torch is pinned in the same pip command as sentence-transformers so that pip
+# takes the CPU wheel on disk instead of a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PY311) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip wheel
+	$(PY) -m pip install -q "torch==2.13.0" -e ".[dev,baselines]"
+	touch $@
+
+# Rasa 3.6 needs Python < 3.11: its own venv on the machine's pyenv 3.10, holding
+# only rasa and underthesea. Nothing in $(VENV) imports rasa.
+$(RASA_VENV)/.installed:
+	test -x $(RASA_VENV)/bin/python || PYENV_VERSION=$(PY310_VERSION) pyenv exec python -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/python -m pip install -q --upgrade pip wheel
+	$(RASA_VENV)/bin/python -m pip install -q "rasa==3.6.21" underthesea
+	touch $@
+
+setup: $(VENV)/.installed
+
+# --- knowledge base -----------------------------------------------------------
+var/.imported: $(VENV)/.installed $(KB_DATA) $(wildcard $(CATALOG)/*/*.json)
+	mkdir -p var
+	$(TTHC) kb import
+	touch $@
+
+$(INDEX_POINTER): var/.imported $(KB_CODE) $(KB_DATA)
+	$(TTHC) kb build
+
+index: $(INDEX_POINTER)
+
+# --- tests --------------------------------------------------------------------
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+eval: $(INDEX_POINTER)
+	$(TTHC) eval $(EVAL_SET) --json var/eval.json
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check knowledge_base actions api tests
+
+clean:
+	rm -rf var bot/models bot/.rasa .pytest_cache

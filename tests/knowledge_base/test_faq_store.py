@@ -1,0 +1,60 @@
+import pytest
+
+from knowledge_base.errors import InvalidInputError, NotFoundError, VersionConflictError
+from knowledge_base.faq_store import FaqStore
+from knowledge_base.models import Faq
+from knowledge_base.store import KnowledgeStore
+
+
+@pytest.fixture
+def faqs(tmp_path):
+    return FaqStore(KnowledgeStore(f"sqlite:///{tmp_path / 'kb.db'}"))
+
+
+def entry(**changes):
+    base = {"question": "Giờ làm việc của phường?", "answer": "Từ thứ Hai đến thứ Sáu.",
+            "phrasings": ["may gio lam viec", "mấy giờ mở cửa"]}
+    return Faq(**{**base, **changes})
+
+
+def test_second_save_of_same_version_is_a_conflict(faqs):
+    created = faqs.create(entry(), actor="an")
+    first = faqs.update(created.id, entry(answer="Thứ Hai đến sáng thứ Bảy."), created.version, "an")
+    assert first.version == created.version + 1
+    with pytest.raises(VersionConflictError, match="changed by someone else"):
+        faqs.update(created.id, entry(answer="Cả tuần."), created.version, "binh")
+    assert faqs.get(created.id).answer == "Thứ Hai đến sáng thứ Bảy."
+
+
+def test_every_change_is_audited_with_before_and_after(faqs):
+    created = faqs.create(entry(), actor="an")
+    faqs.update(created.id, entry(answer="Mới."), created.version, "binh")
+    faqs.delete(created.id, None, "chi")
+    log = faqs.store.audit_log(entity="faq")
+    assert [(r.actor, r.action) for r in log] == [("chi", "delete"), ("binh", "update"), ("an", "create")]
+    assert log[1].before["answer"] == "Từ thứ Hai đến thứ Sáu." and log[1].after["answer"] == "Mới."
+    with pytest.raises(NotFoundError):
+        faqs.get(created.id)
+
+
+def test_validation_messages_are_plain_words(faqs):
+    with pytest.raises(InvalidInputError, match="Câu hỏi không được để trống"):
+        faqs.create(entry(question="   "), actor="an")
+    with pytest.raises(InvalidInputError, match="NNNN-TT-NN"):
+        faqs.create(entry(last_verified="27/11/2026"), actor="an")
+
+
+def test_changes_bump_the_revision_and_search_list_pages(faqs):
+    revision = faqs.store.revision()
+    for i in range(3):
+        faqs.create(entry(question=f"Câu hỏi số {i} về lệ phí"), actor="an")
+    assert faqs.store.revision() == revision + 3
+    page, total = faqs.list(query="lệ phí", offset=1, limit=1)
+    assert total == 3 and len(page) == 1
+
+
+def test_seed_runs_once(faqs):
+    assert faqs.seed([entry(slug="hours")]) == 1
+    faqs.delete(faqs.list()[0][0].id, None, "an")
+    assert faqs.seed([entry(slug="hours")]) == 0
+    assert faqs.list()[1] == 0
