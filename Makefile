@@ -15,7 +15,7 @@ KB_CODE := $(wildcard knowledge_base/*.py knowledge_base/parsing/*.py)
 CATALOG ?= ../shared/data/catalog
 EVAL_SET ?= eval/ward_questions.jsonl
 
-.PHONY: help setup run test test-kb lint eval bench index clean
+.PHONY: help setup run test browser-deps test-kb lint eval bench index clean
 
 help:
 	@echo "make run    - set up and start the whole assistant (web widget at http://127.0.0.1:8000/)"
@@ -54,7 +54,20 @@ $(INDEX_POINTER): var/.imported $(KB_CODE) $(KB_DATA)
 index: $(INDEX_POINTER)
 
 # --- tests --------------------------------------------------------------------
-test: $(VENV)/.installed
+# Browser tests use Debian's chromium (never a browser downloaded by a tool) and
+# playwright-core pinned by tests/browser/package-lock.json.
+BROWSER_DIR := tests/browser
+SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo)
+
+browser-deps: $(BROWSER_DIR)/node_modules/.installed
+	test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+
+$(BROWSER_DIR)/node_modules/.installed: $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
+	cd $(BROWSER_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+
+test: $(VENV)/.installed browser-deps
 	$(PY) -m pytest -q
 
 eval: $(INDEX_POINTER)

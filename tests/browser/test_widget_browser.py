@@ -1,0 +1,116 @@
+"""The web widget in real headless Chromium against the real app.
+
+The app is started the way the project runs it (uvicorn on the app factory) on a free
+port, with the session's real knowledge base. Rasa is not started here: the app answers
+in degraded mode from the knowledge base, which exercises the same widget paths.
+Chromium is Debian's (`make browser-deps`), driven by playwright-core from Node.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import PROJECT_ROOT, kb_env
+
+BROWSER_DIR = Path(__file__).resolve().parent
+CHROMIUM = Path(os.environ.get("TTHC_CHROMIUM", "/usr/bin/chromium"))
+STARTUP_TIMEOUT_S = 180
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (bound to 0, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
+    """Poll ``url`` until it answers 200; fail with the app's log if it dies or times out."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"app exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"app not up after {STARTUP_TIMEOUT_S}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="module")
+def app_url(kb_workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app on a free port, with its own copy of the session database."""
+    workdir = tmp_path_factory.mktemp("widget_app")
+    shutil.copy(kb_workdir / "kb.db", workdir / "kb.db")
+    port = free_port()
+    env = kb_env(kb_workdir)
+    env.update({
+        "TTHC_DATABASE_URL": f"sqlite:///{workdir / 'kb.db'}",
+        "TTHC_HOST": "127.0.0.1",
+        "TTHC_PORT": str(port),
+        "TTHC_RASA_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens: degraded mode
+    })
+    log = workdir / "app.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port)],
+            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{url}/health", proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_widget_assets_are_served_with_types_and_cache_headers(app_url: str) -> None:
+    page = httpx.get(f"{app_url}/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["cache-control"] == "no-cache"
+    assert page.text.count("<script") == 1 and '<script src="/widget.js"' in page.text
+
+    script = httpx.get(f"{app_url}/widget.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "max-age" in script.headers["cache-control"]
+    again = httpx.get(f"{app_url}/widget.js", headers={"If-None-Match": script.headers["etag"]})
+    assert again.status_code == 304
+
+    styles = httpx.get(f"{app_url}/widget.css")
+    assert styles.headers["content-type"].startswith("text/css")
+    assert httpx.get(f"{app_url}/static/..%2F..%2Fpyproject.toml").status_code == 404
+
+
+def test_widget_in_headless_chromium(app_url: str) -> None:
+    node = shutil.which("node")
+    assert node, "node is required for the browser test"
+    assert CHROMIUM.exists(), f"{CHROMIUM} missing: run `make browser-deps`"
+    assert (BROWSER_DIR / "node_modules" / "playwright-core").is_dir(), "run `make browser-deps`"
+    env = {**os.environ, "TTHC_BASE_URL": app_url, "TTHC_CHROMIUM": str(CHROMIUM)}
+    result = subprocess.run(
+        [node, str(BROWSER_DIR / "widget.test.mjs")],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    print(result.stdout)
+    print(result.stderr, file=sys.stderr)
+    assert result.returncode == 0, f"browser test failed:\n{result.stdout}\n{result.stderr}"
