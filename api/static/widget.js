@@ -163,7 +163,8 @@
     const m = RATE_PAYLOAD.exec(String(payload || ''));
     if (!m) return null;
     try {
-      const score = m[1] ? Number(JSON.parse(m[1]).score) : NaN;
+      const slots = m[1] ? JSON.parse(m[1]) : {};
+      const score = Number('rating' in slots ? slots.rating : slots.score);
       return score >= 1 && score <= 5 ? Math.round(score) : null;
     } catch (e) {
       return null;
@@ -283,10 +284,10 @@
     ui.launcher.setAttribute('aria-expanded', String(open));
     document.documentElement.classList.toggle('tthc-open', open);
     store.set('open', open);
+    syncPolling();
     if (open) {
       scrollToEnd();
       if (moveFocus) ui.input.focus();
-      syncPolling();
     } else if (moveFocus) {
       ui.launcher.focus();
     }
@@ -346,7 +347,7 @@
     const row = el('div', 'tthc-stars-row');
     for (let n = 1; n <= 5; n++) {
       const given = byScore[n];
-      const payload = given ? String(given.payload) : '/rate{"score":' + n + '}';
+      const payload = given ? String(given.payload) : '/rate{"rating":"' + n + '"}';
       const btn = el('button', 'tthc-star', {
         type: 'button', text: '★', disabled: !active, 'aria-label': STRINGS.ratingStar(n), title: STRINGS.ratingStar(n),
       });
