@@ -140,6 +140,23 @@ async function main() {
       assert(users[users.length - 1].text === 'Tôi muốn gặp cán bộ', 'quick action posts "Tôi muốn gặp cán bộ"');
     });
 
+    await check('thanks leads to a 1–5 star rating prompt when the bot asks for one', async () => {
+      await ask(page, 'cảm ơn nhé');
+      const stars = await page.$$('.tthc-star:not(:disabled)');
+      if (!stars.length) {
+        log('no rating prompt in this mode (bot not asking); skipping the click');
+        return;
+      }
+      assert(stars.length === 5, `five stars, got ${stars.length}`);
+      assert(/5/.test(await stars[4].getAttribute('aria-label')), 'stars are labelled');
+      const before = (await page.$$(sel.msgs)).length;
+      await stars[4].click();
+      await waitForReply(page, before + 1);
+      const users = (await transcript(page)).filter((m) => m.from === 'user');
+      assert(users[users.length - 1].text.includes('5/5'), 'the rating shows as the user bubble');
+      log(`rated → ${(await lastBotTexts(page)).slice(0, 120)}`);
+    });
+
     let beforeReload;
     let senderBefore;
     await check('history and sender id survive a reload', async () => {
