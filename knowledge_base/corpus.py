@@ -75,6 +75,13 @@ def query_templates() -> list[str]:
     return list(data["templates"])
 
 
+@lru_cache(maxsize=1)
+def narrative_fillers() -> tuple[list[str], list[str]]:
+    """Context sentences citizens write around a request (``data/narrative_fillers.yml``)."""
+    data = yaml.safe_load((DATA_DIR / "narrative_fillers.yml").read_text(encoding="utf-8"))
+    return list(data["before"]), list(data["after"])
+
+
 def build_corpus(procedures: list[Procedure], aliases: dict[str, list[str]],
                  faqs: list[Faq]) -> Corpus:
     """Assemble keys and bodies from answerable procedures, aliases, published FAQ and topics."""
@@ -109,11 +116,24 @@ def synthetic_questions(corpus: Corpus, seed: int, per_entry: int = 2) -> list[t
     """Question-like texts made from each key with the team's templates (seeded)."""
     rng = random.Random(seed)
     templates = query_templates()
+    before, after = narrative_fillers()
     questions = []
     for entry in corpus.entries:
         if entry.target_type != PROCEDURE:
-            questions.append((entry.text, entry))
+            questions.append((_with_context(entry.text, rng, before, after), entry))
             continue
         for template in rng.sample(templates, k=min(per_entry, len(templates))):
-            questions.append((template.replace("{x}", entry.text.lower()), entry))
+            text = template.replace("{x}", entry.text.lower())
+            questions.append((_with_context(text, rng, before, after), entry))
     return questions
+
+
+def _with_context(text: str, rng: random.Random, before: list[str], after: list[str]) -> str:
+    """Half of the time, wrap a question in narrative context as citizens do."""
+    if rng.random() < 0.5:
+        return text
+    parts = [rng.choice(before)] if rng.random() < 0.8 else []
+    parts.append(text + "?")
+    if rng.random() < 0.4:
+        parts.append(rng.choice(after))
+    return " ".join(parts)

@@ -99,6 +99,9 @@ class SearchIndex:
         self.dense = DenseIndex(embedder.encode([model_text(p) for p in processed_entries]))
         self.infos = self._target_infos(processed_entries, processed_bodies)
         self.idf = _idf([info.key_tokens | info.body_tokens for info in self.infos])
+        stop = pipeline.lexicon.stopwords
+        self.entry_tokens = [frozenset(t for t in p.syllables if t not in stop)
+                             for p in processed_entries]
 
     def _target_infos(self, entries: list[ProcessedText],
                       bodies: list[ProcessedText]) -> list[TargetInfo]:

@@ -20,7 +20,8 @@ from knowledge_base.index import SearchIndex, lexical_tokens, model_text
 from knowledge_base.models import Decision, SearchHit, SearchResult, TargetType
 from knowledge_base.text import ProcessedText
 
-FEATURES = ("dense", "bm25_key", "bm25_body", "key_cover", "any_cover", "dense_gap")
+FEATURES = ("dense", "bm25_key", "bm25_body", "key_cover", "any_cover", "dense_gap",
+            "key_precision")
 CANDIDATES = 30
 
 
@@ -28,7 +29,7 @@ CANDIDATES = 30
 class Calibration:
     """Weights of the logistic scorer and the decision thresholds."""
 
-    weights: list[float] = field(default_factory=lambda: [6.0, 1.5, 0.5, 3.0, 1.0, 2.0])
+    weights: list[float] = field(default_factory=lambda: [6.0, 1.5, 0.5, 3.0, 1.0, 2.0, 2.0])
     bias: float = -7.0
     answer_threshold: float = 0.5
     clarify_threshold: float = 0.2
@@ -96,6 +97,7 @@ class Retriever:
                 self._cover(content, info.key_tokens),
                 self._cover(content, info.key_tokens | info.body_tokens),
                 gap,
+                self._precision(content, info.entry_ids, exclude_entries),
             ], dtype=np.float64)
             scored.append(Scored(int(pos), features))
         return scored
@@ -112,6 +114,24 @@ class Retriever:
         if not total:
             return 0.0
         return sum(w for t, w in content.items() if t in tokens) / total
+
+    def _precision(self, content: dict[str, float], entry_ids: list[int],
+                   exclude: set[int] | None) -> float:
+        """How much of the target's best-matching key the question mentions (IDF-weighted).
+
+        Penalises a variant whose name adds words the citizen did not say
+        ("khai tử lưu động" when only "khai tử" was asked).
+        """
+        idf = self.index.idf
+        best = 0.0
+        for entry_id in entry_ids:
+            if exclude and entry_id in exclude:
+                continue
+            tokens = self.index.entry_tokens[entry_id]
+            total = sum(idf.get(t, 1.0) for t in tokens)
+            if total:
+                best = max(best, sum(idf.get(t, 1.0) for t in tokens if t in content) / total)
+        return best
 
     def rank(self, processed: ProcessedText, exclude_entries: set[int] | None = None
              ) -> list[Scored]:

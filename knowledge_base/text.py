@@ -53,6 +53,7 @@ class Lexicon:
 
     abbreviations: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    aspects: dict[tuple[str, ...], str] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
 
     @classmethod
@@ -62,6 +63,8 @@ class Lexicon:
         return cls(
             abbreviations=_entries(data.get("abbreviations", [])),
             synonyms=_entries(data.get("synonyms", [])),
+            aspects={tuple(fold(normalize(str(p))).split()): str(label)
+                     for label, phrases in (data.get("aspects") or {}).items() for p in phrases},
             stopwords=frozenset(fold(normalize(str(w))) for w in data.get("stopwords", [])),
         )
 
@@ -98,6 +101,25 @@ def _apply(tokens: list[str], table: dict[tuple[str, ...], tuple[str, ...]], rep
     return out + added
 
 
+def _split_aspects(tokens: list[str], table: dict[tuple[str, ...], str]
+                   ) -> tuple[list[str], tuple[str, ...]]:
+    """Remove aspect phrases (longest match); return the topic tokens and the aspects found."""
+    topic: list[str] = []
+    found: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for span in range(min(MAX_SPAN + 1, len(tokens) - i), 0, -1):
+            label = table.get(tuple(tokens[i : i + span]))
+            if label:
+                found.append(label)
+                i += span
+                break
+        else:
+            topic.append(tokens[i])
+            i += 1
+    return topic, tuple(dict.fromkeys(found))
+
+
 @dataclass(frozen=True)
 class ProcessedText:
     """Every view of one text the retrieval needs."""
@@ -107,10 +129,13 @@ class ProcessedText:
     folded: str
     expanded: str
     words: tuple[str, ...]
+    topic: str = ""
+    aspects: tuple[str, ...] = ()
 
     @property
     def syllables(self) -> list[str]:
-        return self.expanded.split()
+        """Topic syllables (aspect phrases removed), or all syllables if nothing else is left."""
+        return (self.topic or self.expanded).split()
 
 
 _TELEX_RE = re.compile(r"^[a-z]+$")
@@ -171,7 +196,9 @@ class TextPipeline:
         tokens = _apply(tokens, self.lexicon.abbreviations, replace=True)
         tokens = _apply(tokens, self.lexicon.synonyms, replace=False)
         words = tuple(segment_words(normalized)) if segment and normalized else ()
-        return ProcessedText(text, normalized, folded, " ".join(tokens), words)
+        topic, aspects = _split_aspects(tokens, self.lexicon.aspects)
+        return ProcessedText(text, normalized, folded, " ".join(tokens), words, " ".join(topic),
+                             aspects)
 
     def content_tokens(self, processed: ProcessedText) -> list[str]:
         """Syllables of the expanded text that carry topic (stopwords removed)."""
