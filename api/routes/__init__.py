@@ -1,4 +1,7 @@
-"""HTTP routes, one module per resource; the app includes every module listed here (each exposes ``router``)."""
+"""HTTP routes, one module per resource.
+
+The app includes every module listed in ``ROUTER_MODULES``; each exposes ``router``.
+"""
 
 ROUTER_MODULES = [
     "api.routes.pages",

@@ -55,7 +55,8 @@ def _load(path: Path, mtime_ns: int) -> StaticFile:
 def _resolve(name: str) -> Path:
     """Map a request path to a file inside STATIC_DIR, refusing anything outside it."""
     path = (STATIC_DIR / name).resolve()
-    if not path.is_relative_to(STATIC_DIR) or not path.is_file() or path.suffix not in CONTENT_TYPES:
+    inside = path.is_relative_to(STATIC_DIR)
+    if not inside or not path.is_file() or path.suffix not in CONTENT_TYPES:
         raise HTTPException(status_code=404, detail="Not found")
     return path
 
@@ -67,6 +68,7 @@ def serve_static(request: Request, name: str, cache_control: str = ASSET_CACHE) 
         request: the incoming request (for ``If-None-Match``).
         name: path relative to ``api/static``.
         cache_control: the ``Cache-Control`` value to send.
+
     """
     path = _resolve(name)
     item = _load(path, path.stat().st_mtime_ns)
@@ -82,23 +84,23 @@ def serve_static(request: Request, name: str, cache_control: str = ASSET_CACHE) 
 
 @router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
 def demo_page(request: Request) -> Response:
-    """The ward's demo page, embedding the widget with one script tag."""
+    """Serve the ward's demo page, which embeds the widget with one script tag."""
     return serve_static(request, "demo.html", PAGE_CACHE)
 
 
 @router.api_route("/widget.js", methods=["GET", "HEAD"], include_in_schema=False)
 def widget_script(request: Request) -> Response:
-    """The embeddable widget (vanilla JS, no dependencies)."""
+    """Serve the embeddable widget (vanilla JS, no dependencies)."""
     return serve_static(request, "widget.js")
 
 
 @router.api_route("/widget.css", methods=["GET", "HEAD"], include_in_schema=False)
 def widget_styles(request: Request) -> Response:
-    """The widget's styles, loaded by widget.js from the same origin as the script."""
+    """Serve the widget's styles; widget.js loads them from its own origin."""
     return serve_static(request, "widget.css")
 
 
 @router.api_route("/static/{name:path}", methods=["GET", "HEAD"], include_in_schema=False)
 def static_asset(request: Request, name: str) -> Response:
-    """Other static assets (page styles, console scripts) under ``api/static``."""
+    """Serve other static assets (page styles, console scripts) under ``api/static``."""
     return serve_static(request, name)
