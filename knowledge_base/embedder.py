@@ -1,7 +1,7 @@
 """Sentence embedders: the project's own trained model, or any local sentence-transformers model.
 
 The own model is a ``StaticEmbedding`` (mean of trained token vectors) over a
-WordPiece tokenizer trained on the catalog's folded text, trained with
+word-level tokenizer of the catalog's folded syllables and bigrams, trained with
 ``MultipleNegativesRankingLoss`` on (question-like text, target text) pairs.
 It needs no download, trains in seconds on a CPU and is deterministic for a seed.
 """
@@ -9,7 +9,9 @@ It needs no download, trains in seconds on a CPU and is deterministic for a seed
 from __future__ import annotations
 
 import logging
+import os
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -57,14 +59,20 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
-def _train_tokenizer(corpus: Sequence[str], vocab_size: int):
-    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+def build_tokenizer(corpus: Sequence[str], max_size: int):
+    """A word-level tokenizer over the corpus's syllables and bigrams, most frequent first.
 
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    Built from counts sorted deterministically (``tokenizers``' trainers iterate
+    hash maps and are not reproducible); typos and Telex are repaired upstream by
+    the text pipeline, so whole syllables are the natural unit for Vietnamese.
+    """
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    counts = Counter(token for text in corpus for token in text.split())
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[: max_size - len(SPECIAL_TOKENS)]
+    vocab = {token: i for i, token in enumerate(SPECIAL_TOKENS + [t for t, _ in ranked])}
+    tokenizer = Tokenizer(models.WordLevel(vocab=vocab, unk_token="[UNK]"))
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS,
-                                        min_frequency=1, show_progress=False)
-    tokenizer.train_from_iterator(corpus, trainer=trainer)
     return tokenizer
 
 
@@ -76,7 +84,7 @@ def train_own_model(
     epochs: int = 4,
     batch_size: int = 256,
     learning_rate: float = 0.05,
-    vocab_size: int = 12000,
+    vocab_size: int = 40000,
     progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Train the project's static embedding model on (anchor, positive) pairs and save it.
@@ -90,12 +98,15 @@ def train_own_model(
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
     from sentence_transformers.sentence_transformer.modules import StaticEmbedding
 
+    # Reproducible: one thread (no racing float sums), seeded everything, and the
+    # tokenizer trained without its thread pool.
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    torch.set_num_threads(1)
 
-    tokenizer = _train_tokenizer(corpus, vocab_size)
+    tokenizer = build_tokenizer(corpus, vocab_size)
     module = StaticEmbedding(tokenizer, embedding_dim=OWN_MODEL_DIM)
     torch.nn.init.normal_(module.embedding.weight, std=0.1)
     model = SentenceTransformer(modules=[module], device="cpu")

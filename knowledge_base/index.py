@@ -100,7 +100,8 @@ class SearchIndex:
         self.infos = self._target_infos(processed_entries, processed_bodies)
         self.idf = _idf([info.key_tokens | info.body_tokens for info in self.infos])
         stop = pipeline.lexicon.stopwords
-        self.entry_tokens = [frozenset(t for t in p.syllables if t not in stop)
+        # Sorted tuples: sums over them must not depend on string hashing (reproducible builds).
+        self.entry_tokens = [tuple(sorted({t for t in p.syllables if t not in stop}))
                              for p in processed_entries]
 
     def _target_infos(self, entries: list[ProcessedText],

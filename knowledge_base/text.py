@@ -168,7 +168,7 @@ class TextPipeline:
         self.vocabulary = frozenset(vocabulary)
         self._deletes: dict[str, str] = {}
         if self.vocabulary:
-            for word in sorted(self.vocabulary, key=len):
+            for word in sorted(self.vocabulary, key=lambda w: (len(w), w)):
                 for variant in _one_deletes(word):
                     self._deletes.setdefault(variant, word)
 
@@ -205,8 +205,9 @@ class TextPipeline:
         return [t for t in processed.syllables if t not in self.lexicon.stopwords]
 
 
-def _one_deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+def _one_deletes(word: str) -> list[str]:
+    """Every string one deletion away, in a fixed order (results must not depend on hashing)."""
+    return list(dict.fromkeys(word[:i] + word[i + 1 :] for i in range(len(word))))
 
 
 @lru_cache(maxsize=4096)
