@@ -108,8 +108,8 @@ def run_build(settings: KnowledgeBaseSettings, store: KnowledgeStore,
     work.mkdir(parents=True)
     try:
         corpus = load_corpus_from_store(store)
-        if not corpus.entries:
-            raise RuntimeError("the knowledge base is empty; run `tthc kb import` first")
+        if not any(entry.target_type == PROCEDURE for entry in corpus.entries):
+            raise RuntimeError("the knowledge base is empty (no procedures); run `tthc kb import` first")
         pipeline = make_pipeline(corpus)
         model_dir = _prepare_model(settings, corpus, pipeline, work, progress)
         embedder = SentenceTransformerEmbedder(model_dir)

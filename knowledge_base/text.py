@@ -54,6 +54,7 @@ class Lexicon:
     abbreviations: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     aspects: dict[tuple[str, ...], str] = field(default_factory=dict)
+    age_brackets: tuple[tuple[int, int, tuple[str, ...]], ...] = ()
     stopwords: frozenset[str] = frozenset()
 
     @classmethod
@@ -65,8 +66,23 @@ class Lexicon:
             synonyms=_entries(data.get("synonyms", [])),
             aspects={tuple(fold(normalize(str(p))).split()): str(label)
                      for label, phrases in (data.get("aspects") or {}).items() for p in phrases},
+            age_brackets=tuple(
+                (int(b.get("at_least", 0)), int(b.get("below", 10**6)),
+                 tuple(fold(normalize(str(b["add"]))).split()))
+                for b in data.get("age_brackets", [])),
             stopwords=frozenset(fold(normalize(str(w))) for w in data.get("stopwords", [])),
         )
+
+    def age_words(self, tokens: list[str]) -> list[str]:
+        """Words of every age bracket a "<N> tuổi" in ``tokens`` falls in."""
+        added: list[str] = []
+        for number, unit in zip(tokens, tokens[1:]):
+            if unit == "tuoi" and number.isdigit():
+                age = int(number)
+                for low, high, words in self.age_brackets:
+                    if low <= age < high:
+                        added.extend(words)
+        return added
 
 
 def _entries(items: Iterable[dict[str, object]]) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -195,6 +211,7 @@ class TextPipeline:
         tokens = [self.repair(token) for token in folded.split()]
         tokens = _apply(tokens, self.lexicon.abbreviations, replace=True)
         tokens = _apply(tokens, self.lexicon.synonyms, replace=False)
+        tokens += self.lexicon.age_words(tokens)
         words = tuple(segment_words(normalized)) if segment and normalized else ()
         topic, aspects = _split_aspects(tokens, self.lexicon.aspects)
         return ProcessedText(text, normalized, folded, " ".join(tokens), words, " ".join(topic),

@@ -68,3 +68,9 @@ def test_emoji_html_and_sql_are_harmless():
     assert "khai sinh" in processed.expanded
     assert "<" not in processed.expanded and ";" not in processed.expanded
     assert pipeline.process("").expanded == ""
+
+
+def test_ages_add_their_brackets():
+    expanded = TextPipeline().process("làm căn cước cho con 10 tuổi").expanded
+    assert "duoi 14 tuoi" in expanded and "tu du 14 tuoi" not in expanded
+    assert "tu du 14 tuoi tro len" in TextPipeline().process("con 15 tuổi làm căn cước").expanded

@@ -1,0 +1,95 @@
+"""Search on a small real subset, with the real trained model (see tests/conftest.py)."""
+
+import json
+import shutil
+
+import pytest
+
+from knowledge_base.build import current_build, run_build
+from knowledge_base.models import Decision, Faq, TargetType
+from knowledge_base.store import KnowledgeStore
+
+
+def top_procedure(result):
+    return next(h.id for h in result.hits if h.type == TargetType.PROCEDURE)
+
+
+@pytest.mark.parametrize("question, code", [
+    ("dk khai sinh cho con can gi", "1.001193"),
+    ("Đăng ký khai sinh cho con cần giấy tờ gì?", "1.001193"),
+    ("xin giấy độc thân", "1.004873"),
+    ("xin giay xac nhan tinh trang hon nhan de lam ho so", "1.004873"),
+    ("làm CCCD cho con 10 tuổi", "1.014062"),
+    ("bị mất căn cước thì làm lại thế nào", "1.014064"),
+    ("nhập hộ khẩu cho vợ về nhà chồng", "1.004222"),
+    ("đăng ký tạm trú cho người thuê trọ", "1.004194"),
+    ("ddangw kys khai tuwr cho boos", "1.000656"),
+])
+def test_common_questions_find_the_right_procedure(knowledge_base, question, code):
+    result = knowledge_base.search(question)
+    assert top_procedure(result) == code
+    assert result.decision in (Decision.ANSWER, Decision.CLARIFY)
+
+
+def test_clear_question_is_answered_with_confidence(knowledge_base):
+    result = knowledge_base.search("thủ tục đăng ký kết hôn cần những giấy tờ gì")
+    assert result.decision == Decision.ANSWER
+    assert result.hits[0].id == "1.000894" and result.confidence >= 0.5
+
+
+@pytest.mark.parametrize("question", [
+    "đăng ký cho con vào học lớp 1",
+    "tiêm chủng cho trẻ ở đâu",
+    "xin trợ cấp xã hội cho người già",
+    "hôm nay thời tiết thế nào",
+])
+def test_out_of_scope_questions_are_not_answered_with_a_procedure(knowledge_base, question):
+    result = knowledge_base.search(question)
+    assert result.decision != Decision.ANSWER or result.hits[0].type != TargetType.PROCEDURE
+
+
+def test_flagged_records_never_come_back(knowledge_base):
+    result = knowledge_base.search("hỗ trợ phát triển sản xuất cộng đồng", limit=20)
+    assert "3.000224" not in {h.id for h in result.hits}
+
+
+def test_faq_question_is_answered_from_the_faq(knowledge_base):
+    result = knowledge_base.search("quên mật khẩu vneid thì làm sao")
+    assert result.hits[0].type == TargetType.FAQ
+
+
+def test_empty_and_hostile_input(knowledge_base):
+    assert knowledge_base.search("").decision == Decision.NOT_FOUND
+    assert knowledge_base.search("??? !!!").decision == Decision.NOT_FOUND
+    result = knowledge_base.search("<script>alert(1)</script>'; DROP TABLE faqs; -- 😀" * 50)
+    assert result.decision in (Decision.NOT_FOUND, Decision.CLARIFY, Decision.ANSWER)
+
+
+def test_new_faq_is_searchable_after_refresh_without_rebuild(knowledge_base):
+    created = knowledge_base.faqs.create(Faq(
+        question="Phường có chỗ gửi xe máy cho người đến làm thủ tục không?",
+        answer="Có, phía sau trụ sở.", phrasings=["gửi xe ở đâu khi đến phường"]), actor="test")
+    try:
+        assert knowledge_base.refresh_if_changed(force=True)
+        result = knowledge_base.search("đến phường làm giấy tờ thì gửi xe máy ở đâu")
+        assert (result.hits[0].type, result.hits[0].id) == (TargetType.FAQ, str(created.id))
+    finally:
+        knowledge_base.faqs.delete(created.id, None, actor="test")
+        knowledge_base.refresh_if_changed(force=True)
+
+
+def test_failed_build_leaves_the_current_index_in_service(kb_settings, tmp_path):
+    index_dir = tmp_path / "index"
+    shutil.copytree(kb_settings.index_path, index_dir)
+    before = current_build(index_dir)
+    empty = KnowledgeStore(f"sqlite:///{tmp_path / 'empty.db'}")
+    settings = kb_settings.model_copy(update={"index_dir": index_dir})
+    with pytest.raises(RuntimeError, match="empty"):
+        run_build(settings, empty)
+    assert current_build(index_dir) == before
+    assert not [p for p in (index_dir / "builds").iterdir() if p.name.startswith(".")]
+
+
+def test_build_is_reproducible(kb_settings, knowledge_base):
+    manifest = json.loads((current_build(kb_settings.index_path) / "manifest.json").read_text())
+    assert manifest["entries"] > 50 and manifest["model"] == "own"
