@@ -28,7 +28,7 @@ from knowledge_base.settings import DATA_DIR
 _PUNCT_RE = re.compile(r"[^\w\s/.]|_", re.UNICODE)
 _SPACE_RE = re.compile(r"\s+")
 _DOT_RE = re.compile(r"(?<!\d)[./]|[./](?!\d)")
-MAX_SPAN = 4
+MAX_SPAN = 8
 
 
 def fold(text: str) -> str:
