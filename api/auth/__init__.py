@@ -1,0 +1,1 @@
+"""Staff accounts (admin, support): users, password hashing, sessions, bearer tokens, roles."""

@@ -1,0 +1,106 @@
+"""The `tthc` command: the knowledge-base commands plus staff accounts (`tthc users`).
+
+Passwords are read from a hidden prompt (typed twice) or, when stdin is not a
+terminal, from its first line, so scripts can pipe them in; they are never
+echoed, logged or accepted as a command-line argument (which `ps` would show).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.auth.messages import message
+from api.auth.models import ROLES, ensure_tables
+from api.auth.users import AccountError, UserService
+from knowledge_base.cli import app
+
+users_app = typer.Typer(help="Staff accounts (admin, support): add, list, disable.",
+                        no_args_is_help=True)
+app.add_typer(users_app, name="users")
+console = Console(stderr=True)
+
+
+def _users() -> UserService:
+    from api.config import get_app_settings
+    from knowledge_base.db import create_db_engine, session_factory
+
+    engine = create_db_engine(get_app_settings().database_url)
+    ensure_tables(engine)
+    return UserService(session_factory(engine))
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = typer.prompt("Password", hide_input=True)
+    if typer.prompt("Repeat password", hide_input=True) != first:
+        _fail(AccountError("passwords_differ"))
+    return first
+
+
+def _fail(error: AccountError) -> None:
+    console.print(f"[red]{message(error.key, **error.values)}[/red]")
+    raise typer.Exit(1)
+
+
+@users_app.command("add")
+def add_user(
+    name: str,
+    role: Annotated[str, typer.Option(help="admin or support.")] = "support",
+) -> None:
+    """Create a staff account; the password comes from a prompt or stdin."""
+    if role not in ROLES:
+        _fail(AccountError("invalid_role"))
+    password = _read_password()
+    try:
+        user = _users().add(name, role, password)
+    except AccountError as error:
+        _fail(error)
+    console.print(f"created {user.role} account {user.username}")
+
+
+@users_app.command("list")
+def list_users() -> None:
+    """List staff accounts (never passwords)."""
+    table = Table("username", "role", "status", "created", "last login")
+    for user in _users().list():
+        table.add_row(user.username, user.role, "disabled" if user.disabled else "active",
+                      f"{user.created_at:%Y-%m-%d %H:%M}",
+                      f"{user.last_login_at:%Y-%m-%d %H:%M}" if user.last_login_at else "-")
+    Console().print(table)
+
+
+@users_app.command("disable")
+def disable_user(name: str) -> None:
+    """Disable an account and end its sessions at once."""
+    _set_disabled(name, True)
+
+
+@users_app.command("enable")
+def enable_user(name: str) -> None:
+    """Re-enable a disabled account."""
+    _set_disabled(name, False)
+
+
+def _set_disabled(name: str, disabled: bool) -> None:
+    try:
+        user = _users().set_disabled(name, disabled)
+    except AccountError as error:
+        _fail(error)
+    console.print(f"{user.username}: {'disabled' if user.disabled else 'enabled'}")
+
+
+@users_app.command("passwd")
+def change_password(name: str) -> None:
+    """Set a new password (prompt or stdin); the account's sessions end."""
+    password = _read_password()
+    try:
+        user = _users().set_password(name, password)
+    except AccountError as error:
+        _fail(error)
+    console.print(f"password changed for {user.username}")
