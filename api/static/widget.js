@@ -485,9 +485,10 @@
       store.set('cursor', state.cursor);
     }
     if (entries.length) appendEntries(entries);
-    if (staffReply || data.owner === 'staff') setMode('staff');
-    else if (data.handoff === true || data.owner === 'waiting') setMode('waiting');
-    else if (data.owner === 'bot') setMode('bot');
+    const owner = typeof data.owner === 'string' ? data.owner : ''; // bot | waiting | staff[:name]
+    if (staffReply || owner.indexOf('staff') === 0) setMode('staff');
+    else if (data.handoff === true || owner === 'waiting') setMode('waiting');
+    else if (owner === 'bot') setMode('bot');
   }
 
   function setMode(mode) {
