@@ -1,0 +1,1 @@
+"""Messaging channels other than the web widget (each in its own package)."""
