@@ -71,6 +71,33 @@ class DenseIndex:
         faiss.write_index(self._index, str(path))
 
 
+class TextCache:
+    """Processed texts and their vectors, kept across index rebuilds.
+
+    An admin edit changes a handful of keys; with the cache a rebuild only
+    processes and encodes those, so the edit is searchable within a second.
+    """
+
+    def __init__(self, pipeline: TextPipeline, embedder: Embedder) -> None:
+        self.pipeline = pipeline
+        self.embedder = embedder
+        self._processed: dict[str, ProcessedText] = {}
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def process(self, text: str) -> ProcessedText:
+        processed = self._processed.get(text)
+        if processed is None:
+            processed = self._processed[text] = self.pipeline.process(text, segment=False)
+        return processed
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            for text, vector in zip(missing, self.embedder.encode(missing)):
+                self._vectors[text] = vector
+        return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 1), np.float32)
+
+
 @dataclass
 class TargetInfo:
     """Per target: its entries and the set of syllables it is known by."""
@@ -84,19 +111,20 @@ class TargetInfo:
 class SearchIndex:
     """All views of one corpus, aligned by entry and target order."""
 
-    def __init__(self, corpus: Corpus, pipeline: TextPipeline, embedder: Embedder) -> None:
+    def __init__(self, corpus: Corpus, pipeline: TextPipeline, embedder: Embedder,
+                 cache: TextCache | None = None) -> None:
+        cache = cache or TextCache(pipeline, embedder)
         self.corpus = corpus
         self.pipeline = pipeline
         self.targets = corpus.targets()
         self.target_pos = {key: i for i, key in enumerate(self.targets)}
         self.entry_target = np.array(
             [self.target_pos[(e.target_type, e.target_id)] for e in corpus.entries], dtype=np.int64)
-        processed_entries = [pipeline.process(e.text, segment=False) for e in corpus.entries]
-        processed_bodies = [pipeline.process(corpus.bodies[key], segment=False)
-                            for key in self.targets]
+        processed_entries = [cache.process(e.text) for e in corpus.entries]
+        processed_bodies = [cache.process(corpus.bodies[key]) for key in self.targets]
         self.entry_lexical = LexicalIndex([lexical_tokens(p) for p in processed_entries])
         self.body_lexical = LexicalIndex([lexical_tokens(p) for p in processed_bodies])
-        self.dense = DenseIndex(embedder.encode([model_text(p) for p in processed_entries]))
+        self.dense = DenseIndex(cache.vectors([model_text(p) for p in processed_entries]))
         self.infos = self._target_infos(processed_entries, processed_bodies)
         self.idf = _idf([info.key_tokens | info.body_tokens for info in self.infos])
         stop = pipeline.lexicon.stopwords

@@ -20,7 +20,7 @@ from knowledge_base.build import current_build, load_corpus_from_store, make_pip
 from knowledge_base.embedder import SentenceTransformerEmbedder
 from knowledge_base.errors import IndexNotReadyError
 from knowledge_base.faq_store import FaqStore
-from knowledge_base.index import SearchIndex
+from knowledge_base.index import SearchIndex, TextCache
 from knowledge_base.models import Faq, Procedure, SearchResult
 from knowledge_base.retriever import Calibration, Retriever
 from knowledge_base.settings import KnowledgeBaseSettings, get_settings
@@ -44,6 +44,8 @@ class KnowledgeBase:
         self._revision = -1
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
+        self._cache: TextCache | None = None
         self.build_dir: Path | None = None
 
     # --- lifecycle ----------------------------------------------------------
@@ -60,6 +62,7 @@ class KnowledgeBase:
             self._embedder.warm_up()
             self._calibration = Calibration(**json.loads((build / "calibration.json").read_text()))
             self.build_dir = build
+            self._cache = None
             self._rebuild_index()
 
     @property
@@ -67,27 +70,47 @@ class KnowledgeBase:
         return self._retriever is not None
 
     def _rebuild_index(self) -> None:
+        """Index what the store holds now; the new index replaces the old in one assignment."""
         assert self._embedder is not None
         revision = self.store.revision()
         corpus = load_corpus_from_store(self.store)
-        index = SearchIndex(corpus, make_pipeline(corpus), self._embedder)
+        if self._cache is None:
+            # The typo-repair vocabulary is fixed at warm-up; edits reuse processed texts.
+            self._cache = TextCache(make_pipeline(corpus), self._embedder)
+        index = SearchIndex(corpus, self._cache.pipeline, self._embedder, self._cache)
         self._retriever = Retriever(index, self._embedder, self._calibration)
         self._revision = revision
         logger.info("search index ready: revision %d, %d entries", revision, len(corpus.entries))
 
-    def refresh_if_changed(self, force: bool = False) -> bool:
-        """Rebuild the index if the store changed since it was built; cheap to call often."""
+    def refresh_if_changed(self, force: bool = False, wait: bool = True) -> bool:
+        """Re-index if an admin changed the store since the index was built.
+
+        Cheap to call on every request (the revision is read at most once a
+        second unless ``force``). With ``wait=False`` the re-index runs in a
+        background thread and searches keep using the previous index meanwhile.
+        """
         now = time.monotonic()
         if not force and now - self._checked_at < REFRESH_INTERVAL_SECONDS:
             return False
         self._checked_at = now
         if self._retriever is None or self.store.revision() == self._revision:
             return False
-        with self._lock:
-            if self.store.revision() != self._revision:
+        if not wait:
+            if not self._refreshing.locked():
+                threading.Thread(target=self._refresh, name="kb-refresh", daemon=True).start()
+            return False
+        return self._refresh()
+
+    def _refresh(self) -> bool:
+        with self._refreshing, self._lock:
+            if self.store.revision() == self._revision:
+                return False
+            try:
                 self._rebuild_index()
-                return True
-        return False
+            except Exception:  # a bad edit must not take search down: keep the old index
+                logger.exception("re-index after a knowledge-base change failed")
+                return False
+            return True
 
     # --- queries ------------------------------------------------------------
     @property
@@ -98,7 +121,7 @@ class KnowledgeBase:
         return self._retriever
 
     def search(self, text: str, limit: int = 5) -> SearchResult:
-        self.refresh_if_changed()
+        self.refresh_if_changed(wait=False)
         return self.retriever.search(text, limit=limit)
 
     def procedure(self, code: str) -> Procedure:
