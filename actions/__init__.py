@@ -1,0 +1,1 @@
+"""Rasa custom actions of Trợ lý TTHC, served by the app process (see api.action_server)."""

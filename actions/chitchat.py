@@ -1,0 +1,16 @@
+"""Small talk: greeting, thanks, goodbye, yes/no, "are you a bot?"."""
+
+from __future__ import annotations
+
+from actions.base import DialogueAction
+from actions.dialogue import DialogueState, Message, Outcome
+
+
+class ActionReplyChitchat(DialogueAction):
+    """Utter the response that goes with the chitchat intent (with office details filled)."""
+
+    def name(self) -> str:
+        return "action_reply_chitchat"
+
+    def step(self, state: DialogueState, message: Message) -> Outcome:
+        return self.dialogue.chitchat(state, message)

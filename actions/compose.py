@@ -1,0 +1,273 @@
+"""Turn knowledge-base records into the bot's replies (domain responses + values).
+
+The composer never writes a sentence itself: it chooses domain responses and
+fills their placeholders with values taken from the parsed catalog (fees,
+times and documents per submission method) or the office information. The
+same replies are uttered by Rasa (actions) and rendered by the app when Rasa
+is unreachable, so both paths say exactly the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from actions import constants as c
+from actions.templates import Button, DomainTemplates, Reply
+from knowledge_base.models import Channel, Document, DocumentKind, Faq, Method, Procedure, SearchHit
+
+METHOD_ORDER = (Method.IN_PERSON, Method.ONLINE, Method.POST)
+
+
+def shorten(text: str, limit: int = c.MAX_BUTTON_TITLE) -> str:
+    """Cut ``text`` at a word boundary so it fits a button title."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def chunk_lines(lines: Sequence[str], limit: int = c.MAX_MESSAGE_CHARS) -> list[str]:
+    """Group lines into blocks of at most ``limit`` characters (a longer line stays whole)."""
+    blocks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        if current and size + len(line) + 1 > limit:
+            blocks.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def _safe(value: str) -> str:
+    # Rasa's interpolation gives up on a whole template if a value contains "0[".
+    return value.replace("0[", "0 [")
+
+
+def format_date(value: datetime | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+class AnswerComposer:
+    """Builds replies for every dialogue outcome; pure apart from reading templates."""
+
+    def __init__(self, templates: DomainTemplates, max_chars: int = c.MAX_MESSAGE_CHARS) -> None:
+        self.templates = templates
+        self.max_chars = max_chars
+
+    # --- fragments ---------------------------------------------------------
+    def _label(self, name: str) -> str:
+        return self.templates.text(f"utter_label_{name}")
+
+    def _method(self, method: Method) -> str:
+        return self._label(f"method_{method.value}")
+
+    def _channels(self, procedure: Procedure) -> list[Channel]:
+        seen: dict[Method, Channel] = {}
+        for channel in procedure.channels:
+            if channel.processing_time.text or channel.fee.text or channel.fee.amount_vnd is not None:
+                seen.setdefault(channel.method, channel)
+        return [seen[m] for m in METHOD_ORDER if m in seen]
+
+    def _time_text(self, channel: Channel) -> str:
+        time = channel.processing_time
+        if not time.text:
+            return self._label("not_stated")
+        if time.unit is None and time.text.replace(".", "").replace(",", "").isdigit():
+            return f"{time.text} ({self._label('unit_missing')})"
+        return time.text
+
+    def _fee_text(self, channel: Channel) -> str:
+        return channel.fee.text or self._label("not_stated")
+
+    def _document_line(self, index: int, document: Document) -> str:
+        copies = document.copies.strip()
+        if copies.startswith("0"):
+            copies = self._label("show_original")
+        details = [part for part in (copies, document.form and
+                   f"{self._label('form')} {document.form}") if part]
+        suffix = f" ({'; '.join(details)})" if details else ""
+        return f"{index}. {' '.join(document.name.split())}{suffix}"
+
+    # --- procedure answers -------------------------------------------------
+    def source(self, procedure: Procedure, catalog_date: datetime | None) -> Reply:
+        return Reply("utter_source", {
+            "procedure_code": procedure.code, "decision": procedure.decision or "—",
+            "official_url": procedure.official_url, "catalog_date": format_date(catalog_date)})
+
+    def header(self, procedure: Procedure) -> Reply:
+        return Reply("utter_procedure_header", {"procedure_name": _safe(procedure.name)})
+
+    def _list_replies(self, first: str, more: str, key: str, lines: list[str],
+                      extra: dict[str, str] | None = None) -> list[Reply]:
+        blocks = chunk_lines([_safe(line) for line in lines], self.max_chars)
+        replies = [Reply(first, {**(extra or {}), key: blocks[0]})]
+        replies += [Reply(more, {key: block}) for block in blocks[1:]]
+        return replies
+
+    def documents(self, procedure: Procedure, case: str | None) -> list[Reply]:
+        """Checklist of one case plus the case-less groups; show-only notes summarised."""
+        groups = [g for g in procedure.document_groups if g.case is None or g.case == case]
+        submit = [d for g in groups if g.kind == DocumentKind.SUBMIT for d in g.documents]
+        present = [d for g in groups if g.kind == DocumentKind.PRESENT for d in g.documents]
+        if not submit and not present:
+            return [Reply("utter_documents_missing")]
+        replies: list[Reply] = []
+        numbered = [self._document_line(i, d) for i, d in enumerate(submit, 1)]
+        first, extra = ("utter_documents_case", {"case_name": _safe(case)}) if case else (
+            "utter_documents", {})
+        if numbered:
+            replies += self._list_replies(first, "utter_documents_continued", "document_lines",
+                                          numbered, extra)
+        if present:
+            lines = [self._document_line(i, d) for i, d in enumerate(present, 1)]
+            replies += self._list_replies("utter_documents_present", "utter_documents_continued",
+                                          "document_lines", lines)
+        return replies
+
+    def case_question(self, procedure: Procedure, aspect: str) -> list[Reply]:
+        buttons = tuple(
+            Button(shorten(case), f'/{c.INTENT_CHOOSE_CASE}{{"case_index":"{i}",'
+                                  f'"aspect":"{aspect}"}}')
+            for i, case in enumerate(procedure.cases, 1))
+        return [Reply("utter_ask_case", {"procedure_name": _safe(procedure.name)}, buttons)]
+
+    def fees(self, procedure: Procedure) -> list[Reply]:
+        channels = self._channels(procedure)
+        if not channels:
+            return [Reply("utter_channels_missing")]
+        lines = [f"• {self._method(ch.method)}: {self._fee_text(ch)}" for ch in channels]
+        return self._list_replies("utter_fees", "utter_documents_continued", "fee_lines", lines)
+
+    def times(self, procedure: Procedure) -> list[Reply]:
+        channels = self._channels(procedure)
+        if not channels:
+            return [Reply("utter_channels_missing")]
+        lines = [f"• {self._method(ch.method)}: {self._time_text(ch)}" for ch in channels]
+        return [Reply("utter_processing_time", {"time_lines": _safe("\n".join(lines))})]
+
+    def fees_and_times(self, procedure: Procedure) -> list[Reply]:
+        channels = self._channels(procedure)
+        if not channels:
+            return [Reply("utter_channels_missing")]
+        lines = [f"• {self._method(ch.method)}: {self._label('time')} {self._time_text(ch)}; "
+                 f"{self._label('fee')} {self._fee_text(ch)}" for ch in channels]
+        return self._list_replies("utter_fees_and_time", "utter_documents_continued",
+                                  "channel_lines", lines)
+
+    def where(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
+        agency = procedure.agency or procedure.competent_agency or self._label("not_stated")
+        replies = [Reply("utter_where", {**office, "agency": _safe(agency.strip())})]
+        methods = [self._method(ch.method) for ch in self._channels(procedure)]
+        if methods:
+            replies.append(Reply("utter_where_methods", {"method_list": ", ".join(methods)}))
+        return replies
+
+    def steps(self, procedure: Procedure) -> list[Reply]:
+        if not procedure.steps:
+            return [Reply("utter_steps_missing")]
+        lines = [" ".join(step.split()) for step in procedure.steps]
+        return self._list_replies("utter_steps", "utter_steps_continued", "step_lines", lines)
+
+    def online(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
+        channel = next((ch for ch in self._channels(procedure) if ch.method == Method.ONLINE), None)
+        if channel is None:
+            return [Reply("utter_online_unavailable", office)]
+        return [Reply("utter_online_available", {
+            "online_url": procedure.portal_url or procedure.official_url,
+            "online_time": _safe(self._time_text(channel)),
+            "online_fee": _safe(self._fee_text(channel))})]
+
+    def answer(self, procedure: Procedure, aspect: str, office: dict[str, str],
+               catalog_date: datetime | None, case: str | None = None) -> list[Reply]:
+        """The full answer to one aspect: header, content, source (and follow-up buttons)."""
+        if aspect == c.ASPECT_DOCUMENTS:
+            body = self.documents(procedure, case)
+        elif aspect == c.ASPECT_FEE:
+            body = self.fees(procedure)
+        elif aspect == c.ASPECT_TIME:
+            body = self.times(procedure)
+        elif aspect == c.ASPECT_WHERE:
+            body = self.where(procedure, office)
+        elif aspect == c.ASPECT_STEPS:
+            body = self.steps(procedure)
+        elif aspect == c.ASPECT_ONLINE:
+            body = self.online(procedure, office)
+        else:
+            body = self.documents(procedure, case) + self.fees_and_times(procedure)
+        replies = [self.header(procedure), *body, self.source(procedure, catalog_date)]
+        if aspect == c.ASPECT_GENERAL:
+            replies.append(Reply("utter_more_topics"))
+        return replies
+
+    def overview_then_case(self, procedure: Procedure, aspect: str, office: dict[str, str],
+                           catalog_date: datetime | None) -> list[Reply]:
+        """For a procedure whose documents differ by case: what is common, then which case?"""
+        replies = [self.header(procedure)]
+        if aspect == c.ASPECT_GENERAL:
+            replies += self.fees_and_times(procedure)
+            replies.append(self.source(procedure, catalog_date))
+        return replies + self.case_question(procedure, aspect)
+
+    def unavailable(self, office: dict[str, str]) -> list[Reply]:
+        return [Reply("utter_procedure_unavailable", office)]
+
+    # --- other outcomes ----------------------------------------------------
+    def clarify(self, hits: Sequence[SearchHit], aspect: str) -> list[Reply]:
+        buttons = []
+        for hit in hits[: c.MAX_CLARIFY_BUTTONS]:
+            entity = "procedure_code" if hit.type.value == "procedure" else "faq_id"
+            buttons.append(Button(shorten(hit.title), f'/{c.INTENT_CHOOSE_PROCEDURE}'
+                                  f'{{"{entity}":"{hit.id}","aspect":"{aspect}"}}'))
+        return [Reply("utter_clarify", {}, tuple(buttons))]
+
+    def ask_which_procedure(self) -> list[Reply]:
+        return [Reply("utter_ask_which_procedure")]
+
+    def faq(self, faq: Faq, office: dict[str, str]) -> list[Reply]:
+        """An FAQ answer with the office placeholders filled, split if long."""
+        answer = faq.answer
+        for key, value in office.items():
+            answer = answer.replace("{" + key + "}", value)
+        paragraphs = [p for p in answer.strip().split("\n") if p.strip()]
+        replies = self._list_replies("utter_faq_answer", "utter_faq_answer", "faq_answer",
+                                     paragraphs)
+        if faq.last_verified:
+            replies.append(Reply("utter_faq_source_verified",
+                                 {**office, "last_verified": _format_iso(faq.last_verified)}))
+        else:
+            replies.append(Reply("utter_faq_source", office))
+        return replies
+
+    def office_info(self, office: dict[str, str]) -> list[Reply]:
+        return [Reply("utter_office_info", office)]
+
+    def not_found(self, office: dict[str, str]) -> list[Reply]:
+        return [Reply("utter_not_found", office)]
+
+    def handoff(self, office: dict[str, str], reason: str) -> list[Reply]:
+        name = "utter_handoff_after_misses" if reason == c.HANDOFF_REPEATED_MISSES else "utter_handoff"
+        return [Reply(name, office)]
+
+    def chitchat(self, response: str, office: dict[str, str]) -> list[Reply]:
+        return [Reply(response, office)]
+
+    def ask_rating(self) -> list[Reply]:
+        buttons = tuple(Button(str(score), f'/{c.INTENT_RATE}{{"rating":"{score}"}}')
+                        for score in range(1, 6))
+        return [Reply("utter_ask_rating", {}, buttons)]
+
+    def thanks_for_rating(self, rating: int) -> list[Reply]:
+        return [Reply("utter_thanks_for_rating", {"rating": str(rating)})]
+
+
+def _format_iso(value: str) -> str:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").strftime("%d/%m/%Y")
+    except ValueError:
+        return value

@@ -1,0 +1,81 @@
+"""Names shared by the actions, the Rasa domain and the app (slots, intents, responses)."""
+
+from __future__ import annotations
+
+# --- slots (bot/domain/session.yml) -------------------------------------------------
+SLOT_PROCEDURE_CODE = "procedure_code"
+SLOT_CASE_INDEX = "case_index"
+SLOT_PENDING_ASPECT = "pending_aspect"
+SLOT_PROCEDURE_OPTIONS = "procedure_options"
+SLOT_AWAITING = "awaiting"
+SLOT_MISS_COUNT = "miss_count"
+SLOT_HUMAN_OFFERED = "human_offered"
+SLOT_RATED = "rated"
+
+# --- entities carried by button payloads ---------------------------------------------
+ENTITY_PROCEDURE_CODE = "procedure_code"
+ENTITY_FAQ_ID = "faq_id"
+ENTITY_CASE_INDEX = "case_index"
+ENTITY_ASPECT = "aspect"
+ENTITY_RATING = "rating"
+
+# --- aspects of a procedure a citizen can ask about ------------------------------------
+ASPECT_GENERAL = "general"
+ASPECT_DOCUMENTS = "documents"
+ASPECT_FEE = "fee"
+ASPECT_TIME = "time"
+ASPECT_WHERE = "where"
+ASPECT_STEPS = "steps"
+ASPECT_ONLINE = "online"
+ASPECTS = (ASPECT_GENERAL, ASPECT_DOCUMENTS, ASPECT_FEE, ASPECT_TIME, ASPECT_WHERE,
+           ASPECT_STEPS, ASPECT_ONLINE)
+
+INTENT_TO_ASPECT = {
+    "ask_procedure": ASPECT_GENERAL,
+    "ask_documents": ASPECT_DOCUMENTS,
+    "ask_fee": ASPECT_FEE,
+    "ask_processing_time": ASPECT_TIME,
+    "ask_where": ASPECT_WHERE,
+    "ask_steps": ASPECT_STEPS,
+    "ask_online": ASPECT_ONLINE,
+}
+ASPECT_TO_INTENT = {aspect: intent for intent, aspect in INTENT_TO_ASPECT.items()}
+
+INTENT_CHOOSE_PROCEDURE = "choose_procedure"
+INTENT_CHOOSE_CASE = "choose_case"
+INTENT_OUT_OF_SCOPE = "out_of_scope"
+INTENT_NLU_FALLBACK = "nlu_fallback"
+INTENT_REQUEST_HUMAN = "request_human"
+INTENT_RATE = "rate"
+INTENT_AFFIRM = "affirm"
+INTENT_DENY = "deny"
+
+# Chitchat intents and the response each one gets.
+CHITCHAT_RESPONSES = {
+    "greet": "utter_greet",
+    "bot_challenge": "utter_iamabot",
+    "affirm": "utter_anything_else",
+    "deny": "utter_anything_else",
+    "thank": "utter_you_are_welcome",
+    "goodbye": "utter_goodbye",
+}
+
+# --- what the bot is waiting for -------------------------------------------------------
+AWAITING_PROCEDURE = "procedure"
+AWAITING_CASE = "case"
+
+# --- decisions recorded for every turn (conversation contract) -------------------------
+DECISION_ANSWER = "answer"
+DECISION_CLARIFY = "clarify"
+DECISION_NOT_FOUND = "not_found"
+DECISION_FAQ = "faq"
+DECISION_HANDOFF = "handoff"
+DECISION_CHITCHAT = "chitchat"
+
+HANDOFF_CITIZEN_REQUEST = "citizen_request"
+HANDOFF_REPEATED_MISSES = "repeated_misses"
+
+MAX_MISSES = 2
+MAX_CLARIFY_BUTTONS = 3
+MAX_BUTTON_TITLE = 80
+MAX_MESSAGE_CHARS = 900

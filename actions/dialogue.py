@@ -1,0 +1,299 @@
+"""The conversation logic shared by the Rasa actions and the app's degraded mode.
+
+Rasa tells *what* is asked (the intent); this module decides *which procedure*
+it is about and what to answer, from the knowledge base:
+
+- a message that names a procedure switches the topic; one that names none
+  ("còn lệ phí thì sao?") is a follow-up about the procedure under discussion;
+- the knowledge base's decision is followed: answer, clarify with up to three
+  buttons, or not found (FAQ entries are answered as they are);
+- procedures whose documents differ by case ask which case applies first;
+- two misses in a row hand the conversation to a human.
+
+State lives in Rasa slots (or, in degraded mode, in the app database), so this
+module is a pure function of (state, message) plus knowledge-base reads.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+
+from actions import constants as c
+from actions.compose import AnswerComposer
+from actions.lexicon import Analysis, Lexicon, fold, words_of
+from actions.templates import Reply
+from knowledge_base.errors import KnowledgeBaseError, NotFoundError
+from knowledge_base.models import Decision, Procedure, SearchResult, TargetType
+from knowledge_base.service import KnowledgeBase
+
+logger = logging.getLogger(__name__)
+ORDINALS = {"1": 1, "nhat": 1, "dau": 1, "mot": 1, "2": 2, "hai": 2, "nhi": 2,
+            "3": 3, "ba": 3, "4": 4, "tu": 4, "bon": 4, "5": 5, "nam": 5, "6": 6, "sau": 6}
+CASE_MATCH_THRESHOLD = 0.6
+
+
+@dataclass
+class DialogueState:
+    """What the conversation is about; mirrors the Rasa slots of ``bot/domain/session.yml``."""
+
+    procedure_code: str | None = None
+    case_index: int | None = None
+    pending_aspect: str | None = None
+    procedure_options: list[str] = field(default_factory=list)
+    awaiting: str | None = None
+    miss_count: int = 0
+    human_offered: bool = False
+    rated: bool = False
+
+
+@dataclass
+class TurnInfo:
+    """Machine-readable summary of a turn (conversation contract ``custom.turn``)."""
+
+    intent: str
+    decision: str
+    procedure: str | None = None
+    confidence: float | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"intent": self.intent, "procedure": self.procedure,
+                "confidence": self.confidence, "decision": self.decision}
+
+
+@dataclass
+class Outcome:
+    """Replies to send, the new state, and what to record about the turn."""
+
+    replies: list[Reply]
+    state: DialogueState
+    turn: TurnInfo
+    handoff_reason: str | None = None
+    rating: int | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """A citizen message as the dialogue sees it."""
+
+    text: str
+    intent: str
+    entities: dict[str, str] = field(default_factory=dict)
+    intent_confidence: float | None = None
+
+
+def ordinal_in(text: str) -> int | None:
+    """The first ordinal in ``text`` ("cái thứ hai" → 2, "số 3" → 3, "cái cuối" → -1)."""
+    for word in fold(text).split():
+        if word in ("cuoi",):
+            return -1
+        if word in ORDINALS:
+            return ORDINALS[word]
+    return None
+
+
+class Dialogue:
+    """Answers one message given the conversation state."""
+
+    def __init__(self, kb: KnowledgeBase, composer: AnswerComposer, lexicon: Lexicon) -> None:
+        self.kb = kb
+        self.composer = composer
+        self.lexicon = lexicon
+
+    # --- entry points --------------------------------------------------------
+    def answer(self, state: DialogueState, message: Message) -> Outcome:
+        """Handle a question, a button choice or a message Rasa could not classify."""
+        state = replace(state, procedure_options=list(state.procedure_options))
+        try:
+            chosen = self._choice(state, message)
+            if chosen is not None:
+                return chosen
+            return self._question(state, message)
+        except KnowledgeBaseError:
+            logger.exception("knowledge base error while answering")
+            return self._not_found(state, message, None)
+
+    def handoff(self, state: DialogueState, intent: str, reason: str) -> Outcome:
+        """Hand the conversation to staff (the app marks it as waiting)."""
+        new = replace(state, miss_count=0, human_offered=False, awaiting=None)
+        return Outcome(self.composer.handoff(self._office(), reason), new,
+                       TurnInfo(intent, c.DECISION_HANDOFF), handoff_reason=reason)
+
+    def chitchat(self, state: DialogueState, message: Message) -> Outcome:
+        response = c.CHITCHAT_RESPONSES.get(message.intent, "utter_default")
+        new = replace(state, human_offered=False)
+        return Outcome(self.composer.chitchat(response, self._office()), new,
+                       TurnInfo(message.intent, c.DECISION_CHITCHAT,
+                                confidence=message.intent_confidence))
+
+    def ask_rating(self, state: DialogueState, intent: str) -> Outcome:
+        replies = [] if state.rated else self.composer.ask_rating()
+        return Outcome(replies, state, TurnInfo(intent, c.DECISION_CHITCHAT))
+
+    def rate(self, state: DialogueState, message: Message) -> Outcome:
+        """Store a 1–5 rating from the button payload or the typed text."""
+        raw = message.entities.get(c.ENTITY_RATING) or next(
+            (w for w in words_of(message.text) if w in {"1", "2", "3", "4", "5"}), None)
+        turn = TurnInfo(message.intent, c.DECISION_CHITCHAT, confidence=message.intent_confidence)
+        if raw is None or not str(raw).isdigit() or not 1 <= int(raw) <= 5:
+            return Outcome(self.composer.ask_rating(), state, turn)
+        score = int(raw)
+        return Outcome(self.composer.thanks_for_rating(score), replace(state, rated=True), turn,
+                       rating=score)
+
+    # --- choices (buttons or typed ordinals) -------------------------------
+    def _choice(self, state: DialogueState, message: Message) -> Outcome | None:
+        entities = message.entities
+        aspect = entities.get(c.ENTITY_ASPECT) or state.pending_aspect or c.ASPECT_GENERAL
+        if entities.get(c.ENTITY_FAQ_ID):
+            return self._faq(state, message, int(entities[c.ENTITY_FAQ_ID]), None)
+        if entities.get(c.ENTITY_PROCEDURE_CODE):
+            return self._procedure(state, message, entities[c.ENTITY_PROCEDURE_CODE], aspect, None)
+        if entities.get(c.ENTITY_CASE_INDEX) and state.procedure_code:
+            new = replace(state, case_index=int(entities[c.ENTITY_CASE_INDEX]))
+            return self._procedure(new, message, state.procedure_code, aspect, None)
+        if state.awaiting == c.AWAITING_PROCEDURE and state.procedure_options:
+            index = ordinal_in(message.text)
+            if index is not None and message.intent in (c.INTENT_CHOOSE_PROCEDURE,
+                                                        c.INTENT_CHOOSE_CASE):
+                options = state.procedure_options
+                code = options[-1] if index == -1 else options[min(index, len(options)) - 1]
+                return self._procedure(state, message, code, aspect, None)
+        if state.awaiting == c.AWAITING_CASE and state.procedure_code:
+            case_index = self._match_case(state.procedure_code, message)
+            if case_index is not None:
+                new = replace(state, case_index=case_index)
+                return self._procedure(new, message, state.procedure_code, aspect, None)
+        return None
+
+    def _match_case(self, code: str, message: Message) -> int | None:
+        cases = self.kb.procedure(code).cases
+        if not cases:
+            return None
+        index = ordinal_in(message.text) if message.intent in (
+            c.INTENT_CHOOSE_CASE, c.INTENT_CHOOSE_PROCEDURE) else None
+        if index is not None:
+            return len(cases) if index == -1 else min(index, len(cases))
+        words = {fold(w) for w in self.lexicon.analyze(message.text).content_words}
+        if not words:
+            return None
+        scores = [len(words & set(fold(case).split())) / len(words) for case in cases]
+        best = max(scores)
+        if best >= CASE_MATCH_THRESHOLD and scores.count(best) == 1:
+            return scores.index(best) + 1
+        return None
+
+    # --- questions ----------------------------------------------------------
+    def _question(self, state: DialogueState, message: Message) -> Outcome:
+        analysis = self.lexicon.analyze(message.text)
+        aspect = self._aspect(message, analysis)
+        if not analysis.names_something:
+            return self._follow_up(state, message, aspect)
+        result = self.kb.search(analysis.topic or message.text)
+        if result.decision == Decision.NOT_FOUND and analysis.topic != message.text:
+            full = self.kb.search(message.text)
+            if full.decision != Decision.NOT_FOUND:
+                result = full
+        return self._follow_result(state, message, aspect, result)
+
+    def _aspect(self, message: Message, analysis: Analysis) -> str:
+        if message.intent in c.INTENT_TO_ASPECT:
+            return c.INTENT_TO_ASPECT[message.intent]
+        return analysis.aspects[0] if analysis.aspects else c.ASPECT_GENERAL
+
+    def _follow_up(self, state: DialogueState, message: Message, aspect: str) -> Outcome:
+        if state.procedure_code:
+            return self._procedure(state, message, state.procedure_code, aspect, None)
+        result = self.kb.search(message.text)
+        top = result.top
+        if result.decision == Decision.ANSWER and top and top.type == TargetType.FAQ:
+            return self._faq(state, message, int(top.id), result.confidence)
+        if aspect == c.ASPECT_WHERE:
+            return Outcome(self.composer.office_info(self._office()), state,
+                           self._turn(message, c.DECISION_ANSWER, None, None))
+        new = replace(state, pending_aspect=aspect, awaiting=c.AWAITING_PROCEDURE,
+                      procedure_options=[])
+        return Outcome(self.composer.ask_which_procedure(), new,
+                       self._turn(message, c.DECISION_CLARIFY, None, None))
+
+    def _follow_result(self, state: DialogueState, message: Message, aspect: str,
+                       result: SearchResult) -> Outcome:
+        top = result.top
+        strict = message.intent == c.INTENT_OUT_OF_SCOPE
+        if result.decision == Decision.ANSWER and top is not None:
+            if top.type == TargetType.FAQ:
+                return self._faq(state, message, int(top.id), result.confidence)
+            return self._procedure(state, message, top.id, aspect, result.confidence)
+        if result.decision == Decision.CLARIFY and result.hits and not strict:
+            codes = [h.id for h in result.hits[: c.MAX_CLARIFY_BUTTONS]
+                     if h.type == TargetType.PROCEDURE]
+            if state.procedure_code in codes:
+                return self._procedure(state, message, state.procedure_code, aspect,
+                                       result.confidence)
+            new = replace(state, pending_aspect=aspect, awaiting=c.AWAITING_PROCEDURE,
+                          procedure_options=codes)
+            return Outcome(self.composer.clarify(result.hits, aspect), new,
+                           self._turn(message, c.DECISION_CLARIFY, None, result.confidence))
+        return self._not_found(state, message, result.confidence)
+
+    # --- outcomes -------------------------------------------------------------
+    def _procedure(self, state: DialogueState, message: Message, code: str, aspect: str,
+                   confidence: float | None) -> Outcome:
+        try:
+            procedure = self.kb.procedure(code)
+        except NotFoundError:
+            logger.warning("procedure %s offered but not in the store", code)
+            return self._not_found(state, message, confidence)
+        case_index = state.case_index if code == state.procedure_code else None
+        new = replace(state, procedure_code=code, case_index=case_index, miss_count=0,
+                      human_offered=False, awaiting=None, procedure_options=[],
+                      pending_aspect=None)
+        office = self._office()
+        if not procedure.answerable:
+            return Outcome(self.composer.unavailable(office), new,
+                           self._turn(message, c.DECISION_NOT_FOUND, code, confidence))
+        case = self._case(procedure, case_index)
+        if aspect in (c.ASPECT_DOCUMENTS, c.ASPECT_GENERAL) and len(procedure.cases) >= 2 \
+                and case is None:
+            new = replace(new, awaiting=c.AWAITING_CASE, pending_aspect=aspect)
+            replies = self.composer.overview_then_case(procedure, aspect, office,
+                                                       self.kb.catalog_date())
+            return Outcome(replies, new, self._turn(message, c.DECISION_CLARIFY, code, confidence))
+        replies = self.composer.answer(procedure, aspect, office, self.kb.catalog_date(), case)
+        return Outcome(replies, new, self._turn(message, c.DECISION_ANSWER, code, confidence))
+
+    @staticmethod
+    def _case(procedure: Procedure, case_index: int | None) -> str | None:
+        if case_index is None or not 1 <= case_index <= len(procedure.cases):
+            return None
+        return procedure.cases[case_index - 1]
+
+    def _faq(self, state: DialogueState, message: Message, faq_id: int,
+             confidence: float | None) -> Outcome:
+        try:
+            faq = self.kb.faq(faq_id)
+        except NotFoundError:
+            return self._not_found(state, message, confidence)
+        new = replace(state, miss_count=0, human_offered=False, awaiting=None,
+                      procedure_options=[])
+        return Outcome(self.composer.faq(faq, self._office()), new,
+                       self._turn(message, c.DECISION_FAQ, None, confidence))
+
+    def _not_found(self, state: DialogueState, message: Message,
+                   confidence: float | None) -> Outcome:
+        misses = state.miss_count + 1
+        if misses >= c.MAX_MISSES:
+            return self.handoff(state, message.intent, c.HANDOFF_REPEATED_MISSES)
+        new = replace(state, miss_count=misses, human_offered=True, awaiting=None,
+                      procedure_options=[])
+        return Outcome(self.composer.not_found(self._office()), new,
+                       self._turn(message, c.DECISION_NOT_FOUND, None, confidence))
+
+    def _turn(self, message: Message, decision: str, code: str | None,
+              confidence: float | None) -> TurnInfo:
+        return TurnInfo(message.intent, decision, code, confidence)
+
+    def _office(self) -> dict[str, str]:
+        return self.kb.office_info()
+
+

@@ -1,0 +1,26 @@
+"""Ask for and store the citizen's 1–5 satisfaction rating."""
+
+from __future__ import annotations
+
+from actions.base import DialogueAction
+from actions.dialogue import DialogueState, Message, Outcome
+
+
+class ActionAskRating(DialogueAction):
+    """Ask for a rating once per conversation (after thanks or goodbye)."""
+
+    def name(self) -> str:
+        return "action_ask_rating"
+
+    def step(self, state: DialogueState, message: Message) -> Outcome:
+        return self.dialogue.ask_rating(state, message.intent)
+
+
+class ActionStoreRating(DialogueAction):
+    """Read the score from the button payload or the text; the app stores it."""
+
+    def name(self) -> str:
+        return "action_store_rating"
+
+    def step(self, state: DialogueState, message: Message) -> Outcome:
+        return self.dialogue.rate(state, message)

@@ -1,0 +1,141 @@
+"""Recognise aspects and topic words in a question (data: ``actions/data/lexicon.yml``).
+
+Rasa classifies the intent; this module answers the two questions the
+knowledge base cannot: is this message a follow-up about the procedure under
+discussion ("còn lệ phí thì sao?" names no procedure), and what text should be
+searched (the question with its aspect words removed). Degraded mode also
+uses it to guess the aspect and a few intents without Rasa.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "lexicon.yml"
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+MAX_PHRASE = 6
+
+
+def fold(text: str) -> str:
+    """Remove Vietnamese diacritics (đ→d) from lowercase text: 'đăng ký' → 'dang ky'."""
+    text = unicodedata.normalize("NFC", text or "").lower().replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", text)
+                   if unicodedata.category(c) != "Mn")
+
+
+def words_of(text: str) -> list[str]:
+    """Lowercase NFC words without punctuation."""
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFC", text or "").lower()).split()
+
+
+@dataclass(frozen=True)
+class Word:
+    """One typed word; a word typed without diacritics matches a phrase word by its folded form."""
+
+    text: str
+    folded: str
+
+    def matches(self, phrase_word: str) -> bool:
+        if self.text == phrase_word:
+            return True
+        return self.text == self.folded and self.folded == fold(phrase_word)
+
+
+Phrase = tuple[str, ...]
+
+
+def _phrases(items: list[str]) -> list[Phrase]:
+    phrases = {tuple(words_of(str(item))) for item in items if words_of(str(item))}
+    return sorted(phrases, key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A question split into aspects and topic words.
+
+    Attributes:
+        aspects: aspects named in the text, in order of appearance.
+        topic: the text without its aspect phrases (what to search).
+        content_words: words that are neither aspects, fillers nor generic words.
+        intents: degraded-mode intents whose keywords appear in the text.
+    """
+
+    aspects: tuple[str, ...]
+    topic: str
+    content_words: tuple[str, ...]
+    intents: tuple[str, ...]
+
+    @property
+    def names_something(self) -> bool:
+        """True when words remain that could name a procedure or an FAQ topic."""
+        return bool(self.content_words)
+
+
+class Lexicon:
+    """Longest-match phrase tables loaded from YAML."""
+
+    def __init__(self, aspects: dict[str, list[Phrase]], fillers: list[Phrase],
+                 generic: list[Phrase], intents: dict[str, list[Phrase]]) -> None:
+        tables = [(p, ("aspect", name)) for name, ps in aspects.items() for p in ps]
+        tables += [(p, ("filler", "")) for p in fillers] + [(p, ("generic", "")) for p in generic]
+        self._by_first: dict[str, list[tuple[Phrase, tuple[str, str]]]] = {}
+        for phrase, label in sorted(tables, key=lambda item: len(item[0]), reverse=True):
+            self._by_first.setdefault(fold(phrase[0]), []).append((phrase, label))
+        self.intents = intents
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_PATH) -> Lexicon:
+        """Read the lexicon YAML."""
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(
+            aspects={name: _phrases(items) for name, items in data["aspects"].items()},
+            fillers=_phrases(data.get("fillers", [])),
+            generic=_phrases(data.get("generic", [])),
+            intents={name: _phrases(items) for name, items in data.get("intents", {}).items()},
+        )
+
+    def analyze(self, text: str) -> Analysis:
+        """Split ``text`` into the aspects it names, the topic to search and its content words."""
+        words = [Word(w, fold(w)) for w in words_of(text)]
+        aspects: list[str] = []
+        topic: list[str] = []
+        content: list[str] = []
+        i = 0
+        while i < len(words):
+            span, (kind, name) = self._match(words, i)
+            chunk = [w.text for w in words[i:i + span]]
+            if kind == "aspect":
+                aspects.append(name)
+            else:
+                topic.extend(chunk)
+                if kind == "content":
+                    content.extend(chunk)
+            i += span
+        return Analysis(tuple(dict.fromkeys(aspects)), " ".join(topic), tuple(content),
+                        self._intents(words))
+
+    def _match(self, words: list[Word], start: int) -> tuple[int, tuple[str, str]]:
+        for phrase, label in self._by_first.get(words[start].folded, ()):
+            n = len(phrase)
+            if n <= len(words) - start and all(
+                    w.matches(p) for w, p in zip(words[start:start + n], phrase)):
+                return n, label
+        return 1, ("content", "")
+
+    def _intents(self, words: list[Word]) -> tuple[str, ...]:
+        found = []
+        for name, phrases in self.intents.items():
+            if any(self._contains(words, phrase) for phrase in phrases):
+                found.append(name)
+        return tuple(found)
+
+    @staticmethod
+    def _contains(words: list[Word], phrase: Phrase) -> bool:
+        n = len(phrase)
+        return any(all(w.matches(p) for w, p in zip(words[i:i + n], phrase))
+                   for i in range(len(words) - n + 1))
