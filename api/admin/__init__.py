@@ -1,0 +1,1 @@
+"""Admin services: analytics, catalog re-import, request bodies of the admin API."""

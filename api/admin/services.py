@@ -1,0 +1,80 @@
+"""The staff side's services, built once per app from the shared knowledge base.
+
+Everything staff-facing (accounts, inbox, proposals, analytics, catalog)
+shares the knowledge base's database, so one object built from the
+:class:`KnowledgeBase` and the app settings serves every staff route. It is
+created on first use and kept on ``app.state``; tests build their own.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Request
+from sqlalchemy.orm import sessionmaker
+
+from api.admin.analytics import AnalyticsService
+from api.admin.catalog import CatalogService
+from api.auth.models import ensure_tables as ensure_auth_tables
+from api.auth.sessions import AuthPolicy, SessionService
+from api.auth.users import UserService
+from api.support.inbox import InboxService
+from api.support.models import ensure_tables as ensure_support_tables
+from api.support.proposals import ProposalService
+from knowledge_base.service import KnowledgeBase
+
+STATE_KEY = "staff_services"
+_lock = threading.Lock()
+
+
+@dataclass
+class StaffServices:
+    """Services of the support and admin consoles."""
+
+    kb: KnowledgeBase
+    sessions: sessionmaker
+    auth: SessionService
+    users: UserService
+    inbox: InboxService
+    proposals: ProposalService
+    analytics: AnalyticsService
+    catalog: CatalogService
+    cookie_secure: bool | None = None
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase, settings: object | None = None) -> StaffServices:
+        """Create the services (and any missing tables) on the knowledge base's database."""
+        ensure_auth_tables(kb.store.engine)
+        ensure_support_tables(kb.store.engine)
+        sessions = kb.store.session
+        catalog_dir: Path = getattr(settings, "catalog_path", None) or kb.settings.catalog_path
+        return cls(
+            kb=kb, sessions=sessions,
+            auth=SessionService(sessions, AuthPolicy.from_settings(settings)),
+            users=UserService(sessions), inbox=InboxService(sessions),
+            proposals=ProposalService(sessions, kb), analytics=AnalyticsService(sessions, kb),
+            catalog=CatalogService(kb, catalog_dir),
+            cookie_secure=getattr(settings, "auth_cookie_secure", None))
+
+
+def _knowledge_base(request: Request) -> KnowledgeBase:
+    """Return the app's shared knowledge base (built in the app's lifespan)."""
+    kb = getattr(request.app.state, "kb", None)
+    if kb is None:
+        raise RuntimeError("the app has no knowledge base on app.state.kb")
+    return kb
+
+
+def get_staff_services(request: Request) -> StaffServices:
+    """Return the app's staff services, built on first use."""
+    services = getattr(request.app.state, STATE_KEY, None)
+    if services is None:
+        with _lock:
+            services = getattr(request.app.state, STATE_KEY, None)
+            if services is None:
+                settings = getattr(request.app.state, "settings", None)
+                services = StaffServices.build(_knowledge_base(request), settings)
+                setattr(request.app.state, STATE_KEY, services)
+    return services

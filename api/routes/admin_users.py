@@ -1,0 +1,65 @@
+"""Admin API for staff accounts: list, create, disable and enable (never passwords)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from api.auth.deps import AdminUser, ServicesDep, require_admin
+from api.auth.errors import StaffError
+from api.auth.routes import read_json_object
+from api.auth.users import AccountError, User
+
+router = APIRouter(prefix="/api/admin/users", tags=["admin"],
+                   dependencies=[Depends(require_admin)])
+
+
+def _public(user: User) -> dict[str, Any]:
+    return {"username": user.username, "role": user.role, "disabled": user.disabled,
+            "created_at": user.created_at, "last_login_at": user.last_login_at}
+
+
+def _account_error(error: AccountError) -> StaffError:
+    status = 404 if error.key == "user_not_found" else 409 if error.key == "user_exists" else 422
+    return StaffError(status, error.key, **error.values)
+
+
+@router.get("")
+def list_users(services: ServicesDep) -> dict[str, Any]:
+    """Every staff account."""
+    return {"items": [_public(u) for u in services.users.list()]}
+
+
+@router.post("", status_code=201)
+async def create_user(request: Request, services: ServicesDep) -> dict[str, Any]:
+    """Create an account (the password is hashed; it is never returned, even in errors)."""
+    body = await read_json_object(request)
+    fields = [body.get(name) for name in ("username", "role", "password")]
+    if not all(isinstance(value, str) for value in fields):
+        raise StaffError(422, "invalid_username")
+    username, role, password = fields
+    try:
+        return _public(services.users.add(username, role, password))
+    except AccountError as error:
+        raise _account_error(error) from None
+
+
+@router.post("/{username}/disable")
+def disable_user(username: str, user: AdminUser, services: ServicesDep) -> dict[str, Any]:
+    """Disable an account and end its sessions."""
+    if username.lower() == user.username:
+        raise StaffError(422, "forbidden")
+    try:
+        return _public(services.users.set_disabled(username, True))
+    except AccountError as error:
+        raise _account_error(error) from None
+
+
+@router.post("/{username}/enable")
+def enable_user(username: str, services: ServicesDep) -> dict[str, Any]:
+    """Re-enable an account."""
+    try:
+        return _public(services.users.set_disabled(username, False))
+    except AccountError as error:
+        raise _account_error(error) from None

@@ -1,0 +1,1 @@
+"""Support desk: inbox of handed-off conversations, staff replies, suggestions, proposals."""

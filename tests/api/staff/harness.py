@@ -1,0 +1,92 @@
+"""Helpers of the staff tests: app construction, logins, conversations seeded like the app core."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.admin.services import StaffServices
+from api.db_models import ConversationRow, RatingRow, TurnRow
+from knowledge_base.db import utcnow
+
+ADMIN = "admin.test"
+SUPPORT = "support.test"
+PASSWORD = "correct horse battery"
+STAFF_ROUTERS = ["api.routes.pages", "api.auth.routes", "api.routes.support",
+                 "api.routes.chat_updates",
+                 "api.routes.admin_faqs", "api.routes.admin_knowledge",
+                 "api.routes.admin_reviews", "api.routes.admin_catalog",
+                 "api.routes.admin_analytics", "api.routes.admin_users",
+                 "api.routes.admin_console"]
+
+
+def build_app(kb) -> FastAPI:
+    """An app with the staff routers and services on ``kb``'s database."""
+    app = FastAPI()
+    for name in STAFF_ROUTERS:
+        app.include_router(importlib.import_module(name).router)
+    app.state.kb = kb
+    app.state.staff_services = StaffServices.build(kb)
+    return app
+
+
+@dataclass
+class StaffClient:
+    """A test client that sends a staff member's bearer token (or cookie + CSRF)."""
+
+    client: TestClient
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def bearer(cls, client: TestClient, username: str, password: str = PASSWORD) -> StaffClient:
+        response = client.post("/api/auth/login", json={"username": username,
+                                                        "password": password})
+        assert response.status_code == 200, response.text
+        return cls(client, {"Authorization": f"Bearer {response.json()['access_token']}"})
+
+    def get(self, url: str, **kwargs: Any):
+        return self.client.get(url, headers=self.headers, **kwargs)
+
+    def post(self, url: str, **kwargs: Any):
+        return self.client.post(url, headers=self.headers, **kwargs)
+
+    def put(self, url: str, **kwargs: Any):
+        return self.client.put(url, headers=self.headers, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any):
+        return self.client.delete(url, headers=self.headers, **kwargs)
+
+
+def seed_conversation(services: StaffServices, user_id: str, turns: list[dict[str, Any]],
+                      channel: str = "web", owner: str = "bot",
+                      started: datetime | None = None) -> int:
+    """Store a conversation the way the app core does (turn text already masked)."""
+    start = started or utcnow() - timedelta(minutes=10)
+    with services.sessions.begin() as session:
+        row = ConversationRow(sender_id=f"{channel}:{user_id}", channel=channel,
+                              user_id=user_id, owner=owner, topic={},
+                              created_at=start, updated_at=start)
+        session.add(row)
+        session.flush()
+        for index, turn in enumerate(turns):
+            session.add(TurnRow(conversation_id=row.id,
+                                at=turn.get("at", start + timedelta(seconds=index)),
+                                text=turn["text"], intent=turn.get("intent"),
+                                procedure=turn.get("procedure"),
+                                confidence=turn.get("confidence"),
+                                decision=turn.get("decision"),
+                                replies=turn.get("replies", []), source="rasa"))
+        if owner == "waiting":
+            row.handoff_reason = "request_human"
+        return row.id
+
+
+def seed_rating(services: StaffServices, conversation_id: int, score: int) -> None:
+    """Store a 1–5 rating as the app core does."""
+    with services.sessions.begin() as session:
+        session.add(RatingRow(conversation_id=conversation_id, score=score))
