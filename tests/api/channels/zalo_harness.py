@@ -33,7 +33,10 @@ APP_SECRET = "app-secret-for-tests"
 
 
 class EchoConversation:
-    """Stand-in conversation loop: answers each text with an echo and two buttons."""
+    """Stand-in conversation loop: echoes each text; " | " separates several bot messages.
+
+    The last message carries two buttons, like the real loop's quick replies.
+    """
 
     def __init__(self) -> None:
         self.seen: list[tuple[str, str, str]] = []
@@ -42,9 +45,11 @@ class EchoConversation:
     def handle(self, channel: str, user_id: str, text: str) -> list[OutMessage]:
         with self.lock:
             self.seen.append((channel, user_id, text))
-        return [OutMessage(text=f"Trả lời: {text}", buttons=[
-            ButtonOut(title="Lệ phí", payload="/ask_fee"),
-            ButtonOut(title="Gặp cán bộ", payload="/request_human")])]
+        pieces = text.split(" | ")
+        messages = [OutMessage(text=f"Trả lời: {piece}") for piece in pieces]
+        messages[-1].buttons = [ButtonOut(title="Lệ phí", payload="/ask_fee"),
+                                ButtonOut(title="Gặp cán bộ", payload="/request_human")]
+        return messages
 
     def texts_for(self, user_id: str) -> list[str]:
         with self.lock:
