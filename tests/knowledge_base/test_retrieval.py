@@ -67,11 +67,11 @@ def test_empty_and_hostile_input(knowledge_base):
 
 def test_new_faq_is_searchable_after_refresh_without_rebuild(knowledge_base):
     created = knowledge_base.faqs.create(Faq(
-        question="Phường có chỗ gửi xe máy cho người đến làm thủ tục không?",
-        answer="Có, phía sau trụ sở.", phrasings=["gửi xe ở đâu khi đến phường"]), actor="test")
+        question="Phường có wifi miễn phí cho người chờ làm thủ tục không?",
+        answer="Có, mật khẩu dán ở quầy.", phrasings=["mật khẩu wifi ở phường"]), actor="test")
     try:
         assert knowledge_base.refresh_if_changed(force=True)
-        result = knowledge_base.search("đến phường làm giấy tờ thì gửi xe máy ở đâu")
+        result = knowledge_base.search("ngồi chờ ở phường có wifi không")
         assert (result.hits[0].type, result.hits[0].id) == (TargetType.FAQ, str(created.id))
     finally:
         knowledge_base.faqs.delete(created.id, None, actor="test")
