@@ -72,3 +72,17 @@ async def stop(app: Any = None) -> None:
         await target.stop()
     if app is not None:
         app.state.zalo = None
+
+
+async def send_staff_reply(app: Any, user_id: str, text: str) -> bool:
+    """Send a support-console reply to a Zalo citizen (found by ``api.support.delivery``).
+
+    Returns:
+        False when the channel is off or Zalo refused the message (logged with its code).
+
+    """
+    channel = getattr(app.state, "zalo", None)
+    if channel is None or not channel.running:
+        log.warning("zalo staff reply not sent: channel not running")
+        return False
+    return await channel.send_text(user_id, text)

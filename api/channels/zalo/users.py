@@ -85,6 +85,7 @@ class UserStates:
     def count_reply(self, user_id: str) -> None:
         """Count one message sent to the citizen."""
         with self._sessions.begin() as session:
+            self._row(session, user_id)
             session.execute(update(ZaloUserRow).where(ZaloUserRow.user_id == user_id).values(
                 replies_in_window=ZaloUserRow.replies_in_window + 1, updated_at=utcnow()))
 

@@ -238,3 +238,22 @@ def test_staff_console_replies_count_against_the_free_replies(
         post_event(client, app.url, dict(echo, message={"msg_id": "staff-w2", "text": "b"}))
     assert _wait_until(lambda: _rows(database_url, ZaloUserRow, ZaloUserRow.user_id == user,
                                      ZaloUserRow.replies_in_window == 3))
+
+
+def test_support_console_replies_are_sent_through_the_channel(
+        serve, zalo_settings, fake_zalo: FakeZalo, database_url) -> None:
+    import asyncio
+
+    from api.support.delivery import find_zalo_sender
+
+    app = serve(zalo_settings)
+    sender = find_zalo_sender()
+    assert sender is not None
+    loop = app.app.state.zalo.worker._loop
+    text = "Chào anh, hồ sơ của anh đã được tiếp nhận. " * 60  # longer than one Zalo message
+    sent = asyncio.run_coroutine_threadsafe(sender(app.app, "9801", text), loop).result(10)
+    assert sent is True
+    received = fake_zalo.messages_for("9801")
+    assert len(received) == 2 and all(len(r.text) <= 2000 for r in received)
+    [state] = _rows(database_url, ZaloUserRow, ZaloUserRow.user_id == "9801")
+    assert state.replies_in_window == 2
