@@ -166,3 +166,16 @@ def test_disabled_channel_says_so(serve, fake_zalo: FakeZalo) -> None:
     assert response.status_code == 503
     detail = response.json()["detail"]
     assert "TTHC_ZALO_APP_ID" in detail and "TTHC_ZALO_OA_SECRET_KEY" in detail
+
+
+def test_two_hundred_signed_events_are_acknowledged_well_under_a_second(
+        serve, zalo_settings, fake_zalo: FakeZalo) -> None:
+    from zalo_harness import OA_SECRET
+
+    from api.channels.zalo.bench_ack import run_bench
+
+    app = serve(zalo_settings)
+    result = run_bench(app.url, APP_ID, OA_SECRET, events=200, concurrency=4)
+    assert result.statuses == {200: 200}
+    assert result.percentile(0.95) < 500
+    assert len(fake_zalo.wait_for(200, timeout=60)) == 200
