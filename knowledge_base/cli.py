@@ -109,6 +109,35 @@ def show(code: str, as_json: Annotated[bool, typer.Option("--json")] = False) ->
             console.print(f"    - {document.name} ({document.copies})")
 
 
+@kb_app.command("export")
+def export(file: Path) -> None:
+    """Write FAQ entries, phrasings and office info to a JSON backup file."""
+    from knowledge_base.backup import export_kb
+
+    data = export_kb(_store())
+    file.parent.mkdir(parents=True, exist_ok=True)
+    temporary = file.with_suffix(file.suffix + ".tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    temporary.replace(file)
+    console.print(f"exported {len(data['faqs'])} FAQ entries, {len(data['aliases'])} phrasings, "
+                  f"{len(data['office_info'])} office facts → {file}")
+
+
+@kb_app.command("restore")
+def restore(file: Path) -> None:
+    """Merge a backup written by `tthc kb export` into the knowledge base."""
+    from knowledge_base.backup import restore_kb
+    from knowledge_base.errors import InvalidInputError
+
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        counts = restore_kb(_store(), data)
+    except (OSError, json.JSONDecodeError, InvalidInputError) as error:
+        console.print(f"[red]cannot restore {file}: {error}[/red]")
+        raise typer.Exit(1) from error
+    console.print(f"restored: {counts}")
+
+
 @kb_app.command("build")
 def build() -> None:
     """Train the embedding model, build the indexes and fit the calibration."""
