@@ -257,3 +257,53 @@ def test_support_console_replies_are_sent_through_the_channel(
     assert len(received) == 2 and all(len(r.text) <= 2000 for r in received)
     [state] = _rows(database_url, ZaloUserRow, ZaloUserRow.user_id == "9801")
     assert state.replies_in_window == 2
+
+
+def test_events_accepted_before_a_crash_are_answered_after_restart(
+        serve, zalo_settings, fake_zalo: FakeZalo, database_url, conversation) -> None:
+    from datetime import timedelta
+
+    from api.channels.zalo.channel import create_tables
+    from api.channels.zalo.events import parse_event
+    from api.channels.zalo.queue import InboundQueue
+    from knowledge_base.db import create_db_engine, session_factory, utcnow
+
+    engine = create_db_engine(database_url)
+    create_tables(engine)
+    sessions = session_factory(engine)
+    crashed = InboundQueue(sessions, "crashed-process", lease_seconds=10)
+    for k in range(3):  # acknowledged by a process that died before answering
+        assert crashed.enqueue(parse_event(text_event("9901", f"câu {k}", f"crash-{k}")))
+    assert crashed.claim("9901")
+    with sessions.begin() as session:  # its lease ran out while it was dead
+        session.get(ZaloUserRow, "9901").lease_until = utcnow() - timedelta(seconds=1)
+    engine.dispose()
+    serve(zalo_settings)
+    received = fake_zalo.wait_for(3)
+    assert [r.text for r in received] == ["Trả lời: câu 0", "Trả lời: câu 1", "Trả lời: câu 2"]
+    assert conversation.texts_for("9901") == ["câu 0", "câu 1", "câu 2"]
+
+
+def test_replies_decided_before_a_crash_are_sent_without_asking_the_loop_again(
+        serve, zalo_settings, fake_zalo: FakeZalo, database_url, conversation) -> None:
+    from api.channels.zalo.channel import create_tables
+    from api.channels.zalo.events import parse_event
+    from api.channels.zalo.formatting import Part
+    from api.channels.zalo.queue import InboundQueue
+    from knowledge_base.db import create_db_engine, session_factory
+
+    engine = create_db_engine(database_url)
+    create_tables(engine)
+    crashed = InboundQueue(session_factory(engine), "crashed-process", lease_seconds=10)
+    crashed.enqueue(parse_event(text_event("9902", "sdt 0912345678", "planned-1")))
+    [row] = _rows(database_url, ZaloInboundRow, ZaloInboundRow.user_id == "9902")
+    crashed.plan(row.id, [Part("phần 1").body(), Part("phần 2").body()], [], "answered")
+    [first, _] = crashed.unsent(row.id)
+    crashed.mark_sent(first.id, "m-before-crash")
+    engine.dispose()
+    serve(zalo_settings)
+    assert [r.text for r in fake_zalo.wait_for(1)] == ["phần 2"]
+    time.sleep(0.3)
+    assert conversation.seen == []
+    [row] = _rows(database_url, ZaloInboundRow, ZaloInboundRow.user_id == "9902")
+    assert row.status == "done" and row.event["text"] == "sdt ***"
