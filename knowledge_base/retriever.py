@@ -10,6 +10,7 @@ probability and the margin to the runner-up.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +21,7 @@ from knowledge_base.index import SearchIndex, lexical_tokens, model_text
 from knowledge_base.models import Decision, SearchHit, SearchResult, TargetType
 from knowledge_base.text import ProcessedText
 
+_CODE_RE = re.compile(r"\b\d\.\d{6}\b")
 FEATURES = ("dense", "bm25_key", "bm25_body", "key_cover", "any_cover", "dense_gap",
             "key_precision")
 CANDIDATES = 30
@@ -146,6 +148,9 @@ class Retriever:
 
     def search(self, text: str, limit: int = 5) -> SearchResult:
         """Rank targets for a question and decide what the assistant should do."""
+        by_code = self._by_code(text)
+        if by_code:
+            return by_code
         processed = self.index.pipeline.process(text, segment=False)
         if not self._content(processed):
             return SearchResult(query=text, decision=Decision.NOT_FOUND, confidence=0.0)
@@ -153,6 +158,17 @@ class Retriever:
         hits = [self._hit(item) for item in ranked if self.index.targets[item.pos][0] != OUT_OF_SCOPE]
         decision, confidence = self.decide(ranked)
         return SearchResult(query=text, decision=decision, confidence=confidence, hits=hits[:limit])
+
+    def _by_code(self, text: str) -> SearchResult | None:
+        """A message that quotes a procedure code ("thủ tục 1.001193") is answered for that code."""
+        for code in _CODE_RE.findall(text or ""):
+            pos = self.index.target_pos.get((PROCEDURE, code))
+            if pos is not None:
+                hit = SearchHit(type=TargetType.PROCEDURE, id=code,
+                                title=self.index.corpus.titles[(PROCEDURE, code)], score=1.0,
+                                confidence=1.0, matched=code)
+                return SearchResult(query=text, decision=Decision.ANSWER, confidence=1.0, hits=[hit])
+        return None
 
     def decide(self, ranked: list[Scored]) -> tuple[Decision, float]:
         """Answer when the best target is likely and clearly ahead; clarify when plausible."""

@@ -93,3 +93,9 @@ def test_failed_build_leaves_the_current_index_in_service(kb_settings, tmp_path)
 def test_build_is_reproducible(kb_settings, knowledge_base):
     manifest = json.loads((current_build(kb_settings.index_path) / "manifest.json").read_text())
     assert manifest["entries"] > 50 and manifest["model"] == "own"
+
+
+def test_a_quoted_procedure_code_is_answered_directly(knowledge_base):
+    result = knowledge_base.search("cho hỏi thủ tục mã 1.004873 nộp ở đâu")
+    assert result.decision == Decision.ANSWER and result.hits[0].id == "1.004873"
+    assert knowledge_base.search("mã 3.000224").hits[0].id != "3.000224"  # flagged: never answered
