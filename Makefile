@@ -15,7 +15,7 @@ KB_CODE := $(wildcard knowledge_base/*.py knowledge_base/parsing/*.py)
 CATALOG ?= ../shared/data/catalog
 EVAL_SET ?= eval/ward_questions.jsonl
 
-.PHONY: help setup run test browser-deps test-kb lint eval bench index clean
+.PHONY: help setup run test browser-deps test-kb lint eval bench index train clean
 
 help:
 	@echo "make run    - set up and start the whole assistant (web widget at http://127.0.0.1:8000/)"
@@ -53,6 +53,24 @@ $(INDEX_POINTER): var/.imported $(KB_CODE) $(KB_DATA)
 
 index: $(INDEX_POINTER)
 
+# --- Rasa ---------------------------------------------------------------------
+# Retrained only when the bot's config, domain, data or components change.
+RASA_MODEL := bot/models/tthc.tar.gz
+BOT_FILES := $(shell find bot/config.yml bot/domain bot/data bot/components -type f -name '*.y*ml' -o -type f -name '*.py' 2>/dev/null | grep -v __pycache__)
+
+$(RASA_MODEL): $(RASA_VENV)/.installed $(BOT_FILES)
+	cd bot && ../$(RASA) train --domain domain --fixed-model-name tthc --out models
+	touch $@
+
+train: $(RASA_MODEL)
+
+# --- run ------------------------------------------------------------------------
+run: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL)
+	$(PY) -m api.launcher
+
+bench: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL)
+	$(PY) -m api.bench
+
 # --- tests --------------------------------------------------------------------
 # Browser tests use Debian's chromium (never a browser downloaded by a tool) and
 # playwright-core pinned by tests/browser/package-lock.json.
@@ -67,7 +85,7 @@ $(BROWSER_DIR)/node_modules/.installed: $(BROWSER_DIR)/package.json $(BROWSER_DI
 	cd $(BROWSER_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	touch $@
 
-test: $(VENV)/.installed browser-deps
+test: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) browser-deps
 	$(PY) -m pytest -q
 
 eval: $(INDEX_POINTER)

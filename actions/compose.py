@@ -49,6 +49,10 @@ def _safe(value: str) -> str:
     return value.replace("0[", "0 [")
 
 
+def _is_note(document: Document) -> bool:
+    return document.copies.strip().startswith("0")
+
+
 def format_date(value: datetime | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
@@ -111,23 +115,36 @@ class AnswerComposer:
         return replies
 
     def documents(self, procedure: Procedure, case: str | None) -> list[Reply]:
-        """Checklist of one case plus the case-less groups; show-only notes summarised."""
+        """Checklist of one case plus the case-less groups.
+
+        Entries the catalog counts as "0 bản chính" are mostly notes about special
+        situations; they are counted and pointed to (the source link has them all)
+        unless they are all the catalog lists.
+        """
         groups = [g for g in procedure.document_groups if g.case is None or g.case == case]
         submit = [d for g in groups if g.kind == DocumentKind.SUBMIT for d in g.documents]
         present = [d for g in groups if g.kind == DocumentKind.PRESENT for d in g.documents]
         if not submit and not present:
             return [Reply("utter_documents_missing")]
+        notes = [d for d in submit + present if _is_note(d)]
+        if len(notes) < len(submit) + len(present):
+            submit = [d for d in submit if not _is_note(d)]
+            present = [d for d in present if not _is_note(d)]
+        else:
+            notes = []
         replies: list[Reply] = []
-        numbered = [self._document_line(i, d) for i, d in enumerate(submit, 1)]
         first, extra = ("utter_documents_case", {"case_name": _safe(case)}) if case else (
             "utter_documents", {})
-        if numbered:
+        if submit:
+            lines = [self._document_line(i, d) for i, d in enumerate(submit, 1)]
             replies += self._list_replies(first, "utter_documents_continued", "document_lines",
-                                          numbered, extra)
+                                          lines, extra)
         if present:
             lines = [self._document_line(i, d) for i, d in enumerate(present, 1)]
             replies += self._list_replies("utter_documents_present", "utter_documents_continued",
                                           "document_lines", lines)
+        if notes:
+            replies.append(Reply("utter_documents_notes", {"note_count": str(len(notes))}))
         return replies
 
     def case_question(self, procedure: Procedure, aspect: str) -> list[Reply]:

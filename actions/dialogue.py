@@ -84,7 +84,7 @@ class Message:
 
 def ordinal_in(text: str) -> int | None:
     """The first ordinal in ``text`` ("cái thứ hai" → 2, "số 3" → 3, "cái cuối" → -1)."""
-    for word in fold(text).split():
+    for word in (fold(w) for w in words_of(text)):
         if word in ("cuoi",):
             return -1
         if word in ORDINALS:
@@ -104,6 +104,8 @@ class Dialogue:
     def answer(self, state: DialogueState, message: Message) -> Outcome:
         """Handle a question, a button choice or a message Rasa could not classify."""
         state = replace(state, procedure_options=list(state.procedure_options))
+        if message.text.startswith("/"):
+            message = replace(message, text="")  # a button payload names no procedure
         try:
             chosen = self._choice(state, message)
             if chosen is not None:
@@ -177,7 +179,7 @@ class Dialogue:
         words = {fold(w) for w in self.lexicon.analyze(message.text).content_words}
         if not words:
             return None
-        scores = [len(words & set(fold(case).split())) / len(words) for case in cases]
+        scores = [len(words & {fold(w) for w in words_of(case)}) / len(words) for case in cases]
         best = max(scores)
         if best >= CASE_MATCH_THRESHOLD and scores.count(best) == 1:
             return scores.index(best) + 1

@@ -4,5 +4,9 @@ The app includes every module listed in ``ROUTER_MODULES``; each exposes ``route
 """
 
 ROUTER_MODULES = [
+    "api.routes.chat",
+    "api.routes.health",
+    "api.routes.actions",
     "api.routes.pages",
+    "api.channels.zalo.routes",
 ]

@@ -1,0 +1,1 @@
+"""The app: FastAPI API, channels, consoles and the Rasa action endpoint."""

@@ -1,0 +1,50 @@
+"""The app's typed settings (environment prefix ``TTHC_``), one object per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+
+from knowledge_base.settings import KnowledgeBaseSettings
+
+
+class AppSettings(KnowledgeBaseSettings):
+    """Knowledge-base settings plus what the app, the Rasa link and the launcher need."""
+
+    host: str = Field(default="127.0.0.1", description="Interface the app listens on.")
+    port: int = Field(default=8000, description="Port of the app (and of the action endpoint).")
+    rasa_url: str = Field(default="http://127.0.0.1:5005", description="Rasa server base URL.")
+    rasa_connect_timeout: float = Field(default=1.0, description="Seconds to connect to Rasa.")
+    rasa_timeout: float = Field(default=15.0, description="Seconds to wait for Rasa's reply.")
+    rasa_retry_after: float = Field(
+        default=5.0, description="Seconds degraded mode waits before trying Rasa again.")
+    bot_dir: Path = Field(default=Path("bot"), description="The Rasa project directory.")
+    rasa_tracker_db: Path = Field(default=Path("var/rasa_tracker.db"),
+                                  description="SQLite file of Rasa's tracker store.")
+    max_text_chars: int = Field(default=2000, description="Longest citizen message accepted.")
+    public_url: str = Field(default="", description="URL citizens use (printed by make run).")
+    log_level: str = Field(default="INFO")
+
+    @property
+    def bot_path(self) -> Path:
+        return self.resolve(self.bot_dir)
+
+    @property
+    def domain_path(self) -> Path:
+        return self.bot_path / "domain"
+
+    @property
+    def rasa_tracker_path(self) -> Path:
+        return self.resolve(self.rasa_tracker_db)
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+@lru_cache(maxsize=1)
+def get_app_settings() -> AppSettings:
+    """The process-wide settings, read once from the environment."""
+    return AppSettings()

@@ -1,0 +1,93 @@
+"""``make run``: start Rasa and the app, print the widget URL, stop both on Ctrl-C.
+
+The Makefile has already created the venvs, imported the catalog, built the
+index and trained the Rasa model if their inputs changed. Rasa needs ~20 s to
+import and load; the app is usable as soon as its index is loaded (it answers
+from the knowledge base until Rasa is up), so the URL is printed then.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from types import FrameType
+
+from api.config import AppSettings
+from api.processes import (
+    PROJECT_ROOT,
+    Child,
+    app_ready,
+    model_path,
+    rasa_ready,
+    stack_env,
+    start_app,
+    start_rasa,
+    wait_for,
+)
+
+STARTUP_TIMEOUT = 300.0
+
+
+class Stop(Exception):
+    """Raised by the signal handler to leave the supervision loop."""
+
+
+def _on_signal(signum: int, _frame: FrameType | None) -> None:
+    raise Stop(signal.Signals(signum).name)
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def supervise(children: list[Child]) -> None:
+    """Wait until a child dies (then fail) or a signal arrives."""
+    while True:
+        for child in children:
+            if not child.alive():
+                _say(f"{child.name} stopped unexpectedly; last lines of {child.log}:\n"
+                     f"{child.tail()}")
+                raise SystemExit(1)
+        time.sleep(0.5)
+
+
+def main() -> int:
+    """Start everything and supervise it until Ctrl-C."""
+    settings = AppSettings()
+    if not model_path(settings).exists():
+        _say(f"Rasa model missing at {model_path(settings)}; run `make run` (it trains it).")
+        return 1
+    logs = PROJECT_ROOT / "var" / "log"
+    env = stack_env(settings)
+    started = time.monotonic()
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    children: list[Child] = []
+    try:
+        children.append(start_rasa(settings, env, logs / "rasa.log"))
+        children.append(start_app(settings, env, logs / "app.log"))
+        base = f"http://{settings.host}:{settings.port}"
+        if not wait_for(lambda: app_ready(base), children[1], STARTUP_TIMEOUT):
+            _say(f"the app did not become ready; see {children[1].log}")
+            return 1
+        _say(f"Trợ lý TTHC is ready in {time.monotonic() - started:.1f} s: "
+             f"{settings.base_url}/  (web widget; logs in {logs})")
+        if wait_for(lambda: rasa_ready(settings.rasa_url), children[0], STARTUP_TIMEOUT):
+            _say(f"Rasa ready after {time.monotonic() - started:.1f} s at {settings.rasa_url}")
+        _say("Press Ctrl-C to stop.")
+        supervise(children)
+    except Stop as stop:
+        _say(f"stopping ({stop})…")
+    except RuntimeError as error:
+        _say(str(error))
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for child in reversed(children):
+            child.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""The FastAPI app factory: one process serves the API, the pages and Rasa's actions.
+
+``create_app`` is cheap; the lifespan builds the heavy things once and puts them
+on ``app.state`` (``settings``, ``kb``, ``templates``, ``conversation``,
+``action_executor``, ``rasa``): the knowledge base is warmed up in a thread so
+the app answers ``/health`` at once, and the first questions wait for the index.
+Run: ``uvicorn api.main:create_app --factory``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from actions.lexicon import Lexicon
+from actions.registry import build_dialogue, build_executor
+from actions.templates import DomainTemplates
+from api import db_models
+from api.config import AppSettings, get_app_settings
+from api.conversation import ConversationService
+from api.degraded import DegradedResponder
+from api.rasa_client import RasaClient
+from api.routes import ROUTER_MODULES
+from knowledge_base.db import Base
+from knowledge_base.service import KnowledgeBase
+
+logger = logging.getLogger(__name__)
+OPTIONAL_STARTERS = ("api.channels.zalo",)
+
+
+def _warm_up(app: FastAPI, kb: KnowledgeBase) -> None:
+    try:
+        kb.warm_up()
+        logger.info("knowledge base ready")
+    except Exception as error:  # noqa: BLE001 - reported on /health, answers degrade kindly
+        app.state.warm_up_error = type(error).__name__
+        logger.exception("knowledge base warm-up failed")
+
+
+def _build_state(app: FastAPI, settings: AppSettings, kb: KnowledgeBase | None) -> None:
+    kb = kb or KnowledgeBase(settings)
+    Base.metadata.create_all(kb.store.engine, tables=[
+        db_models.ConversationRow.__table__, db_models.TurnRow.__table__,
+        db_models.RatingRow.__table__])
+    templates = DomainTemplates.load(settings.domain_path)
+    dialogue = build_dialogue(kb, settings.domain_path)
+    rasa = RasaClient(settings.rasa_url, settings.rasa_connect_timeout, settings.rasa_timeout,
+                      settings.rasa_retry_after)
+    app.state.kb = kb
+    app.state.engine = kb.store.engine
+    app.state.templates = templates
+    app.state.rasa = rasa
+    app.state.action_executor = build_executor(dialogue)
+    app.state.conversation = ConversationService(
+        kb.store.session, rasa, DegradedResponder(dialogue, Lexicon.load()), templates)
+    app.state.warm_up_error = None
+
+
+async def _optional(app: FastAPI, action: str) -> None:
+    """Start/stop optional channels (e.g. Zalo) when their package is installed."""
+    for name in OPTIONAL_STARTERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        try:
+            await getattr(module, action)(app)
+        except Exception:  # noqa: BLE001 - an optional channel never stops the app
+            logger.exception("%s.%s failed", name, action)
+
+
+def _lifespan(knowledge_base: KnowledgeBase | None):
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings: AppSettings = app.state.settings
+        _build_state(app, settings, knowledge_base)
+        kb: KnowledgeBase = app.state.kb
+        if not kb.ready:
+            threading.Thread(target=_warm_up, args=(app, kb), name="kb-warm-up",
+                             daemon=True).start()
+        await _optional(app, "start")
+        try:
+            yield
+        finally:
+            await _optional(app, "stop")
+            await app.state.rasa.close()
+
+    return lifespan
+
+
+async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    """422 with one readable sentence in ``detail`` (the widget shows it) and the raw errors."""
+    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}"
+                         for e in error.errors())
+    templates: DomainTemplates | None = getattr(request.app.state, "templates", None)
+    detail = templates.text("utter_invalid_request") if templates else problems
+    return JSONResponse(status_code=422, content={"detail": detail, "problems": problems,
+                                                  "errors": error.errors()})
+
+
+def include_routers(app: FastAPI, modules: list[str]) -> None:
+    """Include the ``router`` of every listed module that exists (helpers add modules)."""
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name and name.startswith(error.name):
+                logger.warning("router module %s not found; skipped", name)
+                continue
+            raise
+        app.include_router(module.router)
+
+
+def create_app(settings: AppSettings | None = None,
+               knowledge_base: KnowledgeBase | None = None) -> FastAPI:
+    """Build the app; heavy objects are created by the lifespan, not here."""
+    settings = settings or get_app_settings()
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = FastAPI(title="Trợ lý TTHC", lifespan=_lifespan(knowledge_base))
+    app.state.settings = settings
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    include_routers(app, ROUTER_MODULES)
+    return app

@@ -1,0 +1,128 @@
+"""Start and stop the two server processes (Rasa, the app); shared by the launcher,
+the benchmark and the end-to-end tests so they all run the stack the same way."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+from api.config import AppSettings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+MODEL_NAME = "tthc.tar.gz"
+
+
+@dataclass
+class Child:
+    """A started server process and where its output goes."""
+
+    name: str
+    process: subprocess.Popen
+    log: Path
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM, then SIGKILL after ``timeout`` seconds (the whole process group)."""
+        if not self.alive():
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=timeout)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait(timeout=5)
+
+    def tail(self, chars: int = 3000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+
+def stack_env(settings: AppSettings, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for both processes: the endpoints file reads TTHC_PORT and the tracker path."""
+    env = dict(os.environ)
+    env.update({
+        "TTHC_HOST": settings.host,
+        "TTHC_PORT": str(settings.port),
+        "TTHC_RASA_URL": settings.rasa_url,
+        "TTHC_RASA_TRACKER_DB": str(settings.rasa_tracker_path),
+        "PYTHONUNBUFFERED": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    })
+    env.update(extra or {})
+    return env
+
+
+def model_path(settings: AppSettings) -> Path:
+    return settings.bot_path / "models" / MODEL_NAME
+
+
+def start_rasa(settings: AppSettings, env: dict[str, str], log: Path,
+               model: Path | None = None) -> Child:
+    """``rasa run`` on the host/port of ``settings.rasa_url`` with the project's endpoints."""
+    url = urlparse(settings.rasa_url)
+    settings.rasa_tracker_path.parent.mkdir(parents=True, exist_ok=True)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    command = [str(RASA_BIN), "run", "--enable-api", "-i", url.hostname or "127.0.0.1",
+               "-p", str(url.port or 5005), "--endpoints", "endpoints.yml",
+               "--credentials", "credentials.yml", "-m", str(model or model_path(settings))]
+    return _spawn("rasa", command, settings.bot_path, env, log)
+
+
+def start_app(settings: AppSettings, env: dict[str, str], log: Path) -> Child:
+    """uvicorn on the app factory, the way production runs it."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+               "--host", settings.host, "--port", str(settings.port), "--no-access-log"]
+    return _spawn("app", command, PROJECT_ROOT, env, log)
+
+
+def _spawn(name: str, command: list[str], cwd: Path, env: dict[str, str], log: Path) -> Child:
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    return Child(name, process, log)
+
+
+def wait_for(check, child: Child, timeout: float, interval: float = 0.25) -> bool:
+    """Poll ``check()`` until true; False on timeout; RuntimeError if ``child`` died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not child.alive():
+            raise RuntimeError(f"{child.name} exited ({child.process.returncode}):\n"
+                               f"{child.tail()}")
+        try:
+            if check():
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(interval)
+    return False
+
+
+def app_ready(base_url: str) -> bool:
+    """The app answers and its search index is loaded."""
+    health = httpx.get(f"{base_url}/health", timeout=3).json()
+    return health.get("index") == "ready"
+
+
+def rasa_ready(rasa_url: str) -> bool:
+    """Rasa answers and has a model loaded."""
+    response = httpx.get(f"{rasa_url}/status", timeout=3)
+    return response.status_code == 200 and bool(response.json().get("model_file"))

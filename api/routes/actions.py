@@ -1,0 +1,40 @@
+"""``POST /webhook``: Rasa's action endpoint, served by the app (rasa-sdk executor).
+
+Actions share the app's knowledge base, loaded once. Errors are mapped to the
+status codes rasa-sdk's own server uses, so Rasa behaves the same.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse
+from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
+
+from api.deps import ExecutorDep
+
+logger = logging.getLogger(__name__)
+router = APIRouter(tags=["rasa actions"])
+
+try:  # rasa-sdk >= 3.10
+    from rasa_sdk.interfaces import ActionMissingDomainException
+except ImportError:  # pragma: no cover
+    ActionMissingDomainException = ActionNotFoundException  # type: ignore[misc,assignment]
+
+
+@router.post("/webhook")
+async def run_action(executor: ExecutorDep,
+                     action_call: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
+    """Run the action Rasa asks for and return its events and messages."""
+    try:
+        result = await executor.run(action_call)
+    except ActionExecutionRejection as error:
+        return JSONResponse({"error": error.message, "action_name": error.action_name}, 400)
+    except ActionNotFoundException as error:
+        logger.error("unknown action %s", error.action_name)
+        return JSONResponse({"error": error.message, "action_name": error.action_name}, 404)
+    except ActionMissingDomainException as error:
+        return JSONResponse({"error": error.message, "action_name": error.action_name}, 449)
+    return JSONResponse(result.model_dump() if result else None)
