@@ -25,10 +25,11 @@ from knowledge_base.errors import (
 class StaffError(HTTPException):
     """An error with an HTTP status and a message from ``messages.yml``."""
 
-    def __init__(self, status_code: int, key: str, headers: dict[str, str] | None = None,
-                 **values: Any) -> None:
-        super().__init__(status_code=status_code, detail=message(key, **values), headers=headers)
-        self.key = key
+    def __init__(self, status_code: int, message_key: str, /,
+                 headers: dict[str, str] | None = None, **values: Any) -> None:
+        super().__init__(status_code=status_code, detail=message(message_key, **values),
+                         headers=headers)
+        self.key = message_key
 
 
 def unauthenticated() -> StaffError:

@@ -17,7 +17,7 @@ def _messages() -> dict[str, str]:
     return {str(key): str(value).strip() for key, value in data.items()}
 
 
-def message(key: str, **values: Any) -> str:
+def message(message_key: str, /, **values: Any) -> str:
     """Return message ``key`` with its ``{placeholders}`` filled (unknown keys raise)."""
-    text = _messages()[key]
+    text = _messages()[message_key]
     return text.format(**values) if values else text

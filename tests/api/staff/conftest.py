@@ -67,3 +67,23 @@ def admin(client: TestClient) -> StaffClient:
 @pytest.fixture()
 def support(client: TestClient) -> StaffClient:
     return StaffClient.bearer(client, SUPPORT)
+
+
+@pytest.fixture()
+def fresh_staff(tmp_path: Path):
+    """An app on an empty database (catalog and analytics tests need exact contents).
+
+    Returns (admin client, knowledge base, catalog directory); nothing is indexed,
+    which these routes do not need.
+    """
+    from knowledge_base.service import KnowledgeBase
+    from knowledge_base.settings import KnowledgeBaseSettings
+
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    kb = KnowledgeBase(KnowledgeBaseSettings(database_url=f"sqlite:///{tmp_path / 'fresh.db'}",
+                                             index_dir=tmp_path / "index", catalog_dir=catalog))
+    app = build_app(kb)
+    app.state.staff_services.users.add(ADMIN, "admin", PASSWORD)
+    with TestClient(app) as test_client:
+        yield StaffClient.bearer(test_client, ADMIN), kb, catalog
