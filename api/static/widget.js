@@ -367,8 +367,15 @@
       renderAll();
       return;
     }
-    entries.forEach((entry) => ui.log.insertBefore(renderEntry(entry, true), ui.typing));
-    scrollToEnd();
+    const nodes = entries.map((entry) => ui.log.insertBefore(renderEntry(entry, true), ui.typing));
+    revealReply(nodes[0]);
+  }
+
+  /** Long answers arrive as several messages: show the question and the start of the answer. */
+  function revealReply(first) {
+    const anchor = first.previousElementSibling || first;
+    const offset = anchor.getBoundingClientRect().top - ui.log.getBoundingClientRect().top;
+    ui.log.scrollTop += Math.max(0, offset - 8);
   }
 
   function scrollToEnd() {

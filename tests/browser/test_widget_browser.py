@@ -1,9 +1,9 @@
 """The web widget in real headless Chromium against the real app.
 
-The app is started the way the project runs it (uvicorn on the app factory) on a free
-port, with the session's real knowledge base. Rasa is not started here: the app answers
-in degraded mode from the knowledge base, which exercises the same widget paths.
-Chromium is Debian's (`make browser-deps`), driven by playwright-core from Node.
+The app is started the way ``make run`` starts it (``api.processes.start_app``: uvicorn
+on the app factory) on a free port, with the session's real knowledge base. Rasa is not
+started here: the app answers in degraded mode from the knowledge base, which drives the
+same widget paths. Chromium is Debian's (``make browser-deps``), driven by playwright-core.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,51 +35,32 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
-    """Poll ``url`` until it answers 200; fail with the app's log if it dies or times out."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"app exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"app not up after {STARTUP_TIMEOUT_S}s:\n{log.read_text()[-4000:]}")
-
-
 @pytest.fixture(scope="module")
 def app_url(kb_workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app on a free port, with its own copy of the session database."""
+    from api.config import AppSettings
+    from api.processes import app_ready, start_app, wait_for
+
     workdir = tmp_path_factory.mktemp("widget_app")
     shutil.copy(kb_workdir / "kb.db", workdir / "kb.db")
-    port = free_port()
     env = kb_env(kb_workdir)
     env.update({
         "TTHC_DATABASE_URL": f"sqlite:///{workdir / 'kb.db'}",
         "TTHC_HOST": "127.0.0.1",
-        "TTHC_PORT": str(port),
+        "TTHC_PORT": str(free_port()),
         "TTHC_RASA_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens: degraded mode
+        "TTHC_RASA_TRACKER_DB": str(workdir / "tracker.db"),
+        "PYTHONUNBUFFERED": "1",
     })
-    log = workdir / "app.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    settings = AppSettings(_env_file=None, **{k[5:].lower(): v for k, v in env.items()
+                                              if k.startswith("TTHC_")})
+    app = start_app(settings, env, workdir / "app.log")
     try:
-        wait_until_up(f"{url}/health", proc, log)
-        yield url
+        if not wait_for(lambda: app_ready(settings.base_url), app, STARTUP_TIMEOUT_S):
+            pytest.fail(f"app not ready after {STARTUP_TIMEOUT_S}s:\n{app.tail()}")
+        yield settings.base_url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        app.stop()
 
 
 def test_widget_assets_are_served_with_types_and_cache_headers(app_url: str) -> None:
