@@ -138,6 +138,8 @@ async function main() {
       const all = await transcript(page);
       const users = all.filter((m) => m.from === 'user');
       assert(users[users.length - 1].text === 'Tôi muốn gặp cán bộ', 'quick action posts "Tôi muốn gặp cán bộ"');
+      await page.waitForSelector('.tthc-banner:not([hidden])', { timeout: 5000 });
+      log(`handoff banner: ${await page.textContent('.tthc-banner')}`);
     });
 
     await check('thanks leads to a 1–5 star rating prompt when the bot asks for one', async () => {
