@@ -20,6 +20,7 @@ from api.admin.catalog import CatalogService
 from api.auth.models import ensure_tables as ensure_auth_tables
 from api.auth.sessions import AuthPolicy, SessionService
 from api.auth.users import UserService
+from api.deps import get_knowledge_base
 from api.support.inbox import InboxService
 from api.support.models import ensure_tables as ensure_support_tables
 from api.support.proposals import ProposalService
@@ -59,14 +60,6 @@ class StaffServices:
             cookie_secure=getattr(settings, "auth_cookie_secure", None))
 
 
-def _knowledge_base(request: Request) -> KnowledgeBase:
-    """Return the app's shared knowledge base (built in the app's lifespan)."""
-    kb = getattr(request.app.state, "kb", None)
-    if kb is None:
-        raise RuntimeError("the app has no knowledge base on app.state.kb")
-    return kb
-
-
 def get_staff_services(request: Request) -> StaffServices:
     """Return the app's staff services, built on first use."""
     services = getattr(request.app.state, STATE_KEY, None)
@@ -75,6 +68,6 @@ def get_staff_services(request: Request) -> StaffServices:
             services = getattr(request.app.state, STATE_KEY, None)
             if services is None:
                 settings = getattr(request.app.state, "settings", None)
-                services = StaffServices.build(_knowledge_base(request), settings)
+                services = StaffServices.build(get_knowledge_base(request), settings)
                 setattr(request.app.state, STATE_KEY, services)
     return services

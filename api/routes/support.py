@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from api.auth.deps import ServicesDep, SupportUser, require_support
-from api.auth.errors import kb_errors
+from api.auth.errors import StaffError, kb_errors
 from api.auth.models import ROLE_ADMIN
 from api.support.delivery import deliver
 from api.support.models import DELIVERY_WEB
@@ -71,6 +71,8 @@ async def reply(conversation_id: int, body: ReplyIn, user: SupportUser, services
 def suggestions(services: ServicesDep,
                 q: Annotated[str, Query(max_length=2000)] = "") -> SuggestionsOut:
     """Top 3 knowledge-base answers for a citizen's message, each with its source."""
+    if not services.kb.ready:
+        raise StaffError(503, "kb_not_ready")
     with kb_errors():
         return suggest(services.kb, q)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,21 +17,25 @@ from knowledge_base.db import utcnow
 ADMIN = "admin.test"
 SUPPORT = "support.test"
 PASSWORD = "correct horse battery"
-STAFF_ROUTERS = ["api.routes.pages", "api.auth.routes", "api.routes.support",
-                 "api.routes.chat_updates",
-                 "api.routes.admin_faqs", "api.routes.admin_knowledge",
-                 "api.routes.admin_reviews", "api.routes.admin_catalog",
-                 "api.routes.admin_analytics", "api.routes.admin_users",
-                 "api.routes.admin_console"]
+
+
+def free_port() -> int:
+    """A port nobody listens on (so Rasa is unreachable and the app answers in degraded mode)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def build_app(kb) -> FastAPI:
-    """An app with the staff routers and services on ``kb``'s database."""
-    app = FastAPI()
-    for name in STAFF_ROUTERS:
-        app.include_router(importlib.import_module(name).router)
-    app.state.kb = kb
-    app.state.staff_services = StaffServices.build(kb)
+    """The real app (``create_app``) on ``kb``, with its staff services ready."""
+    from api.config import AppSettings
+    from api.main import create_app
+
+    settings = AppSettings(database_url=kb.settings.database_url,
+                           index_dir=kb.settings.index_dir, catalog_dir=kb.settings.catalog_dir,
+                           rasa_url=f"http://127.0.0.1:{free_port()}", rasa_retry_after=600)
+    app = create_app(settings, knowledge_base=kb)
+    app.state.staff_services = StaffServices.build(kb, settings)
     return app
 
 

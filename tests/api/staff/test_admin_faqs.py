@@ -55,7 +55,8 @@ def test_create_read_update_delete_with_versions_and_audit(admin):
     assert [a["action"] for a in mine] == ["delete", "update", "create"]
     assert all(a["actor"] == ADMIN for a in mine)
     update = mine[1]
-    assert update["before"]["answer"] == faq["answer"] and update["after"]["answer"] == "Có, 3 xe lăn."
+    assert update["before"]["answer"] == faq["answer"]
+    assert update["after"]["answer"] == "Có, 3 xe lăn."
 
 
 def test_validation_errors_are_plain_words(admin):

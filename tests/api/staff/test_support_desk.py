@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.api.staff.harness import ADMIN, SUPPORT, seed_conversation
 from knowledge_base.db import utcnow
+from tests.api.staff.harness import ADMIN, SUPPORT, seed_conversation
 
 
 def waiting(services, user_id: str, minutes_ago: int, text: str = "cho tôi gặp cán bộ") -> int:
@@ -111,8 +111,8 @@ def test_suggestions_have_text_source_and_confidence(support):
 
 
 def test_faq_suggestion_fills_office_placeholders(support, services):
-    suggestions = support.get("/api/support/suggestions",
-                              params={"q": "giờ làm việc của bộ phận một cửa"}).json()["suggestions"]
+    query = {"q": "giờ làm việc của bộ phận một cửa"}
+    suggestions = support.get("/api/support/suggestions", params=query).json()["suggestions"]
     faq = next(s for s in suggestions if s["source"]["type"] == "faq")
     assert "{office_" not in faq["text"]
     assert services.kb.faq(int(faq["source"]["id"])).question == faq["source"]["title"]
@@ -127,3 +127,44 @@ def test_admin_user_is_named_in_staff_owner(admin, services):
     conversation_id = waiting(services, "admin-claims", 1)
     claimed = admin.post(f"/api/support/conversations/{conversation_id}/claim").json()
     assert claimed["owner"] == f"staff:{ADMIN}"
+
+
+def conversation_id_of(services, sender_id: str) -> int:
+    from sqlalchemy import select
+
+    from api.db_models import ConversationRow
+
+    with services.sessions() as session:
+        return session.scalar(select(ConversationRow.id)
+                              .where(ConversationRow.sender_id == f"web:{sender_id}"))
+
+
+def test_citizen_handoff_to_staff_and_back_through_the_real_chat(client, support, services):
+    sender = "e2e-citizen-1"
+    first = client.post("/api/chat", json={"sender_id": sender, "text": "cho tôi gặp cán bộ"})
+    assert first.json()["handoff"] is True and first.json()["owner"] == "waiting"
+    conversation_id = conversation_id_of(services, sender)
+    waiting_ids = [i["id"] for i in support.get("/api/support/inbox").json()["items"]
+                   if i["owner"] == "waiting"]
+    assert conversation_id in waiting_ids
+
+    support.post(f"/api/support/conversations/{conversation_id}/claim")
+    silent = client.post("/api/chat", json={"sender_id": sender,
+                                            "text": "sđt của tôi là 0912345678"}).json()
+    assert silent["messages"] == [] and silent["owner"] == "staff"
+    detail = support.get(f"/api/support/conversations/{conversation_id}").json()
+    assert detail["last_citizen_message"] == "sđt của tôi là ***"
+
+    suggestion = support.get("/api/support/suggestions",
+                             params={"q": "đăng ký khai sinh"}).json()["suggestions"][0]
+    support.post(f"/api/support/conversations/{conversation_id}/reply",
+                 json={"text": suggestion["text"]})
+    poll = client.get("/api/chat/updates", params={"sender_id": sender}).json()
+    assert poll["staff"] is True and poll["messages"][0]["text"] == suggestion["text"]
+
+    support.post(f"/api/support/conversations/{conversation_id}/release")
+    after = {"sender_id": sender, "after": poll["cursor"]}
+    assert client.get("/api/chat/updates", params=after).json()["owner"] == "bot"
+    answered = client.post("/api/chat", json={"sender_id": sender,
+                                              "text": "đăng ký khai sinh cần giấy tờ gì"}).json()
+    assert answered["owner"] == "bot" and answered["messages"]
