@@ -15,7 +15,7 @@ KB_CODE := $(wildcard knowledge_base/*.py knowledge_base/parsing/*.py)
 CATALOG ?= ../shared/data/catalog
 EVAL_SET ?= eval/ward_questions.jsonl
 
-.PHONY: help setup run test browser-deps test-kb lint eval bench index train clean
+.PHONY: help setup run test browser-deps console-deps test-kb lint eval bench index train clean
 
 help:
 	@echo "make run    - set up and start the whole assistant (web widget at http://127.0.0.1:8000/)"
@@ -65,11 +65,22 @@ $(RASA_MODEL): $(RASA_VENV)/.installed $(BOT_FILES)
 train: $(RASA_MODEL)
 
 # --- run ------------------------------------------------------------------------
-run: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL)
+run: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL) console-deps
 	$(PY) -m api.launcher
 
 bench: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL)
 	$(PY) -m api.bench
+
+# --- staff consoles ------------------------------------------------------------
+# Chart.js for the admin console's charts, from npm (pinned by api/vendor/package-lock.json)
+# and served by the app from api/vendor/node_modules: never from a CDN, never committed.
+CONSOLE_VENDOR := api/vendor
+
+console-deps: $(CONSOLE_VENDOR)/node_modules/.installed
+
+$(CONSOLE_VENDOR)/node_modules/.installed: $(CONSOLE_VENDOR)/package.json $(CONSOLE_VENDOR)/package-lock.json
+	cd $(CONSOLE_VENDOR) && npm ci --no-audit --no-fund
+	touch $@
 
 # --- tests --------------------------------------------------------------------
 # Browser tests use Debian's chromium (never a browser downloaded by a tool) and
@@ -85,7 +96,7 @@ $(BROWSER_DIR)/node_modules/.installed: $(BROWSER_DIR)/package.json $(BROWSER_DI
 	cd $(BROWSER_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	touch $@
 
-test: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) browser-deps
+test: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) browser-deps console-deps
 	$(PY) -m pytest -q
 
 eval: $(INDEX_POINTER)
