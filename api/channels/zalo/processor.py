@@ -35,7 +35,6 @@ from api.channels.zalo.users import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-PACK_MARGIN = 2  # pack when an answer would leave fewer free replies than this
 MAX_ATTEMPTS = 3
 
 Handler = Callable[[str, str, str], Any]
@@ -100,14 +99,18 @@ class EventProcessor:
             await self._db(self._users.unfollowed, user)
             return [], "closed"
         await self._db(self._users.citizen_wrote, user, _event_time(event))
-        if await self._db(self._users.silenced, user):
+        silenced = await self._db(self._users.silenced, user)
+        if event.kind is EventKind.TEXT:
+            # While staff answer, the loop still records the turn (it stays silent itself).
+            parts = await self._converse(user, event.text)
+            if silenced:
+                return [], "silent_staff"
+            return parts, "answered" if parts else "silent"
+        if silenced:
             return [], "silent_staff"
         if event.kind is EventKind.FOLLOW:
             return await self._own_text("follow"), "greeted"
-        if event.kind is EventKind.NON_TEXT:
-            return await self._own_text("non_text"), "non_text"
-        parts = await self._converse(user, event.text)
-        return parts, "answered" if parts else "silent"
+        return await self._own_text("non_text"), "non_text"
 
     async def plan(self, row: ZaloInboundRow) -> None:
         """Decide the replies and write them to the outbox (held ones past the window)."""
@@ -126,7 +129,7 @@ class EventProcessor:
             return
         window = await self._db(self._users.window, event.user_id)
         fitted = plan_for_window(parts, window.remaining, self._settings.max_message_chars,
-                                 PACK_MARGIN)
+                                 self._settings.pack_margin)
         await self._db(self._queue.plan, row.id, [p.body() for p in fitted.send],
                        [p.body() for p in fitted.held], outcome)
         if fitted.packed:

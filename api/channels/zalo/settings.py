@@ -50,6 +50,10 @@ class ZaloSettings(BaseSettings):
         default=8, ge=1, description="Free replies allowed after a citizen's last message.")
     free_reply_window_hours: float = Field(
         default=48.0, gt=0, description="How long the free replies stay available.")
+    pack_margin: int = Field(
+        default=3, ge=0,
+        description="Pack an answer into fewer messages when it would leave fewer free "
+        "replies than this.")
 
     max_body_bytes: int = Field(default=64 * 1024, gt=0,
                                 description="Largest webhook body accepted.")

@@ -108,7 +108,10 @@ class UserStates:
             row.staff_owner, row.staff_until = marker, utcnow() + self._takeover
             row.replies_in_window += 1
             conversation = self._conversation(session, user_id)
-            if conversation is not None and not conversation.owner.startswith(STAFF_PREFIX):
+            if conversation is None:  # same shape as the conversation loop's rows
+                session.add(ConversationRow(sender_id=f"{CHANNEL}:{user_id}", channel=CHANNEL,
+                                            user_id=user_id, owner=marker, topic={}))
+            elif not conversation.owner.startswith(STAFF_PREFIX):
                 conversation.owner, conversation.updated_at = marker, utcnow()
 
     def silenced(self, user_id: str) -> bool:

@@ -1,20 +1,18 @@
-"""Fixtures for the Zalo channel tests: a fake Zalo server and the app served for real."""
+"""Fixtures for the Zalo channel tests: a fake Zalo server and the real app served for real.
+
+Each test gets its own copy of the session knowledge base's database, so queued
+events, tokens and conversations never leak from one test into the next.
+"""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fake_zalo import FakeZalo
-from zalo_harness import (
-    APP_ID,
-    APP_SECRET,
-    AppServer,
-    EchoConversation,
-    make_settings,
-    standin_app,
-)
+from zalo_harness import APP_ID, APP_SECRET, AppServer, make_settings, real_app
 
 from api.channels.zalo.settings import ZaloSettings
 
@@ -32,22 +30,18 @@ def zalo_settings(fake_zalo: FakeZalo) -> ZaloSettings:
 
 
 @pytest.fixture()
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'zalo.db'}"
+def database_url(kb_workdir: Path, tmp_path: Path) -> str:
+    shutil.copy(kb_workdir / "kb.db", tmp_path / "kb.db")
+    return f"sqlite:///{tmp_path / 'kb.db'}"
 
 
 @pytest.fixture()
-def conversation() -> EchoConversation:
-    return EchoConversation()
-
-
-@pytest.fixture()
-def serve(database_url: str, conversation: EchoConversation) -> Iterator[Callable[..., AppServer]]:
-    """Start (and later stop) apps; call again after ``stop`` to restart on the same database."""
+def serve(database_url: str, kb_workdir: Path) -> Iterator[Callable[..., AppServer]]:
+    """Start (and later stop) the real app; call again after ``stop`` to restart it."""
     servers: list[AppServer] = []
 
     def start(settings: ZaloSettings) -> AppServer:
-        server = AppServer(standin_app(settings, database_url, conversation)).start()
+        server = AppServer(real_app(settings, database_url, kb_workdir)).start()
         servers.append(server)
         return server
 
@@ -55,5 +49,3 @@ def serve(database_url: str, conversation: EchoConversation) -> Iterator[Callabl
     for server in servers:
         if server.thread.is_alive():
             server.stop()
-
-

@@ -1,4 +1,4 @@
-"""Test harness for the Zalo channel: the app served for real, signed events.
+"""Test harness for the Zalo channel: the real app served by uvicorn, signed events, queries.
 
 The app runs under uvicorn on a free 127.0.0.1 port in a background thread, so
 the webhook sees the exact bytes sent (the signature is over the raw body).
@@ -11,49 +11,26 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 from fake_zalo import FakeZalo
 from fastapi import FastAPI
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
 
-from api.channels import zalo
-from api.channels.zalo.routes import router
+from api.channels.zalo.models import ZaloInboundRow, ZaloOutboxRow
 from api.channels.zalo.settings import ZaloSettings
 from api.channels.zalo.signature import signature_header
-from api.schemas import ButtonOut, OutMessage
-from knowledge_base.db import create_db_engine
+from api.db_models import ConversationRow, TurnRow
 
 APP_ID = "4291763606161179100"
 OA_SECRET = "oa-secret-for-tests"
 APP_SECRET = "app-secret-for-tests"
-
-
-class EchoConversation:
-    """Stand-in conversation loop: echoes each text; " | " separates several bot messages.
-
-    The last message carries two buttons, like the real loop's quick replies.
-    """
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, str, str]] = []
-        self.lock = threading.Lock()
-
-    def handle(self, channel: str, user_id: str, text: str) -> list[OutMessage]:
-        with self.lock:
-            self.seen.append((channel, user_id, text))
-        pieces = text.split(" | ")
-        messages = [OutMessage(text=f"Trả lời: {piece}") for piece in pieces]
-        messages[-1].buttons = [ButtonOut(title="Lệ phí", payload="/ask_fee"),
-                                ButtonOut(title="Gặp cán bộ", payload="/request_human")]
-        return messages
-
-    def texts_for(self, user_id: str) -> list[str]:
-        with self.lock:
-            return [text for _, user, text in self.seen if user == user_id]
 
 
 def free_port() -> int:
@@ -91,21 +68,21 @@ class AppServer:
         self.thread.join(timeout=60)
 
 
-def standin_app(settings: ZaloSettings, database_url: str,
-                conversation: EchoConversation) -> FastAPI:
-    """A minimal app with the Zalo router and lifespan hooks around a stand-in loop."""
+def real_app(settings: ZaloSettings, database_url: str, kb_workdir: Path) -> FastAPI:
+    """The real app (``create_app``): real conversation loop, real knowledge base.
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        app.state.engine = create_db_engine(database_url)
-        app.state.conversation = conversation
-        await zalo.start(app, settings)
-        yield
-        await zalo.stop(app)
-        app.state.engine.dispose()
+    Rasa is pointed at a port where nothing listens, so answers come from the
+    degraded mode: the same loop, without Rasa.
+    """
+    from api.config import AppSettings
+    from api.main import create_app
 
-    app = FastAPI(lifespan=lifespan)
-    app.include_router(router)
+    app_settings = AppSettings(
+        _env_file=None, database_url=database_url, index_dir=kb_workdir / "index",
+        catalog_dir=kb_workdir / "catalog", rasa_url=f"http://127.0.0.1:{free_port()}",
+        log_level="WARNING")
+    app = create_app(app_settings)
+    app.state.zalo_settings = settings
     return app
 
 
@@ -152,3 +129,55 @@ def http_client() -> Iterator[httpx.Client]:
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
+
+
+# --- reading what the app stored ------------------------------------------------------
+def rows(database_url: str, model: Any, *where: Any, order_by: Any = None) -> list[Any]:
+    """Rows of ``model`` matching ``where``, read in a fresh session."""
+    engine = create_engine(database_url)
+    try:
+        with Session(engine) as session:
+            query = select(model).where(*where)
+            if order_by is not None:
+                query = query.order_by(order_by)
+            return list(session.scalars(query))
+    finally:
+        engine.dispose()
+
+
+def turn_texts(database_url: str, user_id: str) -> list[str]:
+    """The citizen texts the conversation loop stored for a Zalo user, in order."""
+    conversations = rows(database_url, ConversationRow,
+                         ConversationRow.sender_id == f"zalo:{user_id}")
+    if not conversations:
+        return []
+    return [turn.text for turn in rows(database_url, TurnRow,
+                                       TurnRow.conversation_id == conversations[0].id,
+                                       order_by=TurnRow.id)]
+
+
+def sent_texts(database_url: str, user_id: str) -> list[str]:
+    """Texts of the replies the outbox marked sent, in event then part order."""
+    events = {row.id: row for row in rows(database_url, ZaloInboundRow,
+                                          ZaloInboundRow.user_id == user_id)}
+    outbox = rows(database_url, ZaloOutboxRow, ZaloOutboxRow.user_id == user_id,
+                  ZaloOutboxRow.status == "sent")
+    outbox.sort(key=lambda row: (row.inbound_id, row.seq))
+    assert all(row.inbound_id in events for row in outbox)
+    return [row.body["text"] for row in outbox]
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
+    """Poll ``predicate`` until it is truthy (returns its last value)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    return predicate()
+
+
+def all_done(database_url: str) -> bool:
+    """Whether every queued event has been handled."""
+    return not rows(database_url, ZaloInboundRow, ZaloInboundRow.status != "done")
