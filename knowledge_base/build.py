@@ -71,30 +71,58 @@ def training_pairs(corpus: Corpus, pipeline: TextPipeline, seed: int) -> list[tu
     return pairs
 
 
+TARGET_PRECISION = 0.95
+THRESHOLD_GRID = [round(0.30 + 0.05 * i, 2) for i in range(14)]
+
+
 def fit_calibration(retriever: Retriever, corpus: Corpus, seed: int) -> Calibration:
-    """Fit the logistic scorer on synthetic questions, each scored without the key it came from."""
+    """Fit the scorer and pick the answer threshold on synthetic questions.
+
+    Each question is scored without the key it was made from (leave-one-out),
+    so the calibration sees the kind of partial match real questions give. The
+    logistic weights are fitted on one part; the answer threshold is the lowest
+    that keeps answers ≥ ``TARGET_PRECISION`` right on the other part.
+    """
     from sklearn.linear_model import LogisticRegression
 
     index = retriever.index
     entry_ids = {id(e): i for i, e in enumerate(corpus.entries)}
-    rows, labels = [], []
     questions = synthetic_questions(corpus, seed + 1, per_entry=1)
-    rng = np.random.default_rng(seed)
-    picked = rng.permutation(len(questions))[:2500]
-    for i in picked:
-        question, entry = questions[int(i)]
+    picked = [questions[int(i)] for i in np.random.default_rng(seed).permutation(len(questions))[:3000]]
+    fit_part, select_part = picked[:2400], picked[2400:]
+
+    def scored(question: str, entry):  # type: ignore[no-untyped-def]
         processed = index.pipeline.process(question, segment=False)
-        truth = index.target_pos[(entry.target_type, entry.target_id)]
-        for item in retriever.candidates(processed, exclude_entries={entry_ids[id(entry)]}):
+        return processed, {entry_ids[id(entry)]}, index.target_pos[(entry.target_type, entry.target_id)]
+
+    rows, labels = [], []
+    for question, entry in fit_part:
+        processed, exclude, truth = scored(question, entry)
+        for item in retriever.candidates(processed, exclude_entries=exclude):
             rows.append(item.features)
             labels.append(int(item.pos == truth))
     model = LogisticRegression(C=1.0, max_iter=1000, class_weight={0: 1.0, 1: 3.0})
     model.fit(np.stack(rows), np.asarray(labels))
-    base = Calibration()
-    return Calibration(weights=[float(w) for w in model.coef_[0]],
-                       bias=float(model.intercept_[0]),
-                       answer_threshold=base.answer_threshold,
-                       clarify_threshold=base.clarify_threshold, margin=base.margin)
+    calibration = Calibration(weights=[float(w) for w in model.coef_[0]],
+                              bias=float(model.intercept_[0]))
+    checker = Retriever(index, retriever.embedder, calibration)
+    outcomes = []
+    for question, entry in select_part:
+        processed, exclude, truth = scored(question, entry)
+        ranked = checker.rank(processed, exclude_entries=exclude)
+        if ranked:
+            margin = ranked[0].probability - (ranked[1].probability if len(ranked) > 1 else 0.0)
+            outcomes.append((ranked[0].probability, margin, ranked[0].pos == truth))
+    calibration.answer_threshold = _lowest_precise_threshold(outcomes, calibration.margin)
+    return calibration
+
+
+def _lowest_precise_threshold(outcomes: list[tuple[float, float, bool]], margin: float) -> float:
+    for threshold in THRESHOLD_GRID:
+        answered = [right for p, m, right in outcomes if p >= threshold and m >= margin]
+        if answered and sum(answered) / len(answered) >= TARGET_PRECISION:
+            return threshold
+    return THRESHOLD_GRID[-1]
 
 
 def run_build(settings: KnowledgeBaseSettings, store: KnowledgeStore,

@@ -208,7 +208,7 @@ class TextPipeline:
         """Run the whole pipeline on one text."""
         normalized = normalize(text)
         folded = fold(normalized)
-        tokens = [self.repair(token) for token in folded.split()]
+        tokens = [_plain_number(self.repair(token)) for token in folded.split()]
         tokens = _apply(tokens, self.lexicon.abbreviations, replace=True)
         tokens = _apply(tokens, self.lexicon.synonyms, replace=False)
         tokens += self.lexicon.age_words(tokens)
@@ -220,6 +220,11 @@ class TextPipeline:
     def content_tokens(self, processed: ProcessedText) -> list[str]:
         """Syllables of the expanded text that carry topic (stopwords removed)."""
         return [t for t in processed.syllables if t not in self.lexicon.stopwords]
+
+
+def _plain_number(token: str) -> str:
+    """'02' → '2' so that "mức độ 02" matches "mức 2"; codes like 1.001193 are kept."""
+    return str(int(token)) if token.isdigit() and len(token) < 6 else token
 
 
 def _one_deletes(word: str) -> list[str]:
