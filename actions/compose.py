@@ -74,7 +74,8 @@ class AnswerComposer:
     def _channels(self, procedure: Procedure) -> list[Channel]:
         seen: dict[Method, Channel] = {}
         for channel in procedure.channels:
-            if channel.processing_time.text or channel.fee.text or channel.fee.amount_vnd is not None:
+            fee = channel.fee
+            if channel.processing_time.text or fee.text or fee.amount_vnd is not None:
                 seen.setdefault(channel.method, channel)
         return [seen[m] for m in METHOD_ORDER if m in seen]
 
@@ -224,7 +225,7 @@ class AnswerComposer:
 
     def overview_then_case(self, procedure: Procedure, aspect: str, office: dict[str, str],
                            catalog_date: datetime | None) -> list[Reply]:
-        """For a procedure whose documents differ by case: what is common, then which case?"""
+        """For a procedure whose documents differ by case: what is common, then ask the case."""
         replies = [self.header(procedure)]
         if aspect == c.ASPECT_GENERAL:
             replies += self.fees_and_times(procedure)
@@ -268,7 +269,8 @@ class AnswerComposer:
         return [Reply("utter_not_found", office)]
 
     def handoff(self, office: dict[str, str], reason: str) -> list[Reply]:
-        name = "utter_handoff_after_misses" if reason == c.HANDOFF_REPEATED_MISSES else "utter_handoff"
+        repeated = reason == c.HANDOFF_REPEATED_MISSES
+        name = "utter_handoff_after_misses" if repeated else "utter_handoff"
         return [Reply(name, office)]
 
     def chitchat(self, response: str, office: dict[str, str]) -> list[Reply]:

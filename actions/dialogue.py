@@ -20,17 +20,15 @@ import logging
 from dataclasses import dataclass, field, replace
 
 from actions import constants as c
+from actions.choices import case_by_words, ordinal_in
 from actions.compose import AnswerComposer
-from actions.lexicon import Analysis, Lexicon, fold, words_of
+from actions.lexicon import Analysis, Lexicon, words_of
 from actions.templates import Reply
 from knowledge_base.errors import KnowledgeBaseError, NotFoundError
 from knowledge_base.models import Decision, Procedure, SearchResult, TargetType
 from knowledge_base.service import KnowledgeBase
 
 logger = logging.getLogger(__name__)
-ORDINALS = {"1": 1, "nhat": 1, "dau": 1, "mot": 1, "2": 2, "hai": 2, "nhi": 2,
-            "3": 3, "ba": 3, "4": 4, "tu": 4, "bon": 4, "5": 5, "nam": 5, "6": 6, "sau": 6}
-CASE_MATCH_THRESHOLD = 0.6
 
 
 @dataclass
@@ -80,16 +78,6 @@ class Message:
     intent: str
     entities: dict[str, str] = field(default_factory=dict)
     intent_confidence: float | None = None
-
-
-def ordinal_in(text: str) -> int | None:
-    """The first ordinal in ``text`` ("cái thứ hai" → 2, "số 3" → 3, "cái cuối" → -1)."""
-    for word in (fold(w) for w in words_of(text)):
-        if word in ("cuoi",):
-            return -1
-        if word in ORDINALS:
-            return ORDINALS[word]
-    return None
 
 
 class Dialogue:
@@ -169,21 +157,16 @@ class Dialogue:
         return None
 
     def _match_case(self, code: str, message: Message) -> int | None:
-        cases = self.kb.procedure(code).cases
+        """The case the citizen picked: an ordinal ("trường hợp 2") or words of one case only."""
+        procedure = self.kb.procedure(code)
+        cases = procedure.cases
         if not cases:
             return None
         index = ordinal_in(message.text) if message.intent in (
             c.INTENT_CHOOSE_CASE, c.INTENT_CHOOSE_PROCEDURE) else None
         if index is not None:
             return len(cases) if index == -1 else min(index, len(cases))
-        words = {fold(w) for w in self.lexicon.analyze(message.text).content_words}
-        if not words:
-            return None
-        scores = [len(words & {fold(w) for w in words_of(case)}) / len(words) for case in cases]
-        best = max(scores)
-        if best >= CASE_MATCH_THRESHOLD and scores.count(best) == 1:
-            return scores.index(best) + 1
-        return None
+        return case_by_words(procedure.name, cases, self.lexicon.analyze(message.text))
 
     # --- questions ----------------------------------------------------------
     def _question(self, state: DialogueState, message: Message) -> Outcome:

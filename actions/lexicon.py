@@ -63,6 +63,7 @@ class Analysis:
         topic: the text without its aspect phrases (what to search).
         content_words: words that are neither aspects, fillers nor generic words.
         intents: degraded-mode intents whose keywords appear in the text.
+
     """
 
     aspects: tuple[str, ...]
@@ -123,7 +124,7 @@ class Lexicon:
         for phrase, label in self._by_first.get(words[start].folded, ()):
             n = len(phrase)
             if n <= len(words) - start and all(
-                    w.matches(p) for w, p in zip(words[start:start + n], phrase)):
+                    w.matches(p) for w, p in zip(words[start:start + n], phrase, strict=True)):
                 return n, label
         return 1, ("content", "")
 
@@ -137,5 +138,5 @@ class Lexicon:
     @staticmethod
     def _contains(words: list[Word], phrase: Phrase) -> bool:
         n = len(phrase)
-        return any(all(w.matches(p) for w, p in zip(words[i:i + n], phrase))
+        return any(all(w.matches(p) for w, p in zip(words[i:i + n], phrase, strict=True))
                    for i in range(len(words) - n + 1))

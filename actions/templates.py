@@ -39,6 +39,7 @@ class Reply:
         response: the domain response name (``utter_…``).
         variables: values for the template's ``{placeholders}``.
         buttons: buttons added by the action (the template may define more).
+
     """
 
     response: str
@@ -63,6 +64,7 @@ def interpolate(template: str, values: dict[str, Any]) -> str:
     Example:
         >>> interpolate("Lệ phí: {fee}", {"fee": "Miễn phí"})
         'Lệ phí: Miễn phí'
+
     """
     try:
         text = _VARIABLE.sub(r"{0[\1]}", template).format(values)

@@ -1,5 +1,8 @@
-"""Start and stop the two server processes (Rasa, the app); shared by the launcher,
-the benchmark and the end-to-end tests so they all run the stack the same way."""
+"""Start and stop the two server processes (Rasa, the app).
+
+Shared by the launcher, the benchmark and the end-to-end tests so they all run
+the stack the same way.
+"""
 
 from __future__ import annotations
 
@@ -86,7 +89,7 @@ def start_rasa(settings: AppSettings, env: dict[str, str], log: Path,
 
 
 def start_app(settings: AppSettings, env: dict[str, str], log: Path) -> Child:
-    """uvicorn on the app factory, the way production runs it."""
+    """Uvicorn on the app factory, the way production runs it."""
     log.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
                "--host", settings.host, "--port", str(settings.port), "--no-access-log"]

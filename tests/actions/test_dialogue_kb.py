@@ -1,0 +1,83 @@
+"""The shared dialogue logic on the session's real knowledge base (no Rasa needed)."""
+
+from pathlib import Path
+
+import pytest
+
+from actions.dialogue import DialogueState, Message
+from actions.registry import build_dialogue
+from actions.templates import DomainTemplates
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = ROOT / "bot" / "domain"
+
+
+@pytest.fixture(scope="module")
+def dialogue(knowledge_base):
+    return build_dialogue(knowledge_base, DOMAIN)
+
+
+def rendered(outcome) -> str:
+    templates = DomainTemplates.load(DOMAIN)
+    return "\n".join(templates.render(r).text for r in outcome.replies)
+
+
+def test_fee_answer_lists_each_submission_method_from_parsed_fields(dialogue,
+                                                                    knowledge_base) -> None:
+    outcome = dialogue.answer(DialogueState(), Message("lệ phí đăng ký kết hôn", "ask_fee"))
+    text = rendered(outcome)
+    procedure = knowledge_base.procedure("1.000894")
+    assert outcome.state.procedure_code == "1.000894" and outcome.turn.decision == "answer"
+    for channel in procedure.channels:
+        assert channel.fee.text in text
+    assert text.rstrip().splitlines()[-1].startswith("Nguồn: Mã thủ tục 1.000894")
+
+
+def test_follow_up_uses_the_slot_and_new_mention_switches(dialogue) -> None:
+    state = DialogueState(procedure_code="1.001193")
+    follow = dialogue.answer(state, Message("còn thời gian thì sao", "ask_processing_time"))
+    assert follow.turn.procedure == "1.001193"
+    switch = dialogue.answer(follow.state, Message("thế còn giấy độc thân", "ask_documents"))
+    assert switch.turn.procedure == "1.004873"
+
+
+def test_no_topic_and_no_procedure_asks_which_one(dialogue) -> None:
+    outcome = dialogue.answer(DialogueState(), Message("lệ phí bao nhiêu", "ask_fee"))
+    assert outcome.turn.decision == "clarify"
+    assert outcome.replies[0].response == "utter_ask_which_procedure"
+    assert outcome.state.pending_aspect == "fee"
+
+
+def test_several_cases_ask_first_then_checklist_plus_common_groups(dialogue,
+                                                                   knowledge_base) -> None:
+    procedure = knowledge_base.procedure("1.004222")
+    asked = dialogue.answer(DialogueState(), Message("đăng ký thường trú cần gì", "ask_documents"))
+    buttons = [b for r in asked.replies for b in r.buttons]
+    assert len(buttons) == len(procedure.cases) and asked.state.awaiting == "case"
+    chosen = dialogue.answer(asked.state, Message("/choose_case", "choose_case",
+                                                  {"case_index": "1", "aspect": "documents"}))
+    text = rendered(chosen)
+    assert procedure.cases[0] in text
+    common = [d for g in procedure.document_groups if g.case is None for d in g.documents
+              if not d.copies.startswith("0")]
+    for document in common:
+        assert " ".join(document.name.split())[:50] in text
+
+
+def test_long_answers_are_split_into_several_messages(dialogue) -> None:
+    outcome = dialogue.answer(DialogueState(), Message("các bước đăng ký khai sinh", "ask_steps"))
+    texts = [DomainTemplates.load(DOMAIN).render(r).text for r in outcome.replies]
+    assert len(texts) > 3 and max(len(t) for t in texts) < 2000
+
+
+def test_two_misses_in_a_row_hand_off(dialogue) -> None:
+    first = dialogue.answer(DialogueState(), Message("thời tiết hôm nay", "out_of_scope"))
+    assert first.turn.decision == "not_found" and first.state.human_offered
+    second = dialogue.answer(first.state, Message("giá vàng hôm nay", "out_of_scope"))
+    assert second.turn.decision == "handoff" and second.handoff_reason == "repeated_misses"
+
+
+def test_rating_from_text_or_payload(dialogue) -> None:
+    assert dialogue.rate(DialogueState(), Message("tôi chấm 4 sao", "rate")).rating == 4
+    assert dialogue.rate(DialogueState(), Message("", "rate", {"rating": "2"})).rating == 2
+    assert dialogue.rate(DialogueState(), Message("10 điểm", "rate")).rating is None

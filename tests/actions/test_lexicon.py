@@ -1,0 +1,33 @@
+from actions.lexicon import Lexicon, fold
+
+LEXICON = Lexicon.load()
+
+
+def test_fold_removes_diacritics_and_d_stroke() -> None:
+    assert fold("Đăng ký Kết hôn") == "dang ky ket hon"
+
+
+def test_follow_up_questions_name_no_procedure() -> None:
+    for text in ("le phi bao nhieu", "Còn lệ phí thì sao?", "nop online o dau", "mất bao lâu ạ",
+                 "cần giấy tờ gì", "các bước thực hiện"):
+        assert not LEXICON.analyze(text).names_something, text
+
+
+def test_aspects_are_found_and_removed_from_the_topic() -> None:
+    analysis = LEXICON.analyze("dk khai sinh can giay to gi")
+    assert analysis.aspects == ("documents",)
+    assert "khai sinh" in analysis.topic and "giay to" not in analysis.topic
+    assert LEXICON.analyze("đăng ký kết hôn mất bao lâu").aspects == ("time",)
+    assert LEXICON.analyze("nộp online ở đâu").aspects[0] == "online"
+
+
+def test_words_typed_with_diacritics_only_match_the_same_word() -> None:
+    # "nhà" (house) must not be mistaken for the filler "nha"; "đỏ" not for "đó".
+    assert "nhà" in LEXICON.analyze("tôi ở nhà thuê").content_words
+    assert "đỏ" in LEXICON.analyze("làm sổ đỏ cần gì").content_words
+
+
+def test_degraded_mode_intent_keywords() -> None:
+    assert "request_human" in LEXICON.analyze("cho tôi gặp cán bộ").intents
+    assert "greet" in LEXICON.analyze("xin chào").intents
+    assert "thank" in LEXICON.analyze("cam on nhieu").intents
