@@ -26,26 +26,39 @@ def export_kb(store: KnowledgeStore) -> dict[str, Any]:
     """Everything admins edit, as one JSON-serialisable document."""
     faqs, _ = FaqStore(store).list(limit=10**6)
     with store.session() as session:
-        aliases = [{"code": r.code, "text": r.text, "origin": r.origin, "active": r.active,
-                    "created_by": r.created_by}
-                   for r in session.scalars(select(AliasRow).order_by(AliasRow.code, AliasRow.text))]
+        aliases = [
+            {
+                "code": r.code,
+                "text": r.text,
+                "origin": r.origin,
+                "active": r.active,
+                "created_by": r.created_by,
+            }
+            for r in session.scalars(select(AliasRow).order_by(AliasRow.code, AliasRow.text))
+        ]
     return {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "faqs": [f.model_dump(mode="json", exclude={"id", "version"})
-                 for f in sorted(faqs, key=lambda f: (f.slug or "", f.question))],
+        "faqs": [
+            f.model_dump(mode="json", exclude={"id", "version"})
+            for f in sorted(faqs, key=lambda f: (f.slug or "", f.question))
+        ],
         "aliases": aliases,
         "office_info": dict(sorted(store.office_info().items())),
     }
 
 
-def restore_kb(store: KnowledgeStore, data: dict[str, Any], actor: str = "restore") -> dict[str, int]:
+def restore_kb(
+    store: KnowledgeStore, data: dict[str, Any], actor: str = "restore"
+) -> dict[str, int]:
     """Merge a backup into the store; returns how many items were written."""
     if data.get("format") != FORMAT or data.get("version") != VERSION:
         raise InvalidInputError("Tệp không phải bản sao lưu của Trợ lý TTHC (hoặc khác phiên bản).")
-    counts = {"faqs": _restore_faqs(store, data.get("faqs", []), actor),
-              "aliases": _restore_aliases(store, data.get("aliases", []), actor)}
+    counts = {
+        "faqs": _restore_faqs(store, data.get("faqs", []), actor),
+        "aliases": _restore_aliases(store, data.get("aliases", []), actor),
+    }
     office = {str(k): str(v) for k, v in (data.get("office_info") or {}).items()}
     if office:
         store.set_office_info(office, actor)
@@ -57,10 +70,19 @@ def _restore_faqs(store: KnowledgeStore, items: list[dict[str, Any]], actor: str
     faqs = FaqStore(store)
     written = 0
     for item in items:
-        entry = Faq(**{k: v for k, v in item.items() if k in Faq.model_fields and k not in ("id", "version")})
+        entry = Faq(
+            **{
+                k: v
+                for k, v in item.items()
+                if k in Faq.model_fields and k not in ("id", "version")
+            }
+        )
         with store.session() as session:
-            query = select(FaqRow).where(FaqRow.slug == entry.slug) if entry.slug else \
-                select(FaqRow).where(FaqRow.question == entry.question)
+            query = (
+                select(FaqRow).where(FaqRow.slug == entry.slug)
+                if entry.slug
+                else select(FaqRow).where(FaqRow.question == entry.question)
+            )
             row = session.scalar(query)
         if row is None:
             faqs.create(entry, actor)
@@ -76,13 +98,19 @@ def _restore_aliases(store: KnowledgeStore, items: list[dict[str, Any]], actor: 
     written = 0
     with store.session.begin() as session:
         for item in items:
-            row = session.scalar(select(AliasRow).where(AliasRow.code == item["code"],
-                                                        AliasRow.text == item["text"]))
+            row = session.scalar(
+                select(AliasRow).where(AliasRow.code == item["code"], AliasRow.text == item["text"])
+            )
             if row is None:
-                session.add(AliasRow(code=item["code"], text=item["text"],
-                                     origin=item.get("origin", "admin"),
-                                     active=bool(item.get("active", True)),
-                                     created_by=item.get("created_by", actor)))
+                session.add(
+                    AliasRow(
+                        code=item["code"],
+                        text=item["text"],
+                        origin=item.get("origin", "admin"),
+                        active=bool(item.get("active", True)),
+                        created_by=item.get("created_by", actor),
+                    )
+                )
             elif row.active != bool(item.get("active", True)):
                 row.active = bool(item.get("active", True))
             else:

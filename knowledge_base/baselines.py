@@ -29,8 +29,9 @@ def bm25_ranker():
     procedures = _procedures()
     codes = [p.code for p in procedures]
     bm25 = bm25s.BM25()
-    bm25.index([_folded_tokens(f"{p.name} {procedure_body(p)}") for p in procedures],
-               show_progress=False)
+    bm25.index(
+        [_folded_tokens(f"{p.name} {procedure_body(p)}") for p in procedures], show_progress=False
+    )
 
     def rank(text: str) -> tuple[list[str], bool]:
         tokens = _folded_tokens(text)

@@ -56,6 +56,7 @@ def make_pipeline(corpus: Corpus) -> TextPipeline:
 
 
 def positive_text(corpus: Corpus, key: tuple[str, str]) -> str:
+    """Text a question is pulled towards in training: the procedure's short name or the FAQ question."""
     title = corpus.titles[key]
     return short_name(title) if key[0] == PROCEDURE else title
 
@@ -88,12 +89,18 @@ def fit_calibration(retriever: Retriever, corpus: Corpus, seed: int) -> Calibrat
     index = retriever.index
     entry_ids = {id(e): i for i, e in enumerate(corpus.entries)}
     questions = synthetic_questions(corpus, seed + 1, per_entry=1)
-    picked = [questions[int(i)] for i in np.random.default_rng(seed).permutation(len(questions))[:3000]]
+    picked = [
+        questions[int(i)] for i in np.random.default_rng(seed).permutation(len(questions))[:3000]
+    ]
     fit_part, select_part = picked[:2400], picked[2400:]
 
     def scored(question: str, entry):  # type: ignore[no-untyped-def]
         processed = index.pipeline.process(question, segment=False)
-        return processed, {entry_ids[id(entry)]}, index.target_pos[(entry.target_type, entry.target_id)]
+        return (
+            processed,
+            {entry_ids[id(entry)]},
+            index.target_pos[(entry.target_type, entry.target_id)],
+        )
 
     rows, labels = [], []
     for question, entry in fit_part:
@@ -103,8 +110,9 @@ def fit_calibration(retriever: Retriever, corpus: Corpus, seed: int) -> Calibrat
             labels.append(int(item.pos == truth))
     model = LogisticRegression(C=1.0, max_iter=1000, class_weight={0: 1.0, 1: 3.0})
     model.fit(np.stack(rows), np.asarray(labels))
-    calibration = Calibration(weights=[float(w) for w in model.coef_[0]],
-                              bias=float(model.intercept_[0]))
+    calibration = Calibration(
+        weights=[float(w) for w in model.coef_[0]], bias=float(model.intercept_[0])
+    )
     checker = Retriever(index, retriever.embedder, calibration)
     outcomes = []
     for question, entry in select_part:
@@ -125,8 +133,9 @@ def _lowest_precise_threshold(outcomes: list[tuple[float, float, bool]], margin:
     return THRESHOLD_GRID[-1]
 
 
-def run_build(settings: KnowledgeBaseSettings, store: KnowledgeStore,
-              progress: Progress | None = None) -> Path:
+def run_build(
+    settings: KnowledgeBaseSettings, store: KnowledgeStore, progress: Progress | None = None
+) -> Path:
     """Build a new index and make it current; returns the build directory."""
     started = time.perf_counter()
     index_dir = settings.index_path
@@ -137,7 +146,9 @@ def run_build(settings: KnowledgeBaseSettings, store: KnowledgeStore,
     try:
         corpus = load_corpus_from_store(store)
         if not any(entry.target_type == PROCEDURE for entry in corpus.entries):
-            raise RuntimeError("the knowledge base is empty (no procedures); run `tthc kb import` first")
+            raise RuntimeError(
+                "the knowledge base is empty (no procedures); run `tthc kb import` first"
+            )
         pipeline = make_pipeline(corpus)
         model_dir = _prepare_model(settings, corpus, pipeline, work, progress)
         embedder = SentenceTransformerEmbedder(model_dir)
@@ -167,16 +178,23 @@ def run_build(settings: KnowledgeBaseSettings, store: KnowledgeStore,
         raise
 
 
-def _prepare_model(settings: KnowledgeBaseSettings, corpus: Corpus, pipeline: TextPipeline,
-                   work: Path, progress: Progress | None) -> Path:
+def _prepare_model(
+    settings: KnowledgeBaseSettings,
+    corpus: Corpus,
+    pipeline: TextPipeline,
+    work: Path,
+    progress: Progress | None,
+) -> Path:
     if settings.embedding_model != "own":
         path = Path(settings.embedding_model).expanduser()
         if not path.is_dir():
             raise FileNotFoundError(f"TTHC_EMBEDDING_MODEL is not a local model directory: {path}")
         return path.resolve()
     pairs = training_pairs(corpus, pipeline, settings.seed)
-    texts = [model_text(pipeline.process(t, segment=False))
-             for t in [e.text for e in corpus.entries] + list(corpus.bodies.values())]
+    texts = [
+        model_text(pipeline.process(t, segment=False))
+        for t in [e.text for e in corpus.entries] + list(corpus.bodies.values())
+    ]
     report = (lambda step, total: progress("train", step, total)) if progress else None
     # The model is referenced by the build's final path once the build is renamed.
     train_own_model(pairs, texts, work / "model", seed=settings.seed, progress=report)
@@ -191,8 +209,9 @@ def _point_to(index_dir: Path, build_id: str) -> None:
 
 
 def _prune(index_dir: Path, keep: str) -> None:
-    builds = sorted(p for p in (index_dir / "builds").iterdir()
-                    if p.is_dir() and not p.name.startswith("."))
+    builds = sorted(
+        p for p in (index_dir / "builds").iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
     for old in builds[:-KEEP_BUILDS]:
         if old.name != keep:
             shutil.rmtree(old, ignore_errors=True)

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -31,13 +31,15 @@ def _store():
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """Configure logging for every command."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 @kb_app.command("import")
 def import_catalog(
-    source: Annotated[Optional[Path], typer.Option(help="Catalog directory.")] = None,
+    source: Annotated[Path | None, typer.Option(help="Catalog directory.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show the diff.")] = False,
 ) -> None:
     """Import the portal's procedure JSON files (idempotent; shows a diff)."""
@@ -62,16 +64,25 @@ def import_catalog(
         diff = store.apply_catalog(result, str(directory), report=report)
         seeded = seed_store(store)
         console.print(f"seed data: {seeded}")
-    console.print(f"procedures: {len(result.procedures)} read, {len(result.errors)} file(s) skipped")
-    console.print(f"diff: {len(diff.added)} added, {len(diff.changed)} changed, "
-                  f"{len(diff.removed)} removed, {diff.unchanged} unchanged"
-                  + (" (dry run: nothing written)" if dry_run else ""))
-    for label, codes in (("added", diff.added), ("changed", diff.changed),
-                         ("removed", diff.removed)):
+    console.print(
+        f"procedures: {len(result.procedures)} read, {len(result.errors)} file(s) skipped"
+    )
+    console.print(
+        f"diff: {len(diff.added)} added, {len(diff.changed)} changed, "
+        f"{len(diff.removed)} removed, {diff.unchanged} unchanged"
+        + (" (dry run: nothing written)" if dry_run else "")
+    )
+    for label, codes in (
+        ("added", diff.added),
+        ("changed", diff.changed),
+        ("removed", diff.removed),
+    ):
         if codes and len(codes) <= 40:
             console.print(f"  {label}: {', '.join(codes)}")
     for code, flags in diff.flagged.items():
-        console.print(f"  [yellow]flagged[/yellow] {code}: {', '.join(flags)} (kept out of answers)")
+        console.print(
+            f"  [yellow]flagged[/yellow] {code}: {', '.join(flags)} (kept out of answers)"
+        )
 
 
 def _print_report(report: dict, total: int) -> None:
@@ -92,8 +103,10 @@ def show(code: str, as_json: Annotated[bool, typer.Option("--json")] = False) ->
     try:
         procedure = _store().procedure(code)
     except NotFoundError:
-        console.print(f"[red]Unknown procedure code {code!r}. "
-                      f"Codes look like 1.001193; run `tthc kb import` first if the store is empty.[/red]")
+        console.print(
+            f"[red]Unknown procedure code {code!r}. "
+            f"Codes look like 1.001193; run `tthc kb import` first if the store is empty.[/red]"
+        )
         raise typer.Exit(2) from None
     if as_json:
         payload = procedure.model_dump(mode="json", exclude={"raw"})
@@ -101,8 +114,10 @@ def show(code: str, as_json: Annotated[bool, typer.Option("--json")] = False) ->
         return
     console.print(f"[bold]{procedure.code}[/bold] {procedure.name} ({procedure.field})")
     for channel in procedure.channels:
-        console.print(f"  {channel.method.value}: {channel.processing_time.text or '-'} | "
-                      f"{channel.fee.text or '-'}")
+        console.print(
+            f"  {channel.method.value}: {channel.processing_time.text or '-'} | "
+            f"{channel.fee.text or '-'}"
+        )
     for group in procedure.document_groups:
         console.print(f"  [{group.kind.value}] {group.case or ''}")
         for document in group.documents:
@@ -119,8 +134,10 @@ def export(file: Path) -> None:
     temporary = file.with_suffix(file.suffix + ".tmp")
     temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     temporary.replace(file)
-    console.print(f"exported {len(data['faqs'])} FAQ entries, {len(data['aliases'])} phrasings, "
-                  f"{len(data['office_info'])} office facts → {file}")
+    console.print(
+        f"exported {len(data['faqs'])} FAQ entries, {len(data['aliases'])} phrasings, "
+        f"{len(data['office_info'])} office facts → {file}"
+    )
 
 
 @kb_app.command("restore")
@@ -144,8 +161,13 @@ def build() -> None:
     from knowledge_base.build import run_build
 
     settings = get_settings()
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
         tasks: dict[str, int] = {}
 
         def report(stage: str, done: int, total: int) -> None:
@@ -159,8 +181,10 @@ def build() -> None:
             console.print(f"[red]build failed: {error}[/red] (the previous index is still in use)")
             raise typer.Exit(1) from error
     manifest = json.loads((path / "manifest.json").read_text())
-    console.print(f"index built in {manifest['seconds']} s: {manifest['targets']} targets, "
-                  f"{manifest['entries']} keys → {path}")
+    console.print(
+        f"index built in {manifest['seconds']} s: {manifest['targets']} targets, "
+        f"{manifest['entries']} keys → {path}"
+    )
 
 
 @kb_app.command("search")
@@ -179,9 +203,13 @@ def search(
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error
     if as_json:
-        sys.stdout.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+        )
         return
-    console.print(f"decision: [bold]{result.decision.value}[/bold] (confidence {result.confidence:.2f})")
+    console.print(
+        f"decision: [bold]{result.decision.value}[/bold] (confidence {result.confidence:.2f})"
+    )
     for rank, hit in enumerate(result.hits, 1):
         console.print(f"{rank}. [{hit.type.value}] {hit.id} {hit.title} ({hit.confidence:.2f})")
 
@@ -189,7 +217,7 @@ def search(
 @app.command("eval")
 def evaluate(
     questions: Path,
-    json_out: Annotated[Optional[Path], typer.Option("--json")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json")] = None,
     systems: Annotated[str, typer.Option(help="Comma-separated systems.")] = "ours,bm25,minilm",
 ) -> None:
     """Evaluate ours and the baselines on a JSONL question set, in three views."""

@@ -43,6 +43,7 @@ class Corpus:
     titles: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def targets(self) -> list[tuple[str, str]]:
+        """Every target, in a stable order shared by the index arrays."""
         return list(self.titles)
 
 
@@ -53,10 +54,18 @@ def short_name(name: str) -> str:
 
 def procedure_body(procedure: Procedure) -> str:
     """Text that describes a procedure beyond its name (field, audience, result, documents)."""
-    documents = [d.name for g in procedure.document_groups for d in g.documents][:MAX_BODY_DOCUMENTS]
+    documents = [d.name for g in procedure.document_groups for d in g.documents][
+        :MAX_BODY_DOCUMENTS
+    ]
     cases = procedure.cases
-    parts = [procedure.name, procedure.field, procedure.audience, procedure.result, *cases,
-             *documents]
+    parts = [
+        procedure.name,
+        procedure.field,
+        procedure.audience,
+        procedure.result,
+        *cases,
+        *documents,
+    ]
     return " ".join(part[:300] for part in parts if part)
 
 
@@ -71,6 +80,7 @@ def out_of_scope_topics() -> list[dict[str, object]]:
 
 @lru_cache(maxsize=1)
 def query_templates() -> list[str]:
+    """Question frames citizens wrap a procedure name in (``data/query_templates.yml``)."""
     data = yaml.safe_load((DATA_DIR / "query_templates.yml").read_text(encoding="utf-8"))
     return list(data["templates"])
 
@@ -82,8 +92,9 @@ def narrative_fillers() -> tuple[list[str], list[str]]:
     return list(data["before"]), list(data["after"])
 
 
-def build_corpus(procedures: list[Procedure], aliases: dict[str, list[str]],
-                 faqs: list[Faq]) -> Corpus:
+def build_corpus(
+    procedures: list[Procedure], aliases: dict[str, list[str]], faqs: list[Faq]
+) -> Corpus:
     """Assemble keys and bodies from answerable procedures, aliases, published FAQ and topics."""
     corpus = Corpus()
     for procedure in procedures:

@@ -29,7 +29,8 @@ class Embedder(Protocol):
 
     dimension: int
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Encode texts into L2-normalised float32 vectors, one row per text."""
 
 
 class SentenceTransformerEmbedder:
@@ -42,20 +43,28 @@ class SentenceTransformerEmbedder:
         self.dimension = 0
 
     def warm_up(self) -> None:
+        """Load the model now (from local files only) instead of on the first encode."""
         if self._model is None:
             import torch
             from sentence_transformers import SentenceTransformer
 
             torch.set_num_threads(1)
-            self._model = SentenceTransformer(self.model_path, device=self.device,
-                                              local_files_only=True)
+            self._model = SentenceTransformer(
+                self.model_path, device=self.device, local_files_only=True
+            )
             self.dimension = int(self._model.get_embedding_dimension() or 0)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Encode texts into L2-normalised float32 vectors, one row per text."""
         self.warm_up()
         assert self._model is not None
-        vectors = self._model.encode(list(texts), batch_size=256, convert_to_numpy=True,
-                                     normalize_embeddings=True, show_progress_bar=False)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=256,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
         return np.asarray(vectors, dtype=np.float32)
 
 
@@ -69,7 +78,9 @@ def build_tokenizer(corpus: Sequence[str], max_size: int):
     from tokenizers import Tokenizer, models, pre_tokenizers
 
     counts = Counter(token for text in corpus for token in text.split())
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[: max_size - len(SPECIAL_TOKENS)]
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[
+        : max_size - len(SPECIAL_TOKENS)
+    ]
     vocab = {token: i for i, token in enumerate(SPECIAL_TOKENS + [t for t, _ in ranked])}
     tokenizer = Tokenizer(models.WordLevel(vocab=vocab, unk_token="[UNK]"))
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()

@@ -24,10 +24,24 @@ VIEWS = ("as_written", "no_diacritics", "noisy")
 NOISE_SEED = 20261127
 # What citizens type for common words (applied to the noisy view only).
 SHORTHAND = {
-    "đăng ký": "dk", "căn cước công dân": "cccd", "căn cước": "cc", "chứng minh nhân dân": "cmnd",
-    "giấy khai sinh": "gks", "không": "ko", "được": "dc", "hộ khẩu": "hk", "bảo hiểm xã hội": "bhxh",
-    "bảo hiểm y tế": "bhyt", "hộ kinh doanh": "hkd", "bao nhiêu": "bn", "như thế nào": "ntn",
-    "thủ tục": "tt", "gì": "j", "trực tuyến": "online", "với": "vs", "người": "ng",
+    "đăng ký": "dk",
+    "căn cước công dân": "cccd",
+    "căn cước": "cc",
+    "chứng minh nhân dân": "cmnd",
+    "giấy khai sinh": "gks",
+    "không": "ko",
+    "được": "dc",
+    "hộ khẩu": "hk",
+    "bảo hiểm xã hội": "bhxh",
+    "bảo hiểm y tế": "bhyt",
+    "hộ kinh doanh": "hkd",
+    "bao nhiêu": "bn",
+    "như thế nào": "ntn",
+    "thủ tục": "tt",
+    "gì": "j",
+    "trực tuyến": "online",
+    "với": "vs",
+    "người": "ng",
 }
 Ranker = Callable[[str], tuple[list[str], bool]]
 
@@ -72,6 +86,7 @@ def make_noisy(text: str, rng: random.Random) -> str:
 
 
 def view_text(question: str, view: str, rng: random.Random) -> str:
+    """The question as seen in one view (as written, accents stripped, or noisy)."""
     if view == "no_diacritics":
         return fold(question)
     if view == "noisy":
@@ -79,8 +94,9 @@ def view_text(question: str, view: str, rng: random.Random) -> str:
     return question
 
 
-def score(questions: Sequence[dict[str, Any]], texts: Sequence[str], ranker: Ranker,
-          abstains: bool) -> dict[str, Any]:
+def score(
+    questions: Sequence[dict[str, Any]], texts: Sequence[str], ranker: Ranker, abstains: bool
+) -> dict[str, Any]:
     """Metrics of one system on one view."""
     ranks, correct, wrong, rejected, latencies = [], 0, 0, 0, []
     procedure_count = other_count = 0
@@ -107,13 +123,17 @@ def score(questions: Sequence[dict[str, Any]], texts: Sequence[str], ranker: Ran
 
     return {
         "n": len(questions),
-        "top1": at(1), "top3": at(3), "top5": at(5),
+        "top1": at(1),
+        "top3": at(3),
+        "top5": at(5),
         "mrr": _ratio(sum(1.0 / r for r in ranks if r), procedure_count),
         "correct_answer_rate": _ratio(correct, procedure_count) if abstains else at(1),
         "wrong_answer_rate": _ratio(wrong, procedure_count) if abstains else 1 - at(1),
         "rejection_rate": _ratio(rejected, other_count) if abstains else None,
-        "latency_ms": {"p50": round(float(np.percentile(latencies, 50)), 3),
-                       "p95": round(float(np.percentile(latencies, 95)), 3)},
+        "latency_ms": {
+            "p50": round(float(np.percentile(latencies, 50)), 3),
+            "p95": round(float(np.percentile(latencies, 95)), 3),
+        },
     }
 
 
@@ -122,6 +142,7 @@ def _ratio(part: float, whole: int) -> float:
 
 
 def ours_ranker() -> Ranker:
+    """Our retriever over the configured store and index, warmed up before timing."""
     from knowledge_base.service import KnowledgeBase
 
     knowledge_base = KnowledgeBase()
@@ -131,8 +152,11 @@ def ours_ranker() -> Ranker:
     def rank(text: str) -> tuple[list[str], bool]:
         result = retriever.search(text, limit=10)
         codes = [hit.id for hit in result.hits if hit.type == TargetType.PROCEDURE]
-        answered = (result.decision == Decision.ANSWER and bool(result.hits)
-                    and result.hits[0].type == TargetType.PROCEDURE)
+        answered = (
+            result.decision == Decision.ANSWER
+            and bool(result.hits)
+            and result.hits[0].type == TargetType.PROCEDURE
+        )
         return codes, answered
 
     return rank
@@ -145,8 +169,11 @@ def run_evaluation(path: Path, systems: Sequence[str]) -> dict[str, Any]:
     questions = load_questions(path)
     rng = random.Random(NOISE_SEED)
     views = {view: [view_text(q["question"], view, rng) for q in questions] for view in VIEWS}
-    factories = {"ours": (ours_ranker, True), "bm25": (bm25_ranker, False),
-                 "minilm": (minilm_ranker, False)}
+    factories = {
+        "ours": (ours_ranker, True),
+        "bm25": (bm25_ranker, False),
+        "minilm": (minilm_ranker, False),
+    }
     report: dict[str, Any] = {"questions": str(path), "systems": {}}
     for name in systems:
         if name not in factories:
@@ -160,17 +187,45 @@ def run_evaluation(path: Path, systems: Sequence[str]) -> dict[str, Any]:
 
 
 def print_report(report: dict[str, Any], console: Any) -> None:
+    """Print one row per system and view."""
     from rich.table import Table
 
     table = Table(title=f"Evaluation: {report['questions']}")
-    for column in ("system", "view", "n", "top1", "top3", "top5", "mrr", "correct", "wrong",
-                   "reject", "p50 ms", "p95 ms"):
+    for column in (
+        "system",
+        "view",
+        "n",
+        "top1",
+        "top3",
+        "top5",
+        "mrr",
+        "correct",
+        "wrong",
+        "reject",
+        "p50 ms",
+        "p95 ms",
+    ):
         table.add_column(column, justify="right")
     for system, views in report["systems"].items():
         for view, m in views.items():
             reject = "-" if m["rejection_rate"] is None else f"{m['rejection_rate']:.3f}"
-            table.add_row(system, view, str(m["n"]), *(f"{m[k]:.3f}" for k in (
-                "top1", "top3", "top5", "mrr", "correct_answer_rate", "wrong_answer_rate")),
-                reject, f"{m['latency_ms']['p50']:.1f}", f"{m['latency_ms']['p95']:.1f}")
+            table.add_row(
+                system,
+                view,
+                str(m["n"]),
+                *(
+                    f"{m[k]:.3f}"
+                    for k in (
+                        "top1",
+                        "top3",
+                        "top5",
+                        "mrr",
+                        "correct_answer_rate",
+                        "wrong_answer_rate",
+                    )
+                ),
+                reject,
+                f"{m['latency_ms']['p50']:.1f}",
+                f"{m['latency_ms']['p95']:.1f}",
+            )
     console.print(table)
-

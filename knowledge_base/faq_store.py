@@ -15,15 +15,33 @@ from knowledge_base.store import KnowledgeStore, audit, bump_revision
 MAX_QUESTION = 500
 MAX_ANSWER = 5000
 MAX_PHRASINGS = 50
-EDITABLE = ("slug", "question", "answer", "phrasings", "tags", "field", "owner",
-            "last_verified", "published")
+EDITABLE = (
+    "slug",
+    "question",
+    "answer",
+    "phrasings",
+    "tags",
+    "field",
+    "owner",
+    "last_verified",
+    "published",
+)
 
 
 def _to_model(row: FaqRow) -> Faq:
-    return Faq(id=row.id, slug=row.slug, question=row.question, answer=row.answer,
-               phrasings=list(row.phrasings or []), tags=list(row.tags or []), field=row.field,
-               owner=row.owner, last_verified=row.last_verified, published=row.published,
-               version=row.version)
+    return Faq(
+        id=row.id,
+        slug=row.slug,
+        question=row.question,
+        answer=row.answer,
+        phrasings=list(row.phrasings or []),
+        tags=list(row.tags or []),
+        field=row.field,
+        owner=row.owner,
+        last_verified=row.last_verified,
+        published=row.published,
+        version=row.version,
+    )
 
 
 def _snapshot(row: FaqRow) -> dict[str, Any]:
@@ -49,8 +67,7 @@ def validate_faq(faq: Faq) -> Faq:
         raise InvalidInputError(f"Mỗi cách hỏi khác tối đa {MAX_QUESTION} ký tự.")
     if faq.last_verified and not _is_date(faq.last_verified):
         raise InvalidInputError("Ngày kiểm tra phải có dạng NNNN-TT-NN, ví dụ 2026-11-27.")
-    return faq.model_copy(update={"question": question, "answer": answer,
-                                  "phrasings": phrasings})
+    return faq.model_copy(update={"question": question, "answer": answer, "phrasings": phrasings})
 
 
 def _is_date(value: str) -> bool:
@@ -69,8 +86,9 @@ class FaqStore:
     def __init__(self, store: KnowledgeStore) -> None:
         self.store = store
 
-    def list(self, query: str = "", offset: int = 0, limit: int = 50,
-             include_drafts: bool = True) -> tuple[list[Faq], int]:
+    def list(
+        self, query: str = "", offset: int = 0, limit: int = 50, include_drafts: bool = True
+    ) -> tuple[list[Faq], int]:
         """Entries matching ``query`` in question/answer, newest first, and the total count."""
         with self.store.session() as session:
             condition = []
@@ -80,17 +98,25 @@ class FaqStore:
             if not include_drafts:
                 condition.append(FaqRow.published.is_(True))
             total = session.scalar(select(func.count()).select_from(FaqRow).where(*condition))
-            rows = session.scalars(select(FaqRow).where(*condition).order_by(FaqRow.id.desc())
-                                   .offset(max(offset, 0)).limit(max(min(limit, 200), 1)))
+            rows = session.scalars(
+                select(FaqRow)
+                .where(*condition)
+                .order_by(FaqRow.id.desc())
+                .offset(max(offset, 0))
+                .limit(max(min(limit, 200), 1))
+            )
             return [_to_model(row) for row in rows], int(total or 0)
 
     def all_published(self) -> list[Faq]:
+        """Published entries (what the assistant may answer with), oldest first."""
         with self.store.session() as session:
-            rows = session.scalars(select(FaqRow).where(FaqRow.published.is_(True))
-                                   .order_by(FaqRow.id))
+            rows = session.scalars(
+                select(FaqRow).where(FaqRow.published.is_(True)).order_by(FaqRow.id)
+            )
             return [_to_model(row) for row in rows]
 
     def get(self, faq_id: int) -> Faq:
+        """One entry by id; raises NotFoundError."""
         with self.store.session() as session:
             row = session.get(FaqRow, faq_id)
             if row is None:
@@ -98,6 +124,7 @@ class FaqStore:
             return _to_model(row)
 
     def create(self, faq: Faq, actor: str) -> Faq:
+        """Validate and add an entry (version 1); audited."""
         faq = validate_faq(faq)
         with self.store.session.begin() as session:
             self._check_slug(session, faq.slug, None)
@@ -129,6 +156,7 @@ class FaqStore:
             return _to_model(row)
 
     def delete(self, faq_id: int, expected_version: int | None, actor: str) -> None:
+        """Delete an entry, optionally only if still at ``expected_version``; audited."""
         with self.store.session.begin() as session:
             row = session.get(FaqRow, faq_id, with_for_update=True)
             if row is None:
@@ -146,8 +174,9 @@ class FaqStore:
         created = 0
         for entry in entries:
             with self.store.session() as session:
-                exists = entry.slug and session.scalar(select(FaqRow.id).where(
-                    FaqRow.slug == entry.slug))
+                exists = entry.slug and session.scalar(
+                    select(FaqRow.id).where(FaqRow.slug == entry.slug)
+                )
             if not exists:
                 self.create(entry, actor="seed")
                 created += 1

@@ -56,6 +56,7 @@ class CatalogReadResult:
     report: dict[str, Counter[str]] = field(default_factory=dict)
 
     def count(self, name: str, status: ParseStatus) -> None:
+        """Count one field's parse status for the report."""
         self.report.setdefault(name, Counter())[status.value] += 1
 
 
@@ -96,7 +97,9 @@ def _documents_source(record: dict[str, object], sections: dict[str, str]) -> tu
     return text, False
 
 
-def build_procedure(record: dict[str, object], ministry: str = "") -> tuple[Procedure, dict[str, ParseStatus]]:
+def build_procedure(
+    record: dict[str, object], ministry: str = ""
+) -> tuple[Procedure, dict[str, ParseStatus]]:
     """Turn one portal record into a typed procedure and the status of each parsed field."""
     code = _text(record, "ma_thu_tuc")
     raw_text = record.get("raw_text") if isinstance(record.get("raw_text"), str) else ""

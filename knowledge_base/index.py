@@ -42,6 +42,7 @@ class LexicalIndex:
         self.size = len(documents)
 
     def scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of ``tokens`` against every document, in document order."""
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
@@ -59,13 +60,15 @@ class DenseIndex:
 
     def scores(self, query: np.ndarray) -> np.ndarray:
         """Cosine similarity of ``query`` to every vector, in index order."""
-        distances, ids = self._index.search(query.reshape(1, -1).astype(np.float32),
-                                            self.vectors.shape[0])
+        distances, ids = self._index.search(
+            query.reshape(1, -1).astype(np.float32), self.vectors.shape[0]
+        )
         out = np.empty(self.vectors.shape[0], dtype=np.float32)
         out[ids[0]] = distances[0]
         return out
 
     def save(self, path: Path) -> None:
+        """Write the FAISS index to ``path``."""
         import faiss
 
         faiss.write_index(self._index, str(path))
@@ -85,17 +88,21 @@ class TextCache:
         self._vectors: dict[str, np.ndarray] = {}
 
     def process(self, text: str) -> ProcessedText:
+        """The pipeline's result for ``text``, computed once."""
         processed = self._processed.get(text)
         if processed is None:
             processed = self._processed[text] = self.pipeline.process(text, segment=False)
         return processed
 
     def vectors(self, texts: list[str]) -> np.ndarray:
+        """Vectors for ``texts`` in order, encoding only those not seen before."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
         if missing:
             for text, vector in zip(missing, self.embedder.encode(missing)):
                 self._vectors[text] = vector
-        return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 1), np.float32)
+        return (
+            np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 1), np.float32)
+        )
 
 
 @dataclass
@@ -111,15 +118,21 @@ class TargetInfo:
 class SearchIndex:
     """All views of one corpus, aligned by entry and target order."""
 
-    def __init__(self, corpus: Corpus, pipeline: TextPipeline, embedder: Embedder,
-                 cache: TextCache | None = None) -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        pipeline: TextPipeline,
+        embedder: Embedder,
+        cache: TextCache | None = None,
+    ) -> None:
         cache = cache or TextCache(pipeline, embedder)
         self.corpus = corpus
         self.pipeline = pipeline
         self.targets = corpus.targets()
         self.target_pos = {key: i for i, key in enumerate(self.targets)}
         self.entry_target = np.array(
-            [self.target_pos[(e.target_type, e.target_id)] for e in corpus.entries], dtype=np.int64)
+            [self.target_pos[(e.target_type, e.target_id)] for e in corpus.entries], dtype=np.int64
+        )
         processed_entries = [cache.process(e.text) for e in corpus.entries]
         processed_bodies = [cache.process(corpus.bodies[key]) for key in self.targets]
         self.entry_lexical = LexicalIndex([lexical_tokens(p) for p in processed_entries])
@@ -129,11 +142,13 @@ class SearchIndex:
         self.idf = _idf([info.key_tokens | info.body_tokens for info in self.infos])
         stop = pipeline.lexicon.stopwords
         # Sorted tuples: sums over them must not depend on string hashing (reproducible builds).
-        self.entry_tokens = [tuple(sorted({t for t in p.syllables if t not in stop}))
-                             for p in processed_entries]
+        self.entry_tokens = [
+            tuple(sorted({t for t in p.syllables if t not in stop})) for p in processed_entries
+        ]
 
-    def _target_infos(self, entries: list[ProcessedText],
-                      bodies: list[ProcessedText]) -> list[TargetInfo]:
+    def _target_infos(
+        self, entries: list[ProcessedText], bodies: list[ProcessedText]
+    ) -> list[TargetInfo]:
         grouped: dict[int, list[int]] = {}
         for entry_id, target in enumerate(self.entry_target):
             grouped.setdefault(int(target), []).append(entry_id)
@@ -145,6 +160,7 @@ class SearchIndex:
         return infos
 
     def entry(self, entry_id: int) -> Entry:
+        """The key with this position in the index."""
         return self.corpus.entries[entry_id]
 
     def save(self, directory: Path) -> None:
@@ -156,8 +172,9 @@ class SearchIndex:
             "bodies": [[list(k), v] for k, v in self.corpus.bodies.items()],
             "titles": [[list(k), v] for k, v in self.corpus.titles.items()],
         }
-        (directory / "corpus.json").write_text(json.dumps(payload, ensure_ascii=False),
-                                               encoding="utf-8")
+        (directory / "corpus.json").write_text(
+            json.dumps(payload, ensure_ascii=False), encoding="utf-8"
+        )
 
 
 def load_corpus(directory: Path) -> Corpus:

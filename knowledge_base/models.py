@@ -6,7 +6,9 @@ from enum import Enum
 
 from pydantic import BaseModel, Field
 
-OFFICIAL_URL = "https://dichvucong.gov.vn/p/home/dvc-chi-tiet-thu-tuc-hanh-chinh.html?ma_thu_tuc={code}"
+OFFICIAL_URL = (
+    "https://dichvucong.gov.vn/p/home/dvc-chi-tiet-thu-tuc-hanh-chinh.html?ma_thu_tuc={code}"
+)
 
 
 class Method(str, Enum):
@@ -176,4 +178,5 @@ class SearchResult(BaseModel):
 
     @property
     def top(self) -> SearchHit | None:
+        """The best hit, if any."""
         return self.hits[0] if self.hits else None

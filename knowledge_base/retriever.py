@@ -22,8 +22,15 @@ from knowledge_base.models import Decision, SearchHit, SearchResult, TargetType
 from knowledge_base.text import ProcessedText
 
 _CODE_RE = re.compile(r"\b\d\.\d{6}\b")
-FEATURES = ("dense", "bm25_key", "bm25_body", "key_cover", "any_cover", "dense_gap",
-            "key_precision")
+FEATURES = (
+    "dense",
+    "bm25_key",
+    "bm25_body",
+    "key_cover",
+    "any_cover",
+    "dense_gap",
+    "key_precision",
+)
 CANDIDATES = 30
 
 
@@ -38,6 +45,7 @@ class Calibration:
     margin: float = 0.15
 
     def probability(self, features: np.ndarray) -> np.ndarray:
+        """Probability that each candidate (one feature row each) is the right target."""
         return 1.0 / (1.0 + np.exp(-(features @ np.asarray(self.weights) + self.bias)))
 
 
@@ -59,14 +67,16 @@ def _segment_max(values: np.ndarray, segments: np.ndarray, size: int) -> np.ndar
 class Retriever:
     """Searches one :class:`SearchIndex` with one embedder and calibration."""
 
-    def __init__(self, index: SearchIndex, embedder: Embedder,
-                 calibration: Calibration | None = None) -> None:
+    def __init__(
+        self, index: SearchIndex, embedder: Embedder, calibration: Calibration | None = None
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.calibration = calibration or Calibration()
 
-    def candidates(self, processed: ProcessedText, exclude_entries: set[int] | None = None
-                   ) -> list[Scored]:
+    def candidates(
+        self, processed: ProcessedText, exclude_entries: set[int] | None = None
+    ) -> list[Scored]:
         """Candidate targets with their features (no probability yet)."""
         index = self.index
         n_targets = len(index.targets)
@@ -92,15 +102,18 @@ class Retriever:
         for pos in pool:
             info = index.infos[pos]
             gap = float(dense[pos] - (top_dense[1] if dense[pos] >= top_dense[0] else top_dense[0]))
-            features = np.array([
-                float(dense[pos]),
-                float(key_bm25[pos]) / key_max,
-                float(body_bm25[pos]) / body_max,
-                self._cover(content, info.key_tokens),
-                self._cover(content, info.key_tokens | info.body_tokens),
-                gap,
-                self._precision(content, info.entry_ids, exclude_entries),
-            ], dtype=np.float64)
+            features = np.array(
+                [
+                    float(dense[pos]),
+                    float(key_bm25[pos]) / key_max,
+                    float(body_bm25[pos]) / body_max,
+                    self._cover(content, info.key_tokens),
+                    self._cover(content, info.key_tokens | info.body_tokens),
+                    gap,
+                    self._precision(content, info.entry_ids, exclude_entries),
+                ],
+                dtype=np.float64,
+            )
             scored.append(Scored(int(pos), features))
         return scored
 
@@ -117,8 +130,9 @@ class Retriever:
             return 0.0
         return sum(w for t, w in content.items() if t in tokens) / total
 
-    def _precision(self, content: dict[str, float], entry_ids: list[int],
-                   exclude: set[int] | None) -> float:
+    def _precision(
+        self, content: dict[str, float], entry_ids: list[int], exclude: set[int] | None
+    ) -> float:
         """How much of the target's best-matching key the question mentions (IDF-weighted).
 
         Penalises a variant whose name adds words the citizen did not say
@@ -135,8 +149,9 @@ class Retriever:
                 best = max(best, sum(idf.get(t, 1.0) for t in tokens if t in content) / total)
         return best
 
-    def rank(self, processed: ProcessedText, exclude_entries: set[int] | None = None
-             ) -> list[Scored]:
+    def rank(
+        self, processed: ProcessedText, exclude_entries: set[int] | None = None
+    ) -> list[Scored]:
         """Candidates sorted by calibrated probability."""
         scored = self.candidates(processed, exclude_entries)
         if not scored:
@@ -155,7 +170,9 @@ class Retriever:
         if not self._content(processed):
             return SearchResult(query=text, decision=Decision.NOT_FOUND, confidence=0.0)
         ranked = self.rank(processed)
-        hits = [self._hit(item) for item in ranked if self.index.targets[item.pos][0] != OUT_OF_SCOPE]
+        hits = [
+            self._hit(item) for item in ranked if self.index.targets[item.pos][0] != OUT_OF_SCOPE
+        ]
         decision, confidence = self.decide(ranked)
         return SearchResult(query=text, decision=decision, confidence=confidence, hits=hits[:limit])
 
@@ -164,10 +181,17 @@ class Retriever:
         for code in _CODE_RE.findall(text or ""):
             pos = self.index.target_pos.get((PROCEDURE, code))
             if pos is not None:
-                hit = SearchHit(type=TargetType.PROCEDURE, id=code,
-                                title=self.index.corpus.titles[(PROCEDURE, code)], score=1.0,
-                                confidence=1.0, matched=code)
-                return SearchResult(query=text, decision=Decision.ANSWER, confidence=1.0, hits=[hit])
+                hit = SearchHit(
+                    type=TargetType.PROCEDURE,
+                    id=code,
+                    title=self.index.corpus.titles[(PROCEDURE, code)],
+                    score=1.0,
+                    confidence=1.0,
+                    matched=code,
+                )
+                return SearchResult(
+                    query=text, decision=Decision.ANSWER, confidence=1.0, hits=[hit]
+                )
         return None
 
     def decide(self, ranked: list[Scored]) -> tuple[Decision, float]:

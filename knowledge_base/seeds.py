@@ -20,8 +20,7 @@ def _read(name: str) -> object:
 def seed_faqs() -> list[Faq]:
     """The starter FAQ (``data/faq_seed.yml``)."""
     entries = _read("faq_seed.yml") or []
-    return [Faq(**{k: v for k, v in item.items() if k in Faq.model_fields})
-            for item in entries]  # type: ignore[union-attr]
+    return [Faq(**{k: v for k, v in item.items() if k in Faq.model_fields}) for item in entries]  # type: ignore[union-attr]
 
 
 def seed_office_info() -> dict[str, str]:
@@ -33,5 +32,4 @@ def seed_office_info() -> dict[str, str]:
 def seed_aliases() -> dict[str, list[str]]:
     """Colloquial names of procedures (``data/aliases.yml``)."""
     data = _read("aliases.yml") or {}
-    return {str(code): [str(a) for a in aliases or []]
-            for code, aliases in data.items()}  # type: ignore[union-attr]
+    return {str(code): [str(a) for a in aliases or []] for code, aliases in data.items()}  # type: ignore[union-attr]

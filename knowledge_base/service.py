@@ -33,8 +33,9 @@ REFRESH_INTERVAL_SECONDS = 1.0
 class KnowledgeBase:
     """Facade used by the API, the actions and the CLI."""
 
-    def __init__(self, settings: KnowledgeBaseSettings | None = None,
-                 store: KnowledgeStore | None = None) -> None:
+    def __init__(
+        self, settings: KnowledgeBaseSettings | None = None, store: KnowledgeStore | None = None
+    ) -> None:
         self.settings = settings or get_settings()
         self.store = store or KnowledgeStore(self.settings.database_url)
         self.faqs = FaqStore(self.store)
@@ -58,7 +59,8 @@ class KnowledgeBase:
             manifest = json.loads((build / "manifest.json").read_text())
             model_dir = Path(manifest["model_dir"])
             self._embedder = SentenceTransformerEmbedder(
-                model_dir if model_dir.is_absolute() else build / model_dir)
+                model_dir if model_dir.is_absolute() else build / model_dir
+            )
             self._embedder.warm_up()
             self._calibration = Calibration(**json.loads((build / "calibration.json").read_text()))
             self.build_dir = build
@@ -67,6 +69,7 @@ class KnowledgeBase:
 
     @property
     def ready(self) -> bool:
+        """Whether the index is loaded and searches can be served."""
         return self._retriever is not None
 
     def _rebuild_index(self) -> None:
@@ -115,23 +118,29 @@ class KnowledgeBase:
     # --- queries ------------------------------------------------------------
     @property
     def retriever(self) -> Retriever:
+        """The current retriever (loads everything on first use)."""
         if self._retriever is None:
             self.warm_up()
         assert self._retriever is not None
         return self._retriever
 
     def search(self, text: str, limit: int = 5) -> SearchResult:
+        """Search as the assistant does; picks up admin edits in the background."""
         self.refresh_if_changed(wait=False)
         return self.retriever.search(text, limit=limit)
 
     def procedure(self, code: str) -> Procedure:
+        """One answerable-or-flagged procedure by code; raises NotFoundError."""
         return self.store.procedure(code)
 
     def faq(self, faq_id: int) -> Faq:
+        """One FAQ entry by id; raises NotFoundError."""
         return self.faqs.get(faq_id)
 
     def office_info(self) -> dict[str, str]:
+        """Facts about the ward's public-service point, by key."""
         return self.store.office_info()
 
     def catalog_date(self) -> datetime | None:
+        """When the catalog last changed: the date shown under answers."""
         return self.store.last_import()

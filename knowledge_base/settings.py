@@ -40,10 +40,12 @@ class KnowledgeBaseSettings(BaseSettings):
 
     @property
     def catalog_path(self) -> Path:
+        """Absolute catalog directory."""
         return self.resolve(self.catalog_dir)
 
     @property
     def index_path(self) -> Path:
+        """Absolute index directory."""
         return self.resolve(self.index_dir)
 
 

@@ -47,9 +47,11 @@ class CatalogDiff:
 
     @property
     def is_empty(self) -> bool:
+        """True when the import changes nothing."""
         return not (self.added or self.changed or self.removed)
 
     def as_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form for the import log and the admin preview."""
         return {
             "added": self.added,
             "changed": self.changed,
@@ -59,11 +61,26 @@ class CatalogDiff:
         }
 
 
-def audit(session: Session, actor: str, action: str, entity: str, entity_id: str,
-          before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+def audit(
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
     """Record one change in the audit log (same transaction as the change)."""
-    session.add(AuditRow(actor=actor, action=action, entity=entity, entity_id=entity_id,
-                         before=before, after=after))
+    session.add(
+        AuditRow(
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
+    )
 
 
 def bump_revision(session: Session) -> None:
@@ -84,16 +101,19 @@ class KnowledgeStore:
 
     # --- meta -------------------------------------------------------------
     def revision(self) -> int:
+        """Current knowledge-base revision (0 before any change)."""
         with self.session() as session:
             row = session.get(MetaRow, REVISION_KEY)
             return int(row.value) if row else 0
 
     def meta(self, key: str) -> str | None:
+        """A small stored fact, or None."""
         with self.session() as session:
             row = session.get(MetaRow, key)
             return row.value if row else None
 
     def set_meta(self, key: str, value: str) -> None:
+        """Store a small fact."""
         with self.session.begin() as session:
             session.merge(MetaRow(key=key, value=value))
 
@@ -101,8 +121,10 @@ class KnowledgeStore:
     def diff_catalog(self, result: CatalogReadResult) -> CatalogDiff:
         """Compare a catalog read with what is stored, without changing anything."""
         with self.session() as session:
-            stored = {row.code: (row.source_hash, row.removed) for row in session.scalars(
-                select(ProcedureRow))}
+            stored = {
+                row.code: (row.source_hash, row.removed)
+                for row in session.scalars(select(ProcedureRow))
+            }
         diff = CatalogDiff()
         for procedure in result.procedures:
             previous = stored.get(procedure.code)
@@ -115,29 +137,48 @@ class KnowledgeStore:
             if procedure.flags:
                 diff.flagged[procedure.code] = procedure.flags
         seen = {p.code for p in result.procedures}
-        diff.removed = sorted(code for code, (_, removed) in stored.items()
-                              if code not in seen and not removed)
+        diff.removed = sorted(
+            code for code, (_, removed) in stored.items() if code not in seen and not removed
+        )
         return diff
 
-    def apply_catalog(self, result: CatalogReadResult, source: str, actor: str = "system",
-                      report: dict[str, Any] | None = None) -> CatalogDiff:
+    def apply_catalog(
+        self,
+        result: CatalogReadResult,
+        source: str,
+        actor: str = "system",
+        report: dict[str, Any] | None = None,
+    ) -> CatalogDiff:
         """Store a catalog read in one transaction; removed procedures are kept, marked removed."""
         diff = self.diff_catalog(result)
         by_code = {p.code: p for p in result.procedures}
         with self.session.begin() as session:
             for code in diff.added + diff.changed:
                 procedure = by_code[code]
-                session.merge(ProcedureRow(
-                    code=code, name=procedure.name, field=procedure.field,
-                    flags=procedure.flags, data=procedure.model_dump(mode="json"),
-                    source_hash=result.hashes[code], source_path=result.paths[code],
-                    removed=False, imported_at=utcnow(),
-                ))
+                session.merge(
+                    ProcedureRow(
+                        code=code,
+                        name=procedure.name,
+                        field=procedure.field,
+                        flags=procedure.flags,
+                        data=procedure.model_dump(mode="json"),
+                        source_hash=result.hashes[code],
+                        source_path=result.paths[code],
+                        removed=False,
+                        imported_at=utcnow(),
+                    )
+                )
             if diff.removed:
-                session.execute(update(ProcedureRow).where(ProcedureRow.code.in_(diff.removed))
-                                .values(removed=True))
-            summary = {"diff": diff.as_dict(), "report": report or {},
-                       "errors": [f"{e.path.name}: {e.reason}" for e in result.errors]}
+                session.execute(
+                    update(ProcedureRow)
+                    .where(ProcedureRow.code.in_(diff.removed))
+                    .values(removed=True)
+                )
+            summary = {
+                "diff": diff.as_dict(),
+                "report": report or {},
+                "errors": [f"{e.path.name}: {e.reason}" for e in result.errors],
+            }
             session.add(ImportRunRow(source=source, summary=summary))
             if not diff.is_empty:
                 audit(session, actor, "import", "catalog", source, None, diff.as_dict())
@@ -147,12 +188,16 @@ class KnowledgeStore:
     def procedures(self, include_flagged: bool = False) -> list[Procedure]:
         """Procedures in the current catalog; flagged ones only when asked (never for answers)."""
         with self.session() as session:
-            rows = session.scalars(select(ProcedureRow).where(ProcedureRow.removed.is_(False))
-                                   .order_by(ProcedureRow.code))
+            rows = session.scalars(
+                select(ProcedureRow)
+                .where(ProcedureRow.removed.is_(False))
+                .order_by(ProcedureRow.code)
+            )
             procedures = [Procedure.model_validate(row.data) for row in rows]
         return procedures if include_flagged else [p for p in procedures if p.answerable]
 
     def procedure(self, code: str) -> Procedure:
+        """One procedure by code (flagged ones too); raises NotFoundError if unknown or removed."""
         with self.session() as session:
             row = session.get(ProcedureRow, code)
             if row is None or row.removed:
@@ -162,21 +207,24 @@ class KnowledgeStore:
     def last_import(self) -> datetime | None:
         """When the catalog last changed (the date shown under every answer)."""
         with self.session() as session:
-            return session.scalar(select(ProcedureRow.imported_at)
-                                  .order_by(ProcedureRow.imported_at.desc()).limit(1))
+            return session.scalar(
+                select(ProcedureRow.imported_at).order_by(ProcedureRow.imported_at.desc()).limit(1)
+            )
 
     # --- aliases ----------------------------------------------------------
     def aliases(self) -> dict[str, list[str]]:
         """Active aliases by procedure code."""
         with self.session() as session:
-            rows = session.scalars(select(AliasRow).where(AliasRow.active.is_(True))
-                                   .order_by(AliasRow.id))
+            rows = session.scalars(
+                select(AliasRow).where(AliasRow.active.is_(True)).order_by(AliasRow.id)
+            )
             table: dict[str, list[str]] = {}
             for row in rows:
                 table.setdefault(row.code, []).append(row.text)
         return table
 
     def alias_rows(self, code: str | None = None) -> list[AliasRow]:
+        """Active phrasings with their ids, for one procedure or all."""
         with self.session() as session:
             query = select(AliasRow).where(AliasRow.active.is_(True)).order_by(AliasRow.id)
             if code:
@@ -191,8 +239,9 @@ class KnowledgeStore:
         with self.session.begin() as session:
             if session.get(ProcedureRow, code) is None:
                 raise NotFoundError("procedure", code)
-            row = session.scalar(select(AliasRow).where(AliasRow.code == code,
-                                                        AliasRow.text == text))
+            row = session.scalar(
+                select(AliasRow).where(AliasRow.code == code, AliasRow.text == text)
+            )
             if row is None:
                 row = AliasRow(code=code, text=text, origin=origin, created_by=actor)
                 session.add(row)
@@ -200,8 +249,15 @@ class KnowledgeStore:
                 return row
             row.active = True
             session.flush()
-            audit(session, actor, "create", "alias", str(row.id), None,
-                  {"code": code, "text": text, "origin": origin})
+            audit(
+                session,
+                actor,
+                "create",
+                "alias",
+                str(row.id),
+                None,
+                {"code": code, "text": text, "origin": origin},
+            )
             bump_revision(session)
             return row
 
@@ -212,8 +268,15 @@ class KnowledgeStore:
             if row is None or not row.active:
                 raise NotFoundError("alias", alias_id)
             row.active = False
-            audit(session, actor, "delete", "alias", str(alias_id),
-                  {"code": row.code, "text": row.text}, None)
+            audit(
+                session,
+                actor,
+                "delete",
+                "alias",
+                str(alias_id),
+                {"code": row.code, "text": row.text},
+                None,
+            )
             bump_revision(session)
 
     def sync_seed_aliases(self, seed: dict[str, list[str]]) -> int:
@@ -235,6 +298,7 @@ class KnowledgeStore:
 
     # --- office info ------------------------------------------------------
     def office_info(self) -> dict[str, str]:
+        """Facts about the ward's public-service point, by key."""
         with self.session() as session:
             return {row.key: row.value for row in session.scalars(select(OfficeInfoRow))}
 
@@ -260,6 +324,7 @@ class KnowledgeStore:
 
     # --- audit ------------------------------------------------------------
     def audit_log(self, entity: str | None = None, limit: int = 100) -> list[AuditRow]:
+        """Latest changes first, optionally for one kind of entity."""
         with self.session() as session:
             query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
             if entity:

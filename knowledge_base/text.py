@@ -10,6 +10,7 @@ Example:
     >>> pipeline = TextPipeline()
     >>> pipeline.process("Đk khai sinh cho con cần gì?").expanded
     'dang ky khai sinh cho con can gi'
+
 """
 
 from __future__ import annotations
@@ -64,12 +65,19 @@ class Lexicon:
         return cls(
             abbreviations=_entries(data.get("abbreviations", [])),
             synonyms=_entries(data.get("synonyms", [])),
-            aspects={tuple(fold(normalize(str(p))).split()): str(label)
-                     for label, phrases in (data.get("aspects") or {}).items() for p in phrases},
+            aspects={
+                tuple(fold(normalize(str(p))).split()): str(label)
+                for label, phrases in (data.get("aspects") or {}).items()
+                for p in phrases
+            },
             age_brackets=tuple(
-                (int(b.get("at_least", 0)), int(b.get("below", 10**6)),
-                 tuple(fold(normalize(str(b["add"]))).split()))
-                for b in data.get("age_brackets", [])),
+                (
+                    int(b.get("at_least", 0)),
+                    int(b.get("below", 10**6)),
+                    tuple(fold(normalize(str(b["add"]))).split()),
+                )
+                for b in data.get("age_brackets", [])
+            ),
             stopwords=frozenset(fold(normalize(str(w))) for w in data.get("stopwords", [])),
         )
 
@@ -95,7 +103,9 @@ def _entries(items: Iterable[dict[str, object]]) -> dict[tuple[str, ...], tuple[
     return table
 
 
-def _apply(tokens: list[str], table: dict[tuple[str, ...], tuple[str, ...]], replace: bool) -> list[str]:
+def _apply(
+    tokens: list[str], table: dict[tuple[str, ...], tuple[str, ...]], replace: bool
+) -> list[str]:
     """Longest-match lexicon pass over folded syllables."""
     out: list[str] = []
     added: list[str] = []
@@ -117,8 +127,9 @@ def _apply(tokens: list[str], table: dict[tuple[str, ...], tuple[str, ...]], rep
     return out + added
 
 
-def _split_aspects(tokens: list[str], table: dict[tuple[str, ...], str]
-                   ) -> tuple[list[str], tuple[str, ...]]:
+def _split_aspects(
+    tokens: list[str], table: dict[tuple[str, ...], str]
+) -> tuple[list[str], tuple[str, ...]]:
     """Remove aspect phrases (longest match); return the topic tokens and the aspects found."""
     topic: list[str] = []
     found: list[str] = []
@@ -155,8 +166,15 @@ class ProcessedText:
 
 
 _TELEX_RE = re.compile(r"^[a-z]+$")
-_TELEX_DOUBLES = (("dd", "d"), ("aa", "a"), ("aw", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"),
-                  ("uw", "u"))
+_TELEX_DOUBLES = (
+    ("dd", "d"),
+    ("aa", "a"),
+    ("aw", "a"),
+    ("ee", "e"),
+    ("oo", "o"),
+    ("ow", "o"),
+    ("uw", "u"),
+)
 
 
 def telex_fold(token: str) -> str | None:
@@ -214,8 +232,9 @@ class TextPipeline:
         tokens += self.lexicon.age_words(tokens)
         words = tuple(segment_words(normalized)) if segment and normalized else ()
         topic, aspects = _split_aspects(tokens, self.lexicon.aspects)
-        return ProcessedText(text, normalized, folded, " ".join(tokens), words, " ".join(topic),
-                             aspects)
+        return ProcessedText(
+            text, normalized, folded, " ".join(tokens), words, " ".join(topic), aspects
+        )
 
     def content_tokens(self, processed: ProcessedText) -> list[str]:
         """Syllables of the expanded text that carry topic (stopwords removed)."""
@@ -234,7 +253,7 @@ def _one_deletes(word: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def segment_words(normalized: str) -> list[str]:
-    """underthesea word segmentation, words returned folded and joined with '_'."""
+    """Underthesea word segmentation, words returned folded and joined with '_'."""
     from underthesea import word_tokenize  # heavy import: only when text is processed
 
     return [fold(word).replace(" ", "_") for word in word_tokenize(normalized)]

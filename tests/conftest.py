@@ -16,18 +16,43 @@ from pathlib import Path
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CATALOG = Path(os.environ.get("TTHC_TEST_CATALOG", PROJECT_ROOT.parent / "shared" / "data" / "catalog"))
+CATALOG = Path(
+    os.environ.get("TTHC_TEST_CATALOG", PROJECT_ROOT.parent / "shared" / "data" / "catalog")
+)
 TTHC = str(Path(sys.executable).parent / "tthc")
 
 # Procedures citizens ask about most, close variants that must be told apart,
 # and one mismatched record (3.000224 holds another procedure's page).
 SUBSET = [
-    "1.001193", "1.000689", "2.000528", "1.004884", "1.003583", "2.001023", "2.000986",
-    "1.000894", "2.000806", "1.004746", "1.004873", "1.000656", "1.005461", "2.000635",
-    "1.004222", "1.004194", "1.003197", "1.010028", "1.002755",
-    "2.000815", "2.000884",
-    "1.014061", "1.014062", "1.014063", "1.014064", "3.000228",
-    "1.001612", "2.000720", "1.001266",
+    "1.001193",
+    "1.000689",
+    "2.000528",
+    "1.004884",
+    "1.003583",
+    "2.001023",
+    "2.000986",
+    "1.000894",
+    "2.000806",
+    "1.004746",
+    "1.004873",
+    "1.000656",
+    "1.005461",
+    "2.000635",
+    "1.004222",
+    "1.004194",
+    "1.003197",
+    "1.010028",
+    "1.002755",
+    "2.000815",
+    "2.000884",
+    "1.014061",
+    "1.014062",
+    "1.014063",
+    "1.014064",
+    "3.000228",
+    "1.001612",
+    "2.000720",
+    "1.001266",
     "3.000224",
 ]
 
@@ -52,18 +77,27 @@ def copy_subset(target: Path, codes: list[str]) -> Path:
 def kb_env(workdir: Path) -> dict[str, str]:
     """Environment that points every TTHC_ setting at ``workdir``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TTHC_")}
-    env.update({
-        "TTHC_DATABASE_URL": f"sqlite:///{workdir / 'kb.db'}",
-        "TTHC_INDEX_DIR": str(workdir / "index"),
-        "TTHC_CATALOG_DIR": str(workdir / "catalog"),
-    })
+    env.update(
+        {
+            "TTHC_DATABASE_URL": f"sqlite:///{workdir / 'kb.db'}",
+            "TTHC_INDEX_DIR": str(workdir / "index"),
+            "TTHC_CATALOG_DIR": str(workdir / "catalog"),
+        }
+    )
     return env
 
 
 def run_tthc(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run the installed `tthc` command with ``env``."""
-    return subprocess.run([TTHC, *args], env=env, capture_output=True, text=True, check=check,
-                          cwd=PROJECT_ROOT, timeout=600)
+    return subprocess.run(
+        [TTHC, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+        cwd=PROJECT_ROOT,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="session")

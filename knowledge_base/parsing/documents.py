@@ -40,7 +40,9 @@ def _split_items(segment: str) -> tuple[list[Document], str]:
         name = clean(re.sub(r"^\s*[-+•]\s*", "", name))
         if name:
             documents.append(
-                Document(name=name, copies=clean(match.group()), form=form.group(1) if form else None)
+                Document(
+                    name=name, copies=clean(match.group()), form=form.group(1) if form else None
+                )
             )
         position = match.end()
     return documents, segment[position:]

@@ -20,8 +20,16 @@ def populated(path, catalog):
 def test_export_restore_round_trip(tmp_path):
     catalog = copy_subset(tmp_path / "catalog", ["1.001193", "1.004873"])
     source = populated(tmp_path / "a.db", catalog)
-    FaqStore(source).create(Faq(slug="hours", question="Giờ làm việc?", answer="8:00–17:00",
-                                phrasings=["mấy giờ mở cửa"], tags=["office"]), actor="an")
+    FaqStore(source).create(
+        Faq(
+            slug="hours",
+            question="Giờ làm việc?",
+            answer="8:00–17:00",
+            phrasings=["mấy giờ mở cửa"],
+            tags=["office"],
+        ),
+        actor="an",
+    )
     source.add_alias("1.004873", "giấy độc thân", actor="an")
     removed = source.add_alias("1.001193", "làm khai sinh", actor="an")
     source.remove_alias(removed.id, actor="an")

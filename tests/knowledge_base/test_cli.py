@@ -6,13 +6,24 @@ from tests.conftest import kb_env, run_tthc
 def test_show_prints_the_documented_json(kb_workdir):
     result = run_tthc(kb_env(kb_workdir), "kb", "show", "1.004222", "--json")
     procedure = json.loads(result.stdout)
-    assert {"code", "name", "field", "official_url", "flags", "channels", "document_groups"} <= procedure.keys()
+    assert {
+        "code",
+        "name",
+        "field",
+        "official_url",
+        "flags",
+        "channels",
+        "document_groups",
+    } <= procedure.keys()
     channel = procedure["channels"][0]
     assert channel["method"] in {"truc_tiep", "truc_tuyen", "buu_chinh"}
     assert set(channel["processing_time"]) >= {"value", "unit", "text"}
     assert set(channel["fee"]) >= {"amount_vnd", "text"}
     group = procedure["document_groups"][0]
-    assert group["kind"] in {"submit", "present"} and {"name", "copies"} <= group["documents"][0].keys()
+    assert (
+        group["kind"] in {"submit", "present"}
+        and {"name", "copies"} <= group["documents"][0].keys()
+    )
 
 
 def test_show_free_fee_is_zero(kb_workdir):

@@ -13,12 +13,12 @@ QUESTIONS = [
 ]
 # question -> (ranked procedure codes, decision is "answer with a procedure")
 ANSWERS = {
-    "q1": (["A", "X"], True),          # rank 1, answered correctly
-    "q2": (["X", "Y", "C"], True),     # rank 3, answered wrongly
+    "q1": (["A", "X"], True),  # rank 1, answered correctly
+    "q2": (["X", "Y", "C"], True),  # rank 3, answered wrongly
     "q3": (["X", "Y", "Z", "W", "D"], False),  # rank 5, clarified
-    "q4": (["X"], False),              # not found in the list
-    "q5": (["X"], True),               # FAQ question answered with a procedure: not rejected
-    "q6": ([], False),                 # out of scope rejected
+    "q4": (["X"], False),  # not found in the list
+    "q5": (["X"], True),  # FAQ question answered with a procedure: not rejected
+    "q6": ([], False),  # out of scope rejected
 }
 
 
@@ -47,11 +47,32 @@ def test_noisy_view_is_seeded():
 
 def test_eval_command_runs_all_systems_and_views(kb_workdir, tmp_path):
     questions = tmp_path / "q.jsonl"
-    questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
-        {"id": "1", "question": "làm giấy khai sinh cho con", "gold": ["1.001193"], "kind": "procedure"},
-        {"id": "2", "question": "xin giấy độc thân", "gold": ["1.004873"], "kind": "procedure"},
-        {"id": "3", "question": "đăng ký cho con học lớp 1", "gold": [], "kind": "out_of_scope"},
-    ]), encoding="utf-8")
+    questions.write_text(
+        "\n".join(
+            json.dumps(q, ensure_ascii=False)
+            for q in [
+                {
+                    "id": "1",
+                    "question": "làm giấy khai sinh cho con",
+                    "gold": ["1.001193"],
+                    "kind": "procedure",
+                },
+                {
+                    "id": "2",
+                    "question": "xin giấy độc thân",
+                    "gold": ["1.004873"],
+                    "kind": "procedure",
+                },
+                {
+                    "id": "3",
+                    "question": "đăng ký cho con học lớp 1",
+                    "gold": [],
+                    "kind": "out_of_scope",
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
     out = tmp_path / "report.json"
     run_tthc(kb_env(kb_workdir), "eval", str(questions), "--json", str(out))
     report = json.loads(out.read_text())

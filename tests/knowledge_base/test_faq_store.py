@@ -12,14 +12,19 @@ def faqs(tmp_path):
 
 
 def entry(**changes):
-    base = {"question": "Giờ làm việc của phường?", "answer": "Từ thứ Hai đến thứ Sáu.",
-            "phrasings": ["may gio lam viec", "mấy giờ mở cửa"]}
+    base = {
+        "question": "Giờ làm việc của phường?",
+        "answer": "Từ thứ Hai đến thứ Sáu.",
+        "phrasings": ["may gio lam viec", "mấy giờ mở cửa"],
+    }
     return Faq(**{**base, **changes})
 
 
 def test_second_save_of_same_version_is_a_conflict(faqs):
     created = faqs.create(entry(), actor="an")
-    first = faqs.update(created.id, entry(answer="Thứ Hai đến sáng thứ Bảy."), created.version, "an")
+    first = faqs.update(
+        created.id, entry(answer="Thứ Hai đến sáng thứ Bảy."), created.version, "an"
+    )
     assert first.version == created.version + 1
     with pytest.raises(VersionConflictError, match="changed by someone else"):
         faqs.update(created.id, entry(answer="Cả tuần."), created.version, "binh")
@@ -31,7 +36,11 @@ def test_every_change_is_audited_with_before_and_after(faqs):
     faqs.update(created.id, entry(answer="Mới."), created.version, "binh")
     faqs.delete(created.id, None, "chi")
     log = faqs.store.audit_log(entity="faq")
-    assert [(r.actor, r.action) for r in log] == [("chi", "delete"), ("binh", "update"), ("an", "create")]
+    assert [(r.actor, r.action) for r in log] == [
+        ("chi", "delete"),
+        ("binh", "update"),
+        ("an", "create"),
+    ]
     assert log[1].before["answer"] == "Từ thứ Hai đến thứ Sáu." and log[1].after["answer"] == "Mới."
     with pytest.raises(NotFoundError):
         faqs.get(created.id)

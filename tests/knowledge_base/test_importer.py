@@ -27,11 +27,18 @@ def test_broken_files_are_reported_and_others_still_imported(catalog):
     broken.mkdir()
     (broken / "1.999001.json").write_text("{not json", encoding="utf-8")
     (broken / "1.999002.json").write_text("", encoding="utf-8")
-    (broken / "1.999003.json").write_text(json.dumps({"ten_thu_tuc": "Không có mã"}), encoding="utf-8")
+    (broken / "1.999003.json").write_text(
+        json.dumps({"ten_thu_tuc": "Không có mã"}), encoding="utf-8"
+    )
     (broken / "1.999004.json").write_text(json.dumps(["a", "list"]), encoding="utf-8")
     (broken / "1.999005.json").write_bytes(b"\xff\xfe\x00garbage")
-    garbage = {"ma_thu_tuc": "1.999006", "ten_thu_tuc": "Thủ tục rác", "cach_thuc_thuc_hien": "@@@",
-               "thanh_phan_ho_so": "lorem ipsum", "raw_text": "???"}
+    garbage = {
+        "ma_thu_tuc": "1.999006",
+        "ten_thu_tuc": "Thủ tục rác",
+        "cach_thuc_thuc_hien": "@@@",
+        "thanh_phan_ho_so": "lorem ipsum",
+        "raw_text": "???",
+    }
     (broken / "1.999006.json").write_text(json.dumps(garbage, ensure_ascii=False), encoding="utf-8")
 
     result = read_catalog(catalog)
@@ -81,8 +88,9 @@ def test_reimport_keeps_admin_phrasings_and_faq(catalog, store):
     store.apply_catalog(read_catalog(catalog), str(catalog))
     store.add_alias("1.004873", "xin giấy độc thân để cưới", actor="admin1")
     faqs = FaqStore(store)
-    faqs.create(Faq(question="Phường làm việc thứ bảy không?", answer="Có, sáng thứ Bảy."),
-                actor="admin1")
+    faqs.create(
+        Faq(question="Phường làm việc thứ bảy không?", answer="Có, sáng thứ Bảy."), actor="admin1"
+    )
     next(catalog.glob("*/1.004873.json")).unlink()
     store.apply_catalog(read_catalog(catalog), str(catalog))
     store.apply_catalog(read_catalog(catalog), str(catalog))

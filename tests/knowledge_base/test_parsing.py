@@ -18,7 +18,10 @@ def test_channels_glued_cells_with_fee_per_method():
     )
     assert status == ParseStatus.FULL
     assert [c.method for c in channels] == [Method.ONLINE, Method.IN_PERSON]
-    assert channels[0].processing_time.value == 7 and channels[0].processing_time.unit == "ngày làm việc"
+    assert (
+        channels[0].processing_time.value == 7
+        and channels[0].processing_time.unit == "ngày làm việc"
+    )
     assert channels[0].fee.amount_vnd == 10000 and "10.000 đồng/lần" in channels[0].fee.text
     assert channels[1].fee.amount_vnd == 20000
 
@@ -57,7 +60,9 @@ def test_documents_grouped_by_kind_and_case():
     )
     assert status == ParseStatus.FULL
     assert [(g.kind, len(g.documents)) for g in groups] == [
-        (DocumentKind.SUBMIT, 2), (DocumentKind.PRESENT, 1)]
+        (DocumentKind.SUBMIT, 2),
+        (DocumentKind.PRESENT, 1),
+    ]
     assert groups[0].documents[1].name == "Giấy chứng sinh"
     assert groups[0].documents[1].copies == "1 bản chính"
 

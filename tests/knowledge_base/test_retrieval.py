@@ -14,17 +14,20 @@ def top_procedure(result):
     return next(h.id for h in result.hits if h.type == TargetType.PROCEDURE)
 
 
-@pytest.mark.parametrize("question, code", [
-    ("dk khai sinh cho con can gi", "1.001193"),
-    ("Đăng ký khai sinh cho con cần giấy tờ gì?", "1.001193"),
-    ("xin giấy độc thân", "1.004873"),
-    ("xin giay xac nhan tinh trang hon nhan de lam ho so", "1.004873"),
-    ("làm CCCD cho con 10 tuổi", "1.014062"),
-    ("bị mất căn cước thì làm lại thế nào", "1.014064"),
-    ("nhập hộ khẩu cho vợ về nhà chồng", "1.004222"),
-    ("đăng ký tạm trú cho người thuê trọ", "1.004194"),
-    ("ddangw kys khai tuwr cho boos", "1.000656"),
-])
+@pytest.mark.parametrize(
+    "question, code",
+    [
+        ("dk khai sinh cho con can gi", "1.001193"),
+        ("Đăng ký khai sinh cho con cần giấy tờ gì?", "1.001193"),
+        ("xin giấy độc thân", "1.004873"),
+        ("xin giay xac nhan tinh trang hon nhan de lam ho so", "1.004873"),
+        ("làm CCCD cho con 10 tuổi", "1.014062"),
+        ("bị mất căn cước thì làm lại thế nào", "1.014064"),
+        ("nhập hộ khẩu cho vợ về nhà chồng", "1.004222"),
+        ("đăng ký tạm trú cho người thuê trọ", "1.004194"),
+        ("ddangw kys khai tuwr cho boos", "1.000656"),
+    ],
+)
 def test_common_questions_find_the_right_procedure(knowledge_base, question, code):
     result = knowledge_base.search(question)
     assert top_procedure(result) == code
@@ -37,12 +40,15 @@ def test_clear_question_is_answered_with_confidence(knowledge_base):
     assert result.hits[0].id == "1.000894" and result.confidence >= 0.5
 
 
-@pytest.mark.parametrize("question", [
-    "đăng ký cho con vào học lớp 1",
-    "tiêm chủng cho trẻ ở đâu",
-    "xin trợ cấp xã hội cho người già",
-    "hôm nay thời tiết thế nào",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "đăng ký cho con vào học lớp 1",
+        "tiêm chủng cho trẻ ở đâu",
+        "xin trợ cấp xã hội cho người già",
+        "hôm nay thời tiết thế nào",
+    ],
+)
 def test_out_of_scope_questions_are_not_answered_with_a_procedure(knowledge_base, question):
     result = knowledge_base.search(question)
     assert result.decision != Decision.ANSWER or result.hits[0].type != TargetType.PROCEDURE
@@ -66,9 +72,14 @@ def test_empty_and_hostile_input(knowledge_base):
 
 
 def test_new_faq_is_searchable_after_refresh_without_rebuild(knowledge_base):
-    created = knowledge_base.faqs.create(Faq(
-        question="Phường có wifi miễn phí cho người chờ làm thủ tục không?",
-        answer="Có, mật khẩu dán ở quầy.", phrasings=["mật khẩu wifi ở phường"]), actor="test")
+    created = knowledge_base.faqs.create(
+        Faq(
+            question="Phường có wifi miễn phí cho người chờ làm thủ tục không?",
+            answer="Có, mật khẩu dán ở quầy.",
+            phrasings=["mật khẩu wifi ở phường"],
+        ),
+        actor="test",
+    )
     try:
         assert knowledge_base.refresh_if_changed(force=True)
         result = knowledge_base.search("ngồi chờ ở phường có wifi không")

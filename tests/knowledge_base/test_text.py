@@ -77,4 +77,6 @@ def test_ages_add_their_brackets():
 
 
 def test_leading_zeros_do_not_matter():
-    assert TextPipeline().process("mức độ 02").expanded == TextPipeline().process("muc do 2").expanded
+    assert (
+        TextPipeline().process("mức độ 02").expanded == TextPipeline().process("muc do 2").expanded
+    )
