@@ -56,7 +56,7 @@ def make_pipeline(corpus: Corpus) -> TextPipeline:
 
 
 def positive_text(corpus: Corpus, key: tuple[str, str]) -> str:
-    """Text a question is pulled towards in training: the procedure's short name or the FAQ question."""
+    """What a question is pulled towards in training: a short procedure name or an FAQ question."""
     title = corpus.titles[key]
     return short_name(title) if key[0] == PROCEDURE else title
 
