@@ -22,7 +22,9 @@ def preview(services: ServicesDep) -> dict[str, Any]:
 @router.post("/apply")
 def apply(body: CatalogApplyIn, user: AdminUser, services: ServicesDep) -> dict[str, Any]:
     """Apply the previewed import (409 if the source or the store changed since the preview)."""
-    return services.catalog.apply(body.token, user.username)
+    applied = services.catalog.apply(body.token, user.username)
+    services.knowledge_changed()
+    return applied
 
 
 @router.get("/flagged")

@@ -39,7 +39,9 @@ def list_faqs(
 def create_faq(body: FaqIn, user: AdminUser, services: ServicesDep) -> Faq:
     """Create an entry (version 1)."""
     with kb_errors():
-        return services.kb.faqs.create(body.to_faq(), actor=user.username)
+        faq = services.kb.faqs.create(body.to_faq(), actor=user.username)
+    services.knowledge_changed()
+    return faq
 
 
 @router.get("/{faq_id}")
@@ -55,7 +57,9 @@ def update_faq(faq_id: int, body: FaqIn, user: AdminUser, services: ServicesDep)
     if body.version is None:
         raise StaffError(422, "version_required")
     with kb_errors():
-        return services.kb.faqs.update(faq_id, body.to_faq(), body.version, actor=user.username)
+        faq = services.kb.faqs.update(faq_id, body.to_faq(), body.version, actor=user.username)
+    services.knowledge_changed()
+    return faq
 
 
 @router.delete("/{faq_id}", status_code=204)
@@ -64,4 +68,5 @@ def delete_faq(faq_id: int, user: AdminUser, services: ServicesDep,
     """Delete an entry (with ``?version=`` the delete is refused if it changed since)."""
     with kb_errors():
         services.kb.faqs.delete(faq_id, version, actor=user.username)
+    services.knowledge_changed()
     return Response(status_code=204)

@@ -57,7 +57,9 @@ def read_procedure(code: str, services: ServicesDep) -> dict[str, Any]:
 def add_alias(code: str, body: AliasIn, user: AdminUser, services: ServicesDep) -> dict[str, Any]:
     """Add a way citizens name this procedure (searchable within seconds)."""
     with kb_errors():
-        return _alias(services.kb.store.add_alias(code, body.text, user.username))
+        alias = _alias(services.kb.store.add_alias(code, body.text, user.username))
+    services.knowledge_changed()
+    return alias
 
 
 @router.delete("/aliases/{alias_id}", status_code=204)
@@ -65,6 +67,7 @@ def remove_alias(alias_id: int, user: AdminUser, services: ServicesDep) -> Respo
     """Remove a phrasing (a removed seed phrasing stays removed after re-imports)."""
     with kb_errors():
         services.kb.store.remove_alias(alias_id, user.username)
+    services.knowledge_changed()
     return Response(status_code=204)
 
 
@@ -84,6 +87,7 @@ def update_office(body: OfficeIn, user: AdminUser, services: ServicesDep) -> dic
         if len(value) > MAX_OFFICE_VALUE:
             raise StaffError(422, "office_value_too_long", key=key, max=MAX_OFFICE_VALUE)
     values = services.kb.store.set_office_info(body.values, user.username)
+    services.knowledge_changed()
     return {"keys": list(OFFICE_KEYS), "values": {k: values.get(k, "") for k in OFFICE_KEYS}}
 
 

@@ -27,7 +27,9 @@ def accept(proposal_id: int, user: AdminUser, services: ServicesDep,
     """Apply a proposal, with the admin's edits when given."""
     edits = body.model_dump(exclude={"published"}) if body is not None else None
     published = body.published if body is not None else True
-    return services.proposals.accept(proposal_id, edits, user.username, published)
+    accepted = services.proposals.accept(proposal_id, edits, user.username, published)
+    services.knowledge_changed()
+    return accepted
 
 
 @router.post("/{proposal_id}/reject")

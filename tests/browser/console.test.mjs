@@ -1,0 +1,177 @@
+// Headless-Chromium test of the staff consoles with the citizen's web widget, against a running app.
+// Usage: TTHC_BASE_URL=… TTHC_ADMIN=… TTHC_SUPPORT=… TTHC_PASSWORD=… node tests/browser/console.test.mjs
+// Driven by tests/browser/test_console_browser.py, which starts the real app and creates the users.
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.TTHC_BASE_URL || 'http://127.0.0.1:8000').replace(/\/$/, '');
+const CHROMIUM = process.env.TTHC_CHROMIUM || '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ADMIN = process.env.TTHC_ADMIN;
+const SUPPORT = process.env.TTHC_SUPPORT;
+const PASSWORD = process.env.TTHC_PASSWORD;
+const LIVE_DEADLINE_MS = 5000;
+const FAQ_QUESTION = 'Trụ sở phường có phòng cho mẹ cho con bú không?';
+const FAQ_ANSWER = 'Có. Phòng cho mẹ và bé ở tầng 1, cạnh quầy tiếp nhận (mã kiểm thử PB-4711).';
+const XSS = '<img src=x onerror="window.__pwned=1">';
+
+const started = Date.now();
+let step = 0;
+function log(message) {
+  console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+}
+async function check(name, fn) {
+  step += 1;
+  log(`step ${step}: ${name}`);
+  await fn();
+}
+function assert(condition, message) {
+  if (!condition) throw new Error(`assertion failed: ${message}`);
+}
+
+/** A page that records script errors and CSP violations (both fail the test). */
+async function watchedPage(context, label, problems) {
+  const page = await context.newPage();
+  page.on('pageerror', (err) => problems.push(`${label} pageerror: ${err}`));
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (msg.type() === 'error' && !/status of 40[14]/.test(text)) problems.push(`${label} console: ${text}`);
+  });
+  return page;
+}
+
+async function login(page, username, expectedPath) {
+  await page.goto(`${BASE}${expectedPath}`);
+  assert(page.url().includes('/login?next='), `unauthenticated ${expectedPath} redirects to login, got ${page.url()}`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${BASE}${expectedPath}**`);
+  await page.waitForSelector('[data-me]:not(:empty)');
+}
+
+/** Sends a widget message and returns the text of the replies that follow it. */
+async function ask(page, text) {
+  const before = await page.$$eval('.tthc-log .tthc-msg', (n) => n.length);
+  await page.fill('.tthc-input', text);
+  await page.press('.tthc-input', 'Enter');
+  await page.waitForFunction((count) => document.querySelector('.tthc-typing').hidden &&
+    document.querySelectorAll('.tthc-log .tthc-msg').length > count + 1, before, { timeout: 30000 });
+  return page.$$eval('.tthc-log .tthc-msg', (nodes, count) => nodes.slice(count + 1)
+    .map((n) => n.textContent).join('\n'), before);
+}
+
+async function main() {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const problems = [];
+  try {
+    const adminContext = await browser.newContext({ locale: 'vi-VN', viewport: { width: 1280, height: 900 } });
+    const supportContext = await browser.newContext({ locale: 'vi-VN', viewport: { width: 1280, height: 900 } });
+    const citizenContext = await browser.newContext({ locale: 'vi-VN' });
+    const admin = await watchedPage(adminContext, 'admin', problems);
+    const support = await watchedPage(supportContext, 'support', problems);
+    const citizen = await watchedPage(citizenContext, 'citizen', problems);
+
+    await check('citizen widget does not know the answer yet', async () => {
+      await citizen.goto(`${BASE}/`);
+      await citizen.click('.tthc-launcher');
+      const reply = await ask(citizen, 'có phòng cho con bú không');
+      assert(!reply.includes('PB-4711'), 'not answered before the FAQ exists');
+    });
+
+    let savedAt;
+    await check('admin logs in and adds an FAQ entry in the editor', async () => {
+      await login(admin, ADMIN, '/admin');
+      await admin.waitForSelector('[data-new-faq]');
+      await admin.click('[data-new-faq]');
+      await admin.fill('[data-faq-form] input[name=question]', FAQ_QUESTION);
+      await admin.fill('[data-faq-form] textarea[name=answer]', FAQ_ANSWER);
+      await admin.fill('[data-faq-form] textarea[name=phrasings]', 'chỗ cho em bé bú ở phường\nphòng vắt sữa');
+      savedAt = Date.now(); // the clock starts when the admin clicks "Lưu"
+      await admin.click('[data-faq-form] button[type=submit]');
+      await admin.waitForSelector('[data-notice]:not([hidden]):not(.notice--error)');
+      const title = await admin.textContent('[data-faq-form] h2');
+      assert(/phiên bản 1/.test(title), `editor shows the saved entry, got "${title}"`);
+    });
+
+    await check('within 5 s the citizen widget answers with the new FAQ', async () => {
+      const reply = await ask(citizen, 'có phòng cho con bú không'); // asked at once, no retry
+      const elapsed = Date.now() - savedAt;
+      log(`answered after ${elapsed} ms: ${reply.slice(0, 120).replace(/\n/g, ' | ')}`);
+      assert(reply.includes('PB-4711'), 'widget answers with the FAQ');
+      assert(elapsed < LIVE_DEADLINE_MS, `answered within 5 s of saving (${elapsed} ms)`);
+    });
+
+    await check('citizen asks for a human and sees the handoff banner', async () => {
+      await ask(citizen, 'cho tôi gặp cán bộ');
+      await citizen.waitForSelector('.tthc-banner:not([hidden])', { timeout: 5000 });
+      await ask(citizen, 'đăng ký khai sinh cho con cần giấy tờ gì ' + XSS);
+    });
+
+    let suggestion;
+    await check('support logs in, claims the conversation and uses a suggested answer', async () => {
+      await login(support, SUPPORT, '/support');
+      await support.waitForSelector('[data-waiting] .inbox__item', { timeout: 10000 });
+      await support.click('[data-waiting] .inbox__item');
+      await support.waitForSelector('[data-conversation]:not([hidden])');
+      await support.click('[data-claim]');
+      await support.waitForFunction(() => !document.querySelector('[data-send]').disabled);
+      const transcript = await support.textContent('[data-transcript]');
+      assert(transcript.includes(XSS), 'citizen markup shown as text in the transcript');
+      assert(await support.evaluate(() => window.__pwned === undefined), 'nothing executed in the console');
+      await support.waitForSelector('[data-use-suggestion]', { timeout: 10000 });
+      suggestion = await support.textContent('.suggestion__text');
+      await support.click('[data-use-suggestion]');
+      const boxValue = await support.inputValue('#reply-text');
+      assert(boxValue === suggestion, 'suggestion put in the reply box');
+      await support.fill('#reply-text', boxValue + '\nCán bộ phường.');
+      await support.click('[data-send]');
+      await support.waitForSelector('.msg--staff');
+    });
+
+    await check("the citizen's widget shows the officer's reply", async () => {
+      await citizen.waitForSelector('.tthc-msg--staff', { timeout: 15000 });
+      const text = await citizen.textContent('.tthc-msg--staff');
+      assert(text.includes('Cán bộ phường.') && text.includes(suggestion.split('\n')[0]), 'staff text shown');
+      const banner = await citizen.textContent('.tthc-banner');
+      log(`banner: ${banner}`);
+    });
+
+    await check('support proposes the answer as an FAQ and admin sees it in the review queue', async () => {
+      await support.click('[data-propose-faq]');
+      await support.click('[data-propose-form] button[type=submit]');
+      await support.waitForSelector('[data-notice]:not([hidden]):not(.notice--error)');
+      await admin.goto(`${BASE}/admin#reviews`);
+      await admin.waitForSelector('[data-proposal]', { timeout: 10000 });
+    });
+
+    await check('admin analytics render charts with data', async () => {
+      await admin.goto(`${BASE}/admin#analytics`);
+      await admin.waitForSelector('canvas[data-chart="per-day"]');
+      await admin.waitForFunction(() => typeof window.Chart === 'function' &&
+        ['per-day', 'outcomes', 'csat', 'top-procedures'].every((n) => window.Chart.getChart(document.querySelector(`canvas[data-chart="${n}"]`))));
+      const total = await admin.evaluate(() => window.Chart.getChart(document.querySelector('canvas[data-chart="per-day"]'))
+        .data.datasets[0].data.reduce((a, b) => a + b, 0));
+      assert(total >= 4, `questions per day chart has the citizen's questions, got ${total}`);
+      const drawn = await admin.evaluate(() => {
+        const canvas = document.querySelector('canvas[data-chart="outcomes"]');
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        return pixels.some((value, index) => index % 4 === 3 && value > 0);
+      });
+      assert(drawn, 'the outcomes chart drew pixels');
+      await admin.waitForSelector('[data-create-faq]', { timeout: 5000 }).catch(() => null);
+    });
+
+    await check('no script errors and no CSP violations on any page', async () => {
+      assert(problems.length === 0, problems.join('\n'));
+    });
+    log('all console checks passed');
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err && err.stack ? err.stack : String(err));
+  process.exit(1);
+});
