@@ -131,6 +131,7 @@
     try {
       const data = await api('POST', '/api/support/conversations/' + state.openId + '/reply', { text: text });
       state.lastSent = { text: text, question: state.suggestedFor || '', source: state.lastSource };
+      state.lastSource = null;
       box.value = '';
       $('[data-propose]').hidden = false;
       notify(data.message.delivery === 'failed' || data.message.delivery === 'stored'
