@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from actions import constants as c
+from actions.cache import TtlCache
 from actions.choices import case_by_words, ordinal_in
 from actions.compose import AnswerComposer
 from actions.lexicon import Analysis, Lexicon, words_of
@@ -29,6 +31,7 @@ from knowledge_base.models import Decision, Procedure, SearchResult, TargetType
 from knowledge_base.service import KnowledgeBase
 
 logger = logging.getLogger(__name__)
+FACTS_TTL_SECONDS = 5.0  # office facts and catalog date: a few seconds of caching
 
 
 @dataclass
@@ -87,6 +90,7 @@ class Dialogue:
         self.kb = kb
         self.composer = composer
         self.lexicon = lexicon
+        self._facts = TtlCache(FACTS_TTL_SECONDS)
 
     # --- entry points --------------------------------------------------------
     def answer(self, state: DialogueState, message: Message) -> Outcome:
@@ -242,9 +246,9 @@ class Dialogue:
                 and case is None:
             new = replace(new, awaiting=c.AWAITING_CASE, pending_aspect=aspect)
             replies = self.composer.overview_then_case(procedure, aspect, office,
-                                                       self.kb.catalog_date())
+                                                       self._catalog_date())
             return Outcome(replies, new, self._turn(message, c.DECISION_CLARIFY, code, confidence))
-        replies = self.composer.answer(procedure, aspect, office, self.kb.catalog_date(), case)
+        replies = self.composer.answer(procedure, aspect, office, self._catalog_date(), case)
         return Outcome(replies, new, self._turn(message, c.DECISION_ANSWER, code, confidence))
 
     @staticmethod
@@ -279,6 +283,9 @@ class Dialogue:
         return TurnInfo(message.intent, decision, code, confidence)
 
     def _office(self) -> dict[str, str]:
-        return self.kb.office_info()
+        return self._facts.get("office", self.kb.office_info)
+
+    def _catalog_date(self) -> datetime | None:
+        return self._facts.get("catalog_date", self.kb.catalog_date)
 
 

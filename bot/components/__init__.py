@@ -1,0 +1,5 @@
+"""Custom Rasa components of the project (loaded by Rasa from ``config.yml``)."""
+
+from components.schema_cache import install as _install_schema_cache
+
+_install_schema_cache()
