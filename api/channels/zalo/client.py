@@ -91,6 +91,8 @@ class ZaloClient:
             raise ZaloApiError(0, f"timeout ({type(exc).__name__})", retryable=True) from exc
         except httpx.TransportError as exc:
             raise ZaloApiError(0, f"transport ({type(exc).__name__})", retryable=True) from exc
+        except httpx.HTTPError as exc:
+            raise ZaloApiError(0, f"http ({type(exc).__name__})") from exc
         if response.status_code == 429 or response.status_code >= 500:
             raise ZaloApiError(0, f"http {response.status_code}", retryable=True)
         try:
