@@ -32,6 +32,7 @@ from knowledge_base.db import utcnow
 log = logging.getLogger(__name__)
 ROW_ID = 1
 CLAIM_SECONDS = 120.0
+REFUSED_PAUSE = 60.0  # after Zalo refuses a refresh, don't ask again for every message
 T = TypeVar("T")
 
 
@@ -62,6 +63,8 @@ class TokenStore:
         self._wait = wait_seconds
         self._executor = executor
         self._lock = asyncio.Lock()
+        self._refused_until = 0.0
+        self._refused: ZaloApiError | None = None
         self.refreshes = 0
 
     async def _db(self, function: Callable[..., T], *args: Any) -> T:
@@ -171,11 +174,22 @@ class TokenStore:
                 await asyncio.sleep(0.1)
 
     async def _rotate(self, tokens: Tokens) -> str:
+        if self._refused is not None and time.monotonic() < self._refused_until:
+            await self._db(self._unclaim, tokens.version)
+            raise self._refused
         try:
             grant = await self._refresher(tokens.refresh_token)
+        except ZaloApiError as exc:
+            await self._db(self._unclaim, tokens.version)
+            if not exc.retryable:
+                log.error("zalo tokens: refresh refused (code %d); the OA may need to be "
+                          "re-authorised", exc.code)
+                self._refused, self._refused_until = exc, time.monotonic() + REFUSED_PAUSE
+            raise
         except BaseException:
             await self._db(self._unclaim, tokens.version)
             raise
+        self._refused = None
         if not await self._db(self._store, tokens.version, grant):
             # The claim lapsed, but the old refresh token is spent: this pair is the valid one.
             log.error("zalo tokens: claim lapsed during refresh; storing the new pair anyway")

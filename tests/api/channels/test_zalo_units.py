@@ -168,3 +168,25 @@ def test_new_tokens_in_the_settings_replace_rotated_ones(tmp_path: Path,
     assert store.read().access_token == "AT-1"
     store.seed("AT-new", "RT-new")  # an operator re-authorised the OA
     assert (store.read().access_token, store.read().refresh_token) == ("AT-new", "RT-new")
+
+
+def test_a_refused_refresh_is_not_retried_for_every_message(tmp_path: Path,
+                                                             fake_zalo: FakeZalo) -> None:
+    from api.channels.zalo.client import ZaloApiError
+
+    store, client = _store(f"sqlite:///{tmp_path / 'r.db'}", fake_zalo, "p")
+    store.seed("AT-0", "RT-spent")  # a refresh token Zalo no longer accepts
+
+    async def main() -> list[int]:
+        codes = []
+        for _ in range(3):
+            try:
+                await store.refresh("AT-0")
+            except ZaloApiError as error:
+                codes.append(error.code)
+        await client.aclose()
+        return codes
+
+    assert asyncio.run(main()) == [-14014] * 3
+    assert fake_zalo.refresh_calls == 1
+    assert store.read().refresh_token == "RT-spent"  # nothing half-replaced
