@@ -26,21 +26,32 @@ class AppSettings(KnowledgeBaseSettings):
     max_text_chars: int = Field(default=2000, description="Longest citizen message accepted.")
     public_url: str = Field(default="", description="URL citizens use (printed by make run).")
     log_level: str = Field(default="INFO")
+    widget_origins: str = Field(default="", description="Comma-separated origins "
+                                "(https://host) of sites embedding the widget; CORS allows them.")
+    frame_ancestors: str = Field(default="'self'", description="CSP frame-ancestors of the pages.")
+    max_body_bytes: int = Field(default=1024 * 1024, description="Largest request body accepted.")
+    rate_limit_per_minute: int = Field(default=30, description="Messages a sender may send a "
+                                       "minute after its burst (0 disables the limit).")
+    rate_limit_burst: int = Field(default=10, description="Messages a sender may send at once.")
 
     @property
     def bot_path(self) -> Path:
+        """The Rasa project directory, absolute."""
         return self.resolve(self.bot_dir)
 
     @property
     def domain_path(self) -> Path:
+        """The directory of the domain files (the bot's responses)."""
         return self.bot_path / "domain"
 
     @property
     def rasa_tracker_path(self) -> Path:
+        """Rasa's SQLite tracker-store file, absolute."""
         return self.resolve(self.rasa_tracker_db)
 
     @property
     def base_url(self) -> str:
+        """The URL citizens use to reach the app."""
         return self.public_url or f"http://{self.host}:{self.port}"
 
 

@@ -28,6 +28,7 @@ from api.conversation import ConversationService
 from api.degraded import DegradedResponder
 from api.rasa_client import RasaClient
 from api.routes import ROUTER_MODULES
+from api.security import install_security
 from knowledge_base.db import Base
 from knowledge_base.service import KnowledgeBase
 
@@ -127,5 +128,6 @@ def create_app(settings: AppSettings | None = None,
     app = FastAPI(title="Trợ lý TTHC", lifespan=_lifespan(knowledge_base))
     app.state.settings = settings
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    install_security(app, settings)
     include_routers(app, ROUTER_MODULES)
     return app

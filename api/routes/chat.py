@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from actions.templates import Reply
 from api.db_models import OWNER_WAITING
 from api.deps import ConversationDep, KnowledgeBaseDep, SettingsDep, TemplatesDep
+from api.rate_limit import over_limit
 from api.schemas import ButtonOut, ChatRequest, ChatResponse, OutMessage
 
 logger = logging.getLogger(__name__)
@@ -33,8 +34,11 @@ def _office(kb: KnowledgeBaseDep) -> dict[str, str]:
 
 @router.post("/chat", response_model=ChatResponse)
 async def chat(body: ChatRequest, conversation: ConversationDep, templates: TemplatesDep,
-               settings: SettingsDep, kb: KnowledgeBaseDep) -> ChatResponse | JSONResponse:
-    """Answer one message of the web widget."""
+               settings: SettingsDep, kb: KnowledgeBaseDep,
+               request: Request) -> ChatResponse | JSONResponse:
+    """Answer one message of the web widget (429 with a polite detail over the rate limit)."""
+    if limited := over_limit(request, f"{WEB_CHANNEL}:{body.sender_id}"):
+        return limited
     if len(body.text) > settings.max_text_chars:
         detail = templates.text("utter_text_too_long", max_chars=settings.max_text_chars)
         return JSONResponse(status_code=422, content={"detail": detail, "max_chars":
