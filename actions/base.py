@@ -54,6 +54,7 @@ def slot_events(state: DialogueState) -> list[EventType]:
 
 
 def message_from_tracker(tracker: Tracker) -> Message:
+    """The latest citizen message (text, intent, payload entities) from the tracker."""
     latest = tracker.latest_message or {}
     intent = latest.get("intent") or {}
     entities = {str(e.get("entity")): str(e.get("value")) for e in latest.get("entities") or []

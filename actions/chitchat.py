@@ -10,7 +10,9 @@ class ActionReplyChitchat(DialogueAction):
     """Utter the response that goes with the chitchat intent (with office details filled)."""
 
     def name(self) -> str:
+        """The action name used in the domain and the rules."""
         return "action_reply_chitchat"
 
     def step(self, state: DialogueState, message: Message) -> Outcome:
+        """Run the dialogue step of this action."""
         return self.dialogue.chitchat(state, message)

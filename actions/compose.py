@@ -54,6 +54,7 @@ def _is_note(document: Document) -> bool:
 
 
 def format_date(value: datetime | None) -> str:
+    """Vietnamese day/month/year, as shown under every answer."""
     return value.strftime("%d/%m/%Y") if value else ""
 
 
@@ -101,11 +102,13 @@ class AnswerComposer:
 
     # --- procedure answers -------------------------------------------------
     def source(self, procedure: Procedure, catalog_date: datetime | None) -> Reply:
+        """The source footer that ends every procedure answer."""
         return Reply("utter_source", {
             "procedure_code": procedure.code, "decision": procedure.decision or "—",
             "official_url": procedure.official_url, "catalog_date": format_date(catalog_date)})
 
     def header(self, procedure: Procedure) -> Reply:
+        """The procedure's name, so the citizen sees what the answer is about."""
         return Reply("utter_procedure_header", {"procedure_name": _safe(procedure.name)})
 
     def _list_replies(self, first: str, more: str, key: str, lines: list[str],
@@ -149,6 +152,7 @@ class AnswerComposer:
         return replies
 
     def case_question(self, procedure: Procedure, aspect: str) -> list[Reply]:
+        """Ask which case applies, one button per case heading of the catalog."""
         buttons = tuple(
             Button(shorten(case), f'/{c.INTENT_CHOOSE_CASE}{{"case_index":"{i}",'
                                   f'"aspect":"{aspect}"}}')
@@ -156,6 +160,7 @@ class AnswerComposer:
         return [Reply("utter_ask_case", {"procedure_name": _safe(procedure.name)}, buttons)]
 
     def fees(self, procedure: Procedure) -> list[Reply]:
+        """Fee per submission method, as the catalog states it."""
         channels = self._channels(procedure)
         if not channels:
             return [Reply("utter_channels_missing")]
@@ -163,6 +168,7 @@ class AnswerComposer:
         return self._list_replies("utter_fees", "utter_documents_continued", "fee_lines", lines)
 
     def times(self, procedure: Procedure) -> list[Reply]:
+        """Processing time per submission method, as the catalog states it."""
         channels = self._channels(procedure)
         if not channels:
             return [Reply("utter_channels_missing")]
@@ -170,6 +176,7 @@ class AnswerComposer:
         return [Reply("utter_processing_time", {"time_lines": _safe("\n".join(lines))})]
 
     def fees_and_times(self, procedure: Procedure) -> list[Reply]:
+        """Time and fee per submission method, in one list."""
         channels = self._channels(procedure)
         if not channels:
             return [Reply("utter_channels_missing")]
@@ -179,6 +186,7 @@ class AnswerComposer:
                                   "channel_lines", lines)
 
     def where(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
+        """Implementing agency, the office's address and hours, the submission methods."""
         agency = procedure.agency or procedure.competent_agency or self._label("not_stated")
         replies = [Reply("utter_where", {**office, "agency": _safe(agency.strip())})]
         methods = [self._method(ch.method) for ch in self._channels(procedure)]
@@ -187,12 +195,14 @@ class AnswerComposer:
         return replies
 
     def steps(self, procedure: Procedure) -> list[Reply]:
+        """The catalog's steps, split into readable messages."""
         if not procedure.steps:
             return [Reply("utter_steps_missing")]
         lines = [" ".join(step.split()) for step in procedure.steps]
         return self._list_replies("utter_steps", "utter_steps_continued", "step_lines", lines)
 
     def online(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
+        """The portal link with the online time and fee, or where to apply instead."""
         channel = next((ch for ch in self._channels(procedure) if ch.method == Method.ONLINE), None)
         if channel is None:
             return [Reply("utter_online_unavailable", office)]
@@ -233,10 +243,12 @@ class AnswerComposer:
         return replies + self.case_question(procedure, aspect)
 
     def unavailable(self, office: dict[str, str]) -> list[Reply]:
+        """For a record flagged by the importer: say so and point to the office."""
         return [Reply("utter_procedure_unavailable", office)]
 
     # --- other outcomes ----------------------------------------------------
     def clarify(self, hits: Sequence[SearchHit], aspect: str) -> list[Reply]:
+        """Up to three buttons, one per candidate; the payload keeps the asked aspect."""
         buttons = []
         for hit in hits[: c.MAX_CLARIFY_BUTTONS]:
             entity = "procedure_code" if hit.type.value == "procedure" else "faq_id"
@@ -245,6 +257,7 @@ class AnswerComposer:
         return [Reply("utter_clarify", {}, tuple(buttons))]
 
     def ask_which_procedure(self) -> list[Reply]:
+        """A follow-up with no procedure under discussion: ask which one."""
         return [Reply("utter_ask_which_procedure")]
 
     def faq(self, faq: Faq, office: dict[str, str]) -> list[Reply]:
@@ -263,25 +276,31 @@ class AnswerComposer:
         return replies
 
     def office_info(self, office: dict[str, str]) -> list[Reply]:
+        """The office's address, hours and phone (a where-question without a procedure)."""
         return [Reply("utter_office_info", office)]
 
     def not_found(self, office: dict[str, str]) -> list[Reply]:
+        """Nothing matched: say so kindly, point to the office and portal, offer a human."""
         return [Reply("utter_not_found", office)]
 
     def handoff(self, office: dict[str, str], reason: str) -> list[Reply]:
+        """Tell the citizen a staff member takes over (and when)."""
         repeated = reason == c.HANDOFF_REPEATED_MISSES
         name = "utter_handoff_after_misses" if repeated else "utter_handoff"
         return [Reply(name, office)]
 
     def chitchat(self, response: str, office: dict[str, str]) -> list[Reply]:
+        """A small-talk response with the office details it may mention."""
         return [Reply(response, office)]
 
     def ask_rating(self) -> list[Reply]:
+        """The 1–5 satisfaction question with one button per score."""
         buttons = tuple(Button(str(score), f'/{c.INTENT_RATE}{{"rating":"{score}"}}')
                         for score in range(1, 6))
         return [Reply("utter_ask_rating", {}, buttons)]
 
     def thanks_for_rating(self, rating: int) -> list[Reply]:
+        """Thank the citizen for the score given."""
         return [Reply("utter_thanks_for_rating", {"rating": str(rating)})]
 
 

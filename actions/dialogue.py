@@ -58,6 +58,7 @@ class TurnInfo:
     confidence: float | None = None
 
     def as_dict(self) -> dict[str, object]:
+        """The ``custom.turn`` payload of the conversation contract."""
         return {"intent": self.intent, "procedure": self.procedure,
                 "confidence": self.confidence, "decision": self.decision}
 
@@ -114,6 +115,7 @@ class Dialogue:
                        TurnInfo(intent, c.DECISION_HANDOFF), handoff_reason=reason)
 
     def chitchat(self, state: DialogueState, message: Message) -> Outcome:
+        """Reply to small talk; any open offer of a human is withdrawn."""
         response = c.CHITCHAT_RESPONSES.get(message.intent, "utter_default")
         new = replace(state, human_offered=False)
         return Outcome(self.composer.chitchat(response, self._office()), new,
@@ -121,6 +123,7 @@ class Dialogue:
                                 confidence=message.intent_confidence))
 
     def ask_rating(self, state: DialogueState, intent: str) -> Outcome:
+        """Ask for a rating once per conversation."""
         replies = [] if state.rated else self.composer.ask_rating()
         return Outcome(replies, state, TurnInfo(intent, c.DECISION_CHITCHAT))
 

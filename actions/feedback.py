@@ -10,9 +10,11 @@ class ActionAskRating(DialogueAction):
     """Ask for a rating once per conversation (after thanks or goodbye)."""
 
     def name(self) -> str:
+        """The action name used in the domain and the rules."""
         return "action_ask_rating"
 
     def step(self, state: DialogueState, message: Message) -> Outcome:
+        """Run the dialogue step of this action."""
         return self.dialogue.ask_rating(state, message.intent)
 
 
@@ -20,7 +22,9 @@ class ActionStoreRating(DialogueAction):
     """Read the score from the button payload or the text; the app stores it."""
 
     def name(self) -> str:
+        """The action name used in the domain and the rules."""
         return "action_store_rating"
 
     def step(self, state: DialogueState, message: Message) -> Outcome:
+        """Run the dialogue step of this action."""
         return self.dialogue.rate(state, message)

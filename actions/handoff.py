@@ -11,7 +11,9 @@ class ActionHandoff(DialogueAction):
     """The citizen asked for a human (or accepted the offer after a miss)."""
 
     def name(self) -> str:
+        """The action name used in the domain and the rules."""
         return "action_handoff"
 
     def step(self, state: DialogueState, message: Message) -> Outcome:
+        """Run the dialogue step of this action."""
         return self.dialogue.handoff(state, message.intent, c.HANDOFF_CITIZEN_REQUEST)

@@ -41,6 +41,7 @@ class Word:
     folded: str
 
     def matches(self, phrase_word: str) -> bool:
+        """Whether this typed word is ``phrase_word`` (with or without diacritics)."""
         if self.text == phrase_word:
             return True
         return self.text == self.folded and self.folded == fold(phrase_word)

@@ -14,7 +14,9 @@ class ActionAnswerProcedure(DialogueAction):
     """
 
     def name(self) -> str:
+        """The action name used in the domain and the rules."""
         return "action_answer_procedure"
 
     def step(self, state: DialogueState, message: Message) -> Outcome:
+        """Run the dialogue step of this action."""
         return self.dialogue.answer(state, message)

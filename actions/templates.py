@@ -28,6 +28,7 @@ class Button:
     payload: str
 
     def as_dict(self) -> dict[str, str]:
+        """The button as Rasa and the API send it."""
         return {"title": self.title, "payload": self.payload}
 
 
@@ -93,6 +94,7 @@ class DomainTemplates:
         return cls(responses)
 
     def names(self) -> set[str]:
+        """Names of every response in the domain."""
         return set(self._responses)
 
     def _variant(self, name: str) -> dict[str, Any]:

@@ -55,13 +55,16 @@ class Results:
     wall_seconds: float = 0.0
 
     def percentile(self, q: float) -> float:
+        """The ``q`` quantile of the latencies (nearest rank)."""
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
     def summary(self) -> dict[str, float]:
+        """The numbers ``make bench`` prints."""
         n = len(self.latencies)
         return {"messages": n, "failures": len(self.failures),
-                "p50_ms": round(self.percentile(0.50), 1), "p95_ms": round(self.percentile(0.95), 1),
+                "p50_ms": round(self.percentile(0.50), 1),
+                "p95_ms": round(self.percentile(0.95), 1),
                 "p99_ms": round(self.percentile(0.99), 1),
                 "mean_ms": round(statistics.fmean(self.latencies), 1),
                 "messages_per_s": round(n / self.wall_seconds, 1) if self.wall_seconds else 0.0}
@@ -77,12 +80,14 @@ def cpu_seconds(pid: int) -> float:
 
 
 def free_port() -> int:
+    """A port nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 async def converse(client: httpx.AsyncClient, sender: str, results: Results) -> None:
+    """One citizen's scripted conversation, message by message."""
     for text in SCRIPT:
         started = time.perf_counter()
         try:
@@ -118,6 +123,7 @@ async def run_load(base_url: str, messages: int, concurrency: int, prefix: str) 
 
 
 def main() -> int:
+    """Start the stack, run the load, print the numbers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=10)

@@ -71,6 +71,7 @@ class SenderLocks:
 
     @asynccontextmanager
     async def hold(self, key: str) -> AsyncIterator[None]:
+        """Hold ``key``'s lock for the duration of the block."""
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] += 1
         try:

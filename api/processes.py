@@ -34,6 +34,7 @@ class Child:
     log: Path
 
     def alive(self) -> bool:
+        """Whether the process still runs."""
         return self.process.poll() is None
 
     def stop(self, timeout: float = 15.0) -> None:
@@ -51,6 +52,7 @@ class Child:
             self.process.wait(timeout=5)
 
     def tail(self, chars: int = 3000) -> str:
+        """The end of the process's log, for error messages."""
         try:
             return self.log.read_text(errors="replace")[-chars:]
         except OSError:
@@ -74,6 +76,7 @@ def stack_env(settings: AppSettings, extra: dict[str, str] | None = None) -> dic
 
 
 def model_path(settings: AppSettings) -> Path:
+    """The trained Rasa model ``make train`` writes."""
     return settings.bot_path / "models" / MODEL_NAME
 
 

@@ -67,6 +67,7 @@ class RasaClient:
                                        limits=httpx.Limits(max_connections=50))
 
     async def close(self) -> None:
+        """Close the HTTP connections."""
         await self._http.aclose()
 
     @property
