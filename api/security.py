@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -156,6 +157,13 @@ async def server_error(request: Request, error: Exception) -> JSONResponse:
                         headers={"X-Content-Type-Options": "nosniff"})
 
 
+async def out_of_range(request: Request, error: Exception) -> JSONResponse:
+    """Answer 404 for ids beyond the database's integer range: no such record can exist."""
+    logger.info("out-of-range number on %s %s (%s)", request.method, request.url.path,
+                type(error).__name__)
+    return JSONResponse(status_code=404, content={"detail": "Not found"})
+
+
 def origins(raw: str) -> list[str]:
     """Parse the comma-separated ``TTHC_WIDGET_ORIGINS`` setting."""
     return [item.strip().rstrip("/") for item in raw.split(",") if item.strip()]
@@ -164,6 +172,8 @@ def origins(raw: str) -> list[str]:
 def install_security(app: FastAPI, settings: Any) -> None:
     """Wire the middlewares and the 500 handler into ``app`` (CORS outermost)."""
     app.add_exception_handler(Exception, server_error)
+    app.add_exception_handler(OverflowError, out_of_range)  # SQLite: int beyond 64 bits
+    app.add_exception_handler(DataError, out_of_range)  # PostgreSQL: numeric value out of range
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
     allowed = origins(settings.widget_origins)
