@@ -1,0 +1,1 @@
+"""Operator tools run from the Makefile (dependency audit, load test)."""
