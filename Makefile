@@ -15,7 +15,7 @@ KB_CODE := $(wildcard knowledge_base/*.py knowledge_base/parsing/*.py)
 CATALOG ?= ../shared/data/catalog
 EVAL_SET ?= eval/ward_questions.jsonl
 
-.PHONY: help setup run test browser-deps console-deps test-kb lint eval bench index train clean audit
+.PHONY: help setup run test browser-deps console-deps test-kb lint eval bench index train clean audit load
 
 help:
 	@echo "make run    - set up and start the whole assistant (web widget at http://127.0.0.1:8000/)"
@@ -70,6 +70,10 @@ run: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL) console-deps
 
 bench: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL)
 	$(PY) -m api.bench
+
+# Load test (README "Running for a whole city"): LOAD_ARGS="--duration 30" for a smoke run.
+load: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL)
+	$(PY) -m api.tools.load $(LOAD_ARGS)
 
 # --- staff consoles ------------------------------------------------------------
 # Chart.js for the admin console's charts, from npm (pinned by api/vendor/package-lock.json)
