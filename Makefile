@@ -15,7 +15,7 @@ KB_CODE := $(wildcard knowledge_base/*.py knowledge_base/parsing/*.py)
 CATALOG ?= ../shared/data/catalog
 EVAL_SET ?= eval/ward_questions.jsonl
 
-.PHONY: help setup run test browser-deps console-deps test-kb lint eval bench index train clean audit load
+.PHONY: help setup run test browser-deps console-deps test-kb lint eval bench index train clean audit load scale-deps
 
 help:
 	@echo "make run    - set up and start the whole assistant (web widget at http://127.0.0.1:8000/)"
@@ -100,7 +100,13 @@ $(BROWSER_DIR)/node_modules/.installed: $(BROWSER_DIR)/package.json $(BROWSER_DI
 	cd $(BROWSER_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	touch $@
 
-test: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) browser-deps console-deps
+# PostgreSQL (Debian's package) for the multi-replica test in tests/api/scale; the test
+# starts its own throwaway server on 127.0.0.1 (as the postgres user under root).
+scale-deps:
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql; }
+
+test: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) browser-deps console-deps scale-deps
 	$(PY) -m pytest -q
 	$(MAKE) --no-print-directory audit
 
