@@ -45,12 +45,25 @@ def state_from_tracker(tracker: Tracker) -> DialogueState:
     )
 
 
-def slot_events(state: DialogueState) -> list[EventType]:
-    """Every slot of the state, written back (Rasa ignores unchanged values)."""
+def slot_events(state: DialogueState, tracker: Tracker | None = None) -> list[EventType]:
+    """SlotSet events for the slots whose value changed (fewer events: smaller trackers)."""
     values = asdict(state)
     values[c.SLOT_CASE_INDEX] = None if state.case_index is None else str(state.case_index)
     values[c.SLOT_MISS_COUNT] = float(state.miss_count)
-    return [SlotSet(name, value) for name, value in values.items()]
+    current = tracker.current_slot_values() if tracker is not None else {}
+    return [SlotSet(name, value) for name, value in values.items()
+            if tracker is None or _slot_value(current.get(name), name) != value]
+
+
+def _slot_value(value: Any, name: str) -> Any:
+    # Rasa stores unset lists as None and floats as floats; compare like with like.
+    if name == c.SLOT_PROCEDURE_OPTIONS:
+        return list(value or [])
+    if name == c.SLOT_MISS_COUNT:
+        return float(value or 0)
+    if name in (c.SLOT_HUMAN_OFFERED, c.SLOT_RATED):
+        return bool(value)
+    return value
 
 
 def message_from_tracker(tracker: Tracker) -> Message:
@@ -103,7 +116,7 @@ class DialogueAction(Action):
                 "decision": c.DECISION_NOT_FOUND, "error": True}})
             return []
         utter_outcome(dispatcher, outcome, message.intent_confidence)
-        return slot_events(outcome.state)
+        return slot_events(outcome.state, tracker)
 
 
 def _office_or_empty(dialogue: Dialogue) -> dict[str, str]:

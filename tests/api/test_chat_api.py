@@ -119,7 +119,7 @@ def test_action_endpoint_runs_an_action_like_rasa_calls_it(client: TestClient) -
     call = {
         "next_action": "action_answer_procedure", "sender_id": "web:x", "version": "3.6.21",
         "domain": {}, "tracker": {
-            "sender_id": "web:x", "slots": {"procedure_code": "1.001193"},
+            "sender_id": "web:x", "slots": {"procedure_code": "1.001193", "miss_count": 1.0},
             "latest_message": {"text": "lệ phí bao nhiêu", "intent": {
                 "name": "ask_fee", "confidence": 0.98}, "entities": []},
             "events": [], "paused": False, "followup_action": None, "active_loop": {},
@@ -130,7 +130,9 @@ def test_action_endpoint_runs_an_action_like_rasa_calls_it(client: TestClient) -
     responses = [r.get("response") for r in body["responses"]]
     assert "utter_fees" in responses and responses[-2] == "utter_source"
     assert body["responses"][-1]["custom"]["turn"]["procedure"] == "1.001193"
-    assert {"event": "slot", "name": "procedure_code", "value": "1.001193"}.items() <= \
-        next(e for e in body["events"] if e.get("name") == "procedure_code").items()
+    # Only changed slots are sent back: the miss count resets, the procedure stays.
+    slots = {e["name"]: e["value"] for e in body["events"] if e.get("event") == "slot"}
+    assert slots == {"miss_count": 0.0}
     missing = client.post("/webhook", json={**call, "next_action": "action_nope"})
     assert missing.status_code == 404
+    assert client.post("/webhook", content=b"not json").status_code == 400
