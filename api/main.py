@@ -39,6 +39,7 @@ OPTIONAL_STARTERS = ("api.channels.zalo",)
 def _warm_up(app: FastAPI, kb: KnowledgeBase) -> None:
     try:
         kb.warm_up()
+        kb.start_auto_refresh()
         logger.info("knowledge base ready")
     except Exception as error:  # noqa: BLE001 - reported on /health, answers degrade kindly
         app.state.warm_up_error = type(error).__name__
@@ -91,6 +92,7 @@ def _lifespan(knowledge_base: KnowledgeBase | None):
             yield
         finally:
             await _optional(app, "stop")
+            kb.stop_auto_refresh()
             await app.state.rasa.close()
 
     return lifespan

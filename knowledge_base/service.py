@@ -47,6 +47,8 @@ class KnowledgeBase:
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
         self._cache: TextCache | None = None
+        self._stop_polling = threading.Event()
+        self._poller: threading.Thread | None = None
         self.build_dir: Path | None = None
 
     # --- lifecycle ----------------------------------------------------------
@@ -103,6 +105,31 @@ class KnowledgeBase:
                 threading.Thread(target=self._refresh, name="kb-refresh", daemon=True).start()
             return False
         return self._refresh()
+
+    def start_auto_refresh(self, interval: float = REFRESH_INTERVAL_SECONDS) -> None:
+        """Poll the store's revision in a daemon thread and re-index as soon as it changes.
+
+        With this running, an edit saved through any replica is searchable on
+        every replica within about ``interval`` plus the re-index time, even
+        before anyone asks.
+        """
+        if self._poller and self._poller.is_alive():
+            return
+        self._stop_polling.clear()
+
+        def poll() -> None:
+            while not self._stop_polling.wait(interval):
+                try:
+                    self.refresh_if_changed(force=True)
+                except Exception:  # the database may be briefly unavailable; try again
+                    logger.exception("knowledge-base revision poll failed")
+
+        self._poller = threading.Thread(target=poll, name="kb-poller", daemon=True)
+        self._poller.start()
+
+    def stop_auto_refresh(self) -> None:
+        """Stop the revision poller (at shutdown)."""
+        self._stop_polling.set()
 
     def _refresh(self) -> bool:
         with self._refreshing, self._lock:

@@ -110,3 +110,30 @@ def test_a_quoted_procedure_code_is_answered_directly(knowledge_base):
     result = knowledge_base.search("cho hỏi thủ tục mã 1.004873 nộp ở đâu")
     assert result.decision == Decision.ANSWER and result.hits[0].id == "1.004873"
     assert knowledge_base.search("mã 3.000224").hits[0].id != "3.000224"  # flagged: never answered
+
+
+def test_auto_refresh_picks_up_an_edit_made_elsewhere(kb_settings, knowledge_base):
+    import time
+
+    from knowledge_base.faq_store import FaqStore
+    from knowledge_base.service import KnowledgeBase
+
+    replica = KnowledgeBase(kb_settings)  # another process would see the same database
+    replica.warm_up()
+    replica.start_auto_refresh(interval=0.2)
+    try:
+        created = FaqStore(KnowledgeStore(kb_settings.database_url)).create(
+            Faq(question="Phường có cho mượn bút và giấy nháp không?", answer="Có, tại quầy."),
+            actor="test",
+        )
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            hits = replica.retriever.search("ở phường có cho mượn bút không").hits
+            if hits and hits[0].id == str(created.id):
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("edit not searchable on the other instance within 5 s")
+    finally:
+        replica.stop_auto_refresh()
+        knowledge_base.faqs.delete(created.id, None, actor="test")
