@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import random
 import shutil
 import sys
 import tempfile
@@ -95,14 +97,20 @@ async def post(client: httpx.AsyncClient, stream: Stream, sender: str, url: str,
 
 
 async def web_worker(client: httpx.AsyncClient, stream: Stream, worker: int, turns: int,
-                     deadline: float) -> None:
-    """Conversation after conversation until the deadline (the last one is finished)."""
+                     deadline: float, think: float = 0.0) -> None:
+    """Conversation after conversation until the deadline (the last one is finished).
+
+    ``think`` seconds (±50 %) between a reply and the next message model a citizen
+    reading and typing; 0 sends back to back (a saturation test).
+    """
     number = 0
     while time.monotonic() < deadline:
         sender = f"{WEB_PREFIX}{worker}-{number}"
         for turn in range(turns):
             await post(client, stream, sender, "/api/chat",
                        json={"sender_id": sender, "text": SCRIPT[turn % len(SCRIPT)]})
+            if think:
+                await asyncio.sleep(think * random.uniform(0.5, 1.5))
         number += 1
 
 
@@ -141,7 +149,8 @@ async def run(url: str, args: argparse.Namespace) -> tuple[Stream, Stream, float
         started = time.monotonic()
         deadline = started + args.duration
         await asyncio.gather(
-            *(web_worker(client, web, i, args.turns, deadline) for i in range(args.conversations)),
+            *(web_worker(client, web, i, args.turns, deadline, args.think)
+              for i in range(args.conversations)),
             zalo_stream(client, zalo, args.zalo_rate, args.zalo_users, deadline))
         return web, zalo, time.monotonic() - started
 
@@ -171,6 +180,8 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=180.0, help="seconds of load")
     parser.add_argument("--conversations", type=int, default=100)
     parser.add_argument("--turns", type=int, default=5)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds a citizen waits between turns (0: back to back)")
     parser.add_argument("--zalo-rate", type=float, default=2.0, help="Zalo events per second")
     parser.add_argument("--zalo-users", type=int, default=40)
     args = parser.parse_args()
@@ -185,8 +196,9 @@ def main() -> int:
             print("stack did not start; logs in", workdir)
             return 1
         before = {c.name: cpu_seconds(c.process.pid) for c in (app, rasa)}
-        print(f"load: {args.conversations} web conversations × {args.turns} turns + "
-              f"{args.zalo_rate} Zalo events/s for {args.duration:.0f} s", flush=True)
+        print(f"load: {args.conversations} web conversations × {args.turns} turns "
+              f"(think {args.think} s) + {args.zalo_rate} Zalo events/s for "
+              f"{args.duration:.0f} s", flush=True)
         web, zalo, seconds = asyncio.run(run(url, args))
         drain = time.monotonic()
         while zalo_pending(settings.database_url, ZALO_PREFIX) and time.monotonic() - drain < 120:
@@ -201,6 +213,7 @@ def main() -> int:
               "zalo_ack": zalo.summary(seconds),
               "sustained_msgs_per_s": round((web.statuses[200] + zalo.statuses[200]) / seconds, 1),
               "zalo_drain_s": round(time.monotonic() - drain, 1), "cpu_s": cpu,
+              "load_average_1min": round(os.getloadavg()[0], 2),
               "reconciliation": reconcile(settings.database_url, WEB_PREFIX, web.accepted,
                                           ZALO_PREFIX, zalo.accepted, len(fake.received))}
     print(json.dumps(report, indent=2, ensure_ascii=False))
