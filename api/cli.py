@@ -7,7 +7,9 @@ echoed, logged or accepted as a command-line argument (which `ps` would show).
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -104,3 +106,31 @@ def change_password(name: str) -> None:
     except AccountError as error:
         _fail(error)
     console.print(f"password changed for {user.username}")
+
+
+@users_app.command("export")
+def export_users_command(
+    file: Path,
+    with_password_hashes: Annotated[bool, typer.Option(
+        help="Include the argon2 password hashes (keep such a file secret).")] = False,
+) -> None:
+    """Write the staff accounts to a JSON backup file (no password hashes by default)."""
+    from api.tools.users_backup import export_users
+
+    document = export_users(_users().sessions, with_password_hashes)
+    file.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    console.print(f"exported {len(document['users'])} accounts to {file}")
+
+
+@users_app.command("restore")
+def restore_users_command(file: Path) -> None:
+    """Create or update staff accounts from a backup written by `tthc users export`."""
+    from api.tools.users_backup import restore_users
+
+    try:
+        counts = restore_users(_users().sessions, json.loads(file.read_text(encoding="utf-8")))
+    except (ValueError, OSError) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    console.print(f"restored accounts: {counts['created']} created, {counts['updated']} updated"
+                  " (accounts without a password hash need `tthc users passwd`)")
