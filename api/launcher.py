@@ -1,9 +1,10 @@
 """``make run``: start Rasa and the app, print the widget URL, stop both on Ctrl-C.
 
 The Makefile has already created the venvs, imported the catalog, built the
-index and trained the Rasa model if their inputs changed. Rasa needs ~20 s to
-import and load; the app is usable as soon as its index is loaded (it answers
-from the knowledge base until Rasa is up), so the URL is printed then.
+index and trained the Rasa model if their inputs changed. The URL is printed as
+soon as the app answers ``/health``; the launcher then reports when the search
+index is loaded (questions wait for it) and when Rasa is up (until then the app
+answers from the knowledge base, in degraded mode).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from api.processes import (
     PROJECT_ROOT,
     Child,
     app_ready,
+    app_up,
     model_path,
     rasa_ready,
     stack_env,
@@ -68,14 +70,15 @@ def main() -> int:
         children.append(start_rasa(settings, env, logs / "rasa.log"))
         children.append(start_app(settings, env, logs / "app.log"))
         base = f"http://{settings.host}:{settings.port}"
-        if not wait_for(lambda: app_ready(base), children[1], STARTUP_TIMEOUT):
-            _say(f"the app did not become ready; see {children[1].log}")
+        if not wait_for(lambda: app_up(base), children[1], STARTUP_TIMEOUT):
+            _say(f"the app did not start; see {children[1].log}")
             return 1
-        _say(f"Trợ lý TTHC is ready in {time.monotonic() - started:.1f} s: "
-             f"{settings.base_url}/  (web widget; logs in {logs})")
+        _say(f"Trợ lý TTHC is up after {time.monotonic() - started:.1f} s: {settings.base_url}/"
+             f"  (web widget; logs in {logs}; Ctrl-C stops everything)")
+        if wait_for(lambda: app_ready(base), children[1], STARTUP_TIMEOUT):
+            _say(f"search index loaded after {time.monotonic() - started:.1f} s")
         if wait_for(lambda: rasa_ready(settings.rasa_url), children[0], STARTUP_TIMEOUT):
-            _say(f"Rasa ready after {time.monotonic() - started:.1f} s at {settings.rasa_url}")
-        _say("Press Ctrl-C to stop.")
+            _say(f"Rasa ready after {time.monotonic() - started:.1f} s: all components up")
         supervise(children)
     except Stop as stop:
         _say(f"stopping ({stop})…")

@@ -130,6 +130,11 @@ def wait_for(check, child: Child, timeout: float, interval: float = 0.25) -> boo
     return False
 
 
+def app_up(base_url: str) -> bool:
+    """The app answers ``/health`` (its index may still be loading)."""
+    return httpx.get(f"{base_url}/health", timeout=3).status_code == 200
+
+
 def app_ready(base_url: str) -> bool:
     """The app answers and its search index is loaded."""
     health = httpx.get(f"{base_url}/health", timeout=3).json()
