@@ -6,6 +6,8 @@ from enum import Enum
 
 from pydantic import BaseModel, Field
 
+MAX_OPTIONS = 3
+OPTION_RATIO = 0.25
 OFFICIAL_URL = (
     "https://dichvucong.gov.vn/p/home/dvc-chi-tiet-thu-tuc-hanh-chinh.html?ma_thu_tuc={code}"
 )
@@ -103,6 +105,7 @@ class Procedure(BaseModel):
     legal_basis: list[LegalDocument] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     document_groups: list[DocumentGroup] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
     parse_status: dict[str, ParseStatus] = Field(default_factory=dict)
     raw: dict[str, str] = Field(default_factory=dict)
@@ -175,6 +178,14 @@ class SearchResult(BaseModel):
     decision: Decision
     confidence: float
     hits: list[SearchHit] = Field(default_factory=list)
+
+    @property
+    def options(self) -> list[SearchHit]:
+        """Hits worth offering as "Ý bạn là…?" buttons: at most 3, none far below the best."""
+        if not self.hits:
+            return []
+        floor = OPTION_RATIO * self.hits[0].confidence
+        return [hit for hit in self.hits[:MAX_OPTIONS] if hit.confidence >= floor]
 
     @property
     def top(self) -> SearchHit | None:

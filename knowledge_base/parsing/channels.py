@@ -30,6 +30,9 @@ _FEE_RE = re.compile(
 )
 _NOTE_AMOUNT_RE = re.compile(r"(\d{1,3}(?:[.,]\d{3})+)\s*(?:đ|đồng|Đồng|VNĐ)", re.IGNORECASE)
 MIN_PLAUSIBLE_FEE = 1000
+# "Miễn phí (Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh … quyết định …)": the portal's
+# default cell over a note saying a fee exists and is set by the province.
+_PROVINCIAL_FEE_RE = re.compile(r"lệ phí.{0,80}(?:do|theo).{0,40}hội đồng nhân dân", re.IGNORECASE)
 
 
 def _row_starts(text: str) -> list[tuple[int, int, Method]]:
@@ -74,6 +77,8 @@ def _parse_fee(body: str) -> tuple[Fee, int, bool]:
     cell = match.group(0)
     text = clean(f"{cell} ({note})" if note else cell)
     if match.group("free"):
+        if _PROVINCIAL_FEE_RE.search(note):
+            return Fee(amount_vnd=None, text=text), end, False
         return Fee(amount_vnd=0, text=text), end, True
     if match.group("none"):
         return Fee(amount_vnd=None, text=note), end, True

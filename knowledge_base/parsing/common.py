@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 EMPTY_MARKERS = ("Không có thông tin",)
 
 
 def clean(text: str | None) -> str:
-    """Collapse whitespace and turn the portal's empty marker into ''."""
+    """NFC, collapse whitespace, and turn the portal's empty marker into ''.
+
+    Some portal pages mix decomposed diacritics with composed ones; NFC makes
+    the same word compare equal everywhere.
+    """
     if not text:
         return ""
-    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
     return "" if text in EMPTY_MARKERS else text
 
 

@@ -26,6 +26,28 @@ def test_channels_glued_cells_with_fee_per_method():
     assert channels[1].fee.amount_vnd == 20000
 
 
+def test_free_cell_over_a_provincial_fee_note_is_not_free():
+    channels, _ = parse_channels(
+        "Hình thức nộpThời gianPhí, lệ phíMô tảTrực tiếp3Miễn phí(Mức lệ phí cụ thể do Hội đồng "
+        "nhân dân tỉnh, thành phố trực thuộc Trung ương quyết định.)"
+    )
+    assert channels[0].fee.amount_vnd is None
+    assert "Hội đồng nhân dân" in channels[0].fee.text
+
+
+def test_notes_are_kept_apart_from_documents():
+    groups, notes, _ = parse_documents(
+        "* Giấy tờ phải nộp:Tên giấy tờMẫu đơn, tờ khaiSố lượngGiấy chứng sinh1 bản chính"
+        "Trường hợp đã nộp bản điện tử thì không phải nộp bản giấy.0 bản chính"
+        "* Lưu ý:Tên giấy tờMẫu đơn, tờ khaiSố lượngCán bộ kiểm tra hồ sơ.0 bản chính"
+        "--Tên giấy tờMẫu đơn, tờ khaiSố lượngTờ khai đăng ký khai sinh1 bản chính"
+    )
+    assert [[d.name for d in g.documents] for g in groups] == [
+        ["Giấy chứng sinh"], ["Tờ khai đăng ký khai sinh"]]
+    assert all(g.kind == DocumentKind.SUBMIT for g in groups)
+    assert len(notes) == 2 and notes[1] == "Cán bộ kiểm tra hồ sơ."
+
+
 def test_free_fee_is_zero_and_bare_time_keeps_unit_unknown():
     channels, status = parse_channels(
         "Hình thức nộpThời gianPhí, lệ phíMô tảTrực tuyến1Miễn phíDịch vụ bưu chính1Miễn phí"
@@ -53,7 +75,7 @@ def test_implausible_fee_amount_is_not_trusted():
 
 
 def test_documents_grouped_by_kind_and_case():
-    groups, status = parse_documents(
+    groups, notes, status = parse_documents(
         "* Giấy tờ phải nộp:Tên giấy tờMẫu đơn, tờ khaiSố lượngTờ khai đăng ký khai sinh.1 bản chính"
         "Giấy chứng sinh1 bản chính* Giấy tờ phải xuất trình:Tên giấy tờMẫu đơn, tờ khaiSố lượng"
         "Căn cước của người đi đăng ký1 bản chính"
