@@ -70,6 +70,7 @@ def import_catalog(
     console.print(
         f"diff: {len(diff.added)} added, {len(diff.changed)} changed, "
         f"{len(diff.removed)} removed, {diff.unchanged} unchanged"
+        + (f", {len(diff.reparsed)} re-read by a newer parser" if diff.reparsed else "")
         + (" (dry run: nothing written)" if dry_run else "")
     )
     for label, codes in (

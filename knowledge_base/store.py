@@ -42,6 +42,7 @@ class CatalogDiff:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    reparsed: list[str] = field(default_factory=list)
     unchanged: int = 0
     flagged: dict[str, list[str]] = field(default_factory=dict)
 
@@ -56,6 +57,7 @@ class CatalogDiff:
             "added": self.added,
             "changed": self.changed,
             "removed": self.removed,
+            "reparsed": self.reparsed,
             "unchanged": self.unchanged,
             "flagged": self.flagged,
         }
@@ -121,10 +123,9 @@ class KnowledgeStore:
     def diff_catalog(self, result: CatalogReadResult) -> CatalogDiff:
         """Compare a catalog read with what is stored, without changing anything."""
         with self.session() as session:
-            stored = {
-                row.code: (row.source_hash, row.removed)
-                for row in session.scalars(select(ProcedureRow))
-            }
+            rows = list(session.scalars(select(ProcedureRow)))
+            stored = {row.code: (row.source_hash, row.removed) for row in rows}
+            data = {row.code: row.data for row in rows}
         diff = CatalogDiff()
         for procedure in result.procedures:
             previous = stored.get(procedure.code)
@@ -132,6 +133,9 @@ class KnowledgeStore:
                 diff.added.append(procedure.code)
             elif previous[0] != result.hashes[procedure.code]:
                 diff.changed.append(procedure.code)
+            elif data[procedure.code] != procedure.model_dump(mode="json"):
+                # Same source, better parser: store the new reading, not an admin-visible change.
+                diff.reparsed.append(procedure.code)
             else:
                 diff.unchanged += 1
             if procedure.flags:
@@ -153,7 +157,7 @@ class KnowledgeStore:
         diff = self.diff_catalog(result)
         by_code = {p.code: p for p in result.procedures}
         with self.session.begin() as session:
-            for code in diff.added + diff.changed:
+            for code in diff.added + diff.changed + diff.reparsed:
                 procedure = by_code[code]
                 session.merge(
                     ProcedureRow(
@@ -182,6 +186,7 @@ class KnowledgeStore:
             session.add(ImportRunRow(source=source, summary=summary))
             if not diff.is_empty:
                 audit(session, actor, "import", "catalog", source, None, diff.as_dict())
+            if not diff.is_empty or diff.reparsed:
                 bump_revision(session)
         return diff
 

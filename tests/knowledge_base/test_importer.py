@@ -104,3 +104,25 @@ def test_flagged_records_are_kept_out_of_answers(tmp_path, store):
     assert diff.flagged == {"3.000224": ["mismatched_page:1.014023"]}
     assert [p.code for p in store.procedures()] == ["1.001193"]
     assert {p.code for p in store.procedures(include_flagged=True)} == {"1.001193", "3.000224"}
+
+
+def test_a_newer_parser_rewrites_stored_records_without_calling_it_a_change(catalog, store):
+    from sqlalchemy import update
+
+    from knowledge_base.db import ProcedureRow
+
+    store.apply_catalog(read_catalog(catalog), str(catalog))
+    with store.session.begin() as session:  # what an older parser would have stored
+        session.execute(
+            update(ProcedureRow)
+            .where(ProcedureRow.code == "1.001193")
+            .values(
+                data={
+                    **store.procedure("1.001193").model_dump(mode="json"),
+                    "result": "old reading",
+                }
+            )
+        )
+    diff = store.apply_catalog(read_catalog(catalog), str(catalog))
+    assert diff.is_empty and diff.reparsed == ["1.001193"]
+    assert store.procedure("1.001193").result == "Giấy khai sinh"

@@ -43,7 +43,9 @@ def test_notes_are_kept_apart_from_documents():
         "--Tên giấy tờMẫu đơn, tờ khaiSố lượngTờ khai đăng ký khai sinh1 bản chính"
     )
     assert [[d.name for d in g.documents] for g in groups] == [
-        ["Giấy chứng sinh"], ["Tờ khai đăng ký khai sinh"]]
+        ["Giấy chứng sinh"],
+        ["Tờ khai đăng ký khai sinh"],
+    ]
     assert all(g.kind == DocumentKind.SUBMIT for g in groups)
     assert len(notes) == 2 and notes[1] == "Cán bộ kiểm tra hồ sơ."
 
