@@ -84,6 +84,10 @@ class Message:
     intent_confidence: float | None = None
 
 
+# "5", "5 sao", "cho 4 điểm", "chấm 5 nhé": longer messages with a digit are questions.
+MAX_TYPED_RATING_WORDS = 4
+
+
 class Dialogue:
     """Answers one message given the conversation state."""
 
@@ -128,9 +132,22 @@ class Dialogue:
         return Outcome(replies, state, TurnInfo(intent, c.DECISION_CHITCHAT))
 
     def rate(self, state: DialogueState, message: Message) -> Outcome:
-        """Store a 1–5 rating from the button payload or the typed text."""
-        raw = message.entities.get(c.ENTITY_RATING) or next(
-            (w for w in words_of(message.text) if w in {"1", "2", "3", "4", "5"}), None)
+        """Store a 1–5 rating from the button payload or a short typed score.
+
+        A digit inside a real question ("con tôi 5 tuổi…", "VNeID mức 2") is not
+        a rating, and a bare "2" right after "Ý bạn là…?" picks the second option:
+        both go back to the question path.
+        """
+        raw = message.entities.get(c.ENTITY_RATING)
+        words = words_of(message.text)
+        if raw is None and state.awaiting in (c.AWAITING_PROCEDURE, c.AWAITING_CASE) \
+                and len(words) <= MAX_TYPED_RATING_WORDS:
+            intent = c.INTENT_CHOOSE_CASE if state.awaiting == c.AWAITING_CASE \
+                else c.INTENT_CHOOSE_PROCEDURE
+            return self.answer(state, replace(message, intent=intent))
+        if raw is None and len(words) > MAX_TYPED_RATING_WORDS:
+            return self.answer(state, message)
+        raw = raw or next((w for w in words if w in {"1", "2", "3", "4", "5"}), None)
         turn = TurnInfo(message.intent, c.DECISION_CHITCHAT, confidence=message.intent_confidence)
         if raw is None or not str(raw).isdigit() or not 1 <= int(raw) <= 5:
             return Outcome(self.composer.ask_rating(), state, turn)
@@ -217,14 +234,14 @@ class Dialogue:
                 return self._faq(state, message, int(top.id), result.confidence)
             return self._procedure(state, message, top.id, aspect, result.confidence)
         if result.decision == Decision.CLARIFY and result.hits and not strict:
-            codes = [h.id for h in result.hits[: c.MAX_CLARIFY_BUTTONS]
-                     if h.type == TargetType.PROCEDURE]
+            options = result.options  # up to three, none far below the best
+            codes = [h.id for h in options if h.type == TargetType.PROCEDURE]
             if state.procedure_code in codes:
                 return self._procedure(state, message, state.procedure_code, aspect,
                                        result.confidence)
             new = replace(state, pending_aspect=aspect, awaiting=c.AWAITING_PROCEDURE,
                           procedure_options=codes)
-            return Outcome(self.composer.clarify(result.hits, aspect), new,
+            return Outcome(self.composer.clarify(options, aspect), new,
                            self._turn(message, c.DECISION_CLARIFY, None, result.confidence))
         return self._not_found(state, message, result.confidence)
 

@@ -99,13 +99,14 @@ def _lifespan(knowledge_base: KnowledgeBase | None):
 
 
 async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-    """422 with one readable sentence in ``detail`` (the widget shows it) and the raw errors."""
+    """422 with one readable sentence in ``detail`` (the widget shows it) and the field problems."""
     problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}"
                          for e in error.errors())
     templates: DomainTemplates | None = getattr(request.app.state, "templates", None)
     detail = templates.text("utter_invalid_request") if templates else problems
-    return JSONResponse(status_code=422, content={"detail": detail, "problems": problems,
-                                                  "errors": error.errors()})
+    # Not error.errors() itself: its "input" may hold raw request bytes (not JSON-serialisable,
+    # and an echo of what the citizen sent).
+    return JSONResponse(status_code=422, content={"detail": detail, "problems": problems})
 
 
 def include_routers(app: FastAPI, modules: list[str]) -> None:

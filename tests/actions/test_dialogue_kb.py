@@ -81,3 +81,15 @@ def test_rating_from_text_or_payload(dialogue) -> None:
     assert dialogue.rate(DialogueState(), Message("tôi chấm 4 sao", "rate")).rating == 4
     assert dialogue.rate(DialogueState(), Message("", "rate", {"rating": "2"})).rating == 2
     assert dialogue.rate(DialogueState(), Message("10 điểm", "rate")).rating is None
+
+
+def test_a_digit_inside_a_question_is_not_a_rating(dialogue) -> None:
+    outcome = dialogue.rate(DialogueState(), Message("con tôi 5 tuổi chưa làm giấy khai sinh thì sao", "rate"))
+    assert outcome.rating is None
+    assert outcome.turn.decision != "chitchat"
+
+
+def test_a_bare_number_after_options_picks_that_option(dialogue) -> None:
+    state = DialogueState(awaiting="procedure", procedure_options=["1.001193", "1.000689"])
+    outcome = dialogue.rate(state, Message("2", "rate"))
+    assert outcome.rating is None and outcome.state.procedure_code == "1.000689"

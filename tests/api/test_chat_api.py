@@ -136,3 +136,11 @@ def test_action_endpoint_runs_an_action_like_rasa_calls_it(client: TestClient) -
     missing = client.post("/webhook", json={**call, "next_action": "action_nope"})
     assert missing.status_code == 404
     assert client.post("/webhook", content=b"not json").status_code == 400
+
+
+def test_a_body_that_is_not_json_gets_a_clear_422(client):
+    for headers, body in (({"Content-Type": "text/plain"}, b"xin chao"),
+                          ({"Content-Type": "application/x-www-form-urlencoded"}, b"text=xin+chao")):
+        response = client.post("/api/chat", content=body, headers=headers)
+        assert response.status_code == 422
+        assert response.json()["detail"]
