@@ -71,6 +71,8 @@ def _parse_fee(body: str) -> tuple[Fee, int, bool]:
     if body[end : end + 1] == "(":
         note_end = balanced_paren_end(body, end)
         note = clean(body[end + 1 : note_end - 1] if body[note_end - 1] == ")" else body[end + 1 :])
+        while note.startswith("(") and balanced_paren_end(note, 0) == len(note):
+            note = clean(note[1:-1])  # "((Mức lệ phí …))" on some pages
         end = note_end
     else:
         note = ""
@@ -78,7 +80,7 @@ def _parse_fee(body: str) -> tuple[Fee, int, bool]:
     text = clean(f"{cell} ({note})" if note else cell)
     if match.group("free"):
         if _PROVINCIAL_FEE_RE.search(note):
-            return Fee(amount_vnd=None, text=text), end, False
+            return Fee(amount_vnd=None, text=note), end, False  # the note, not a false "free"
         return Fee(amount_vnd=0, text=text), end, True
     if match.group("none"):
         return Fee(amount_vnd=None, text=note), end, True
@@ -86,6 +88,9 @@ def _parse_fee(body: str) -> tuple[Fee, int, bool]:
     if amount is not None and amount < MIN_PLAUSIBLE_FEE and _NOTE_AMOUNT_RE.search(note):
         # The portal sometimes drops the thousands ("25 VNĐ (25.000đ/giấy)"): trust nobody.
         return Fee(amount_vnd=None, text=text), end, False
+    if amount is not None:
+        # Written the Vietnamese way for citizens: "20.000 đồng", not "20,000 Việt Nam Đồng".
+        text = clean(f"{amount:,} đồng".replace(",", ".") + (f" ({note})" if note else ""))
     return Fee(amount_vnd=amount, text=text), end, True
 
 
