@@ -3,7 +3,8 @@
 Starts Rasa and the app like ``make run`` (on free ports, with a private copy of
 the database so the turn log of real citizens is untouched), then replays short
 citizen conversations — each message goes app → Rasa → action → knowledge base —
-with 10 concurrent senders, and prints p50/p95/p99 latency and messages/s.
+with 10 concurrent senders, and prints p50/p95/p99 latency and messages/s
+(plus the latency of one sender alone, and the CPU each process spends per message).
 Every answer must come through Rasa (a degraded answer counts as a failure).
 """
 
@@ -36,6 +37,7 @@ from api.processes import (
     wait_for,
 )
 
+SEQUENTIAL_MESSAGES = 50  # first, one sender at a time: latency without queueing
 # One citizen's conversation: a question, follow-ups on the same procedure, a topic switch.
 SCRIPT = [
     "dk khai sinh can giay to gi",
@@ -148,6 +150,7 @@ def main() -> int:
             print("stack did not start; logs in", workdir)
             return 1
         asyncio.run(run_load(url, 2 * len(SCRIPT), 2, "warmup"))
+        single = asyncio.run(run_load(url, SEQUENTIAL_MESSAGES, 1, "alone"))
         before = {c.name: cpu_seconds(c.process.pid) for c in (app, rasa)}
         results = asyncio.run(run_load(url, args.messages, args.concurrency, "bench"))
         cpu = {name: cpu_seconds(c.process.pid) - before[name]
@@ -160,12 +163,15 @@ def main() -> int:
     summary.update({f"{name}_cpu_ms_per_message": round(seconds * 1000 / n, 1)
                     for name, seconds in cpu.items()})
     summary["load_average_1min"] = round(os.getloadavg()[0], 2)
+    alone = single.summary()
+    summary.update({"one_sender_p50_ms": alone["p50_ms"], "one_sender_p95_ms": alone["p95_ms"]})
     print(f"/api/chat full loop (app → Rasa → action → knowledge base), "
           f"{args.concurrency} concurrent senders:")
     for key, value in summary.items():
         print(f"  {key:>15}: {value}")
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     (PROJECT_ROOT / "var" / "bench.json").write_text(json.dumps(summary, indent=2))
+    results.failures += single.failures
     if results.failures:
         print("failures (first 5):", *results.failures[:5], sep="\n  ")
     shutil.rmtree(workdir, ignore_errors=True)
