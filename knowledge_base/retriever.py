@@ -167,7 +167,8 @@ class Retriever:
         if by_code:
             return by_code
         processed = self.index.pipeline.process(text, segment=False)
-        if not self._content(processed):
+        if not self._content(processed) or (processed.aspects and not processed.topic):
+            # Nothing names a procedure ("lệ phí bao nhiêu?"): a follow-up, not a search.
             return SearchResult(query=text, decision=Decision.NOT_FOUND, confidence=0.0)
         ranked = self.rank(processed)
         hits = [

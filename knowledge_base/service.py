@@ -127,9 +127,12 @@ class KnowledgeBase:
         self._poller = threading.Thread(target=poll, name="kb-poller", daemon=True)
         self._poller.start()
 
-    def stop_auto_refresh(self) -> None:
-        """Stop the revision poller (at shutdown)."""
+    def stop_auto_refresh(self, timeout: float = 10.0) -> None:
+        """Stop the revision poller (at shutdown) and wait for a re-index in progress."""
         self._stop_polling.set()
+        if self._poller is not None:
+            self._poller.join(timeout)
+            self._poller = None
 
     def _refresh(self) -> bool:
         with self._refreshing, self._lock:

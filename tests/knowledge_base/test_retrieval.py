@@ -64,6 +64,11 @@ def test_faq_question_is_answered_from_the_faq(knowledge_base):
     assert result.hits[0].type == TargetType.FAQ
 
 
+def test_a_question_naming_only_an_aspect_finds_nothing(knowledge_base):
+    for question in ("lệ phí bao nhiêu", "le phi bao nhieu", "mất bao lâu", "nộp online ở đâu"):
+        assert knowledge_base.search(question).decision == Decision.NOT_FOUND
+
+
 def test_empty_and_hostile_input(knowledge_base):
     assert knowledge_base.search("").decision == Decision.NOT_FOUND
     assert knowledge_base.search("??? !!!").decision == Decision.NOT_FOUND
@@ -136,4 +141,5 @@ def test_auto_refresh_picks_up_an_edit_made_elsewhere(kb_settings, knowledge_bas
             raise AssertionError("edit not searchable on the other instance within 5 s")
     finally:
         replica.stop_auto_refresh()
+        replica.store.engine.dispose()
         knowledge_base.faqs.delete(created.id, None, actor="test")
