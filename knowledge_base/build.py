@@ -154,6 +154,7 @@ def run_build(
         embedder = SentenceTransformerEmbedder(model_dir)
         index = SearchIndex(corpus, pipeline, embedder)
         index.save(work)
+        index.cache.save(work)
         if progress:
             progress("calibrate", 0, 1)
         calibration = fit_calibration(Retriever(index, embedder), corpus, settings.seed)

@@ -94,6 +94,32 @@ class TextCache:
             processed = self._processed[text] = self.pipeline.process(text, segment=False)
         return processed
 
+    def save(self, directory: Path) -> None:
+        """Persist processed texts and vectors so the next process starts without recomputing."""
+        processed = [[p.original, p.normalized, p.folded, p.expanded, p.topic, list(p.aspects)]
+                     for p in self._processed.values()]
+        (directory / "text_cache.json").write_text(
+            json.dumps({"processed": processed, "vector_keys": list(self._vectors)},
+                       ensure_ascii=False), encoding="utf-8")
+        if self._vectors:
+            np.save(directory / "text_cache.npy", np.stack(list(self._vectors.values())))
+
+    def load(self, directory: Path) -> int:
+        """Reuse what a build saved (same model and vocabulary); returns how many texts."""
+        path = directory / "text_cache.json"
+        if not path.exists():
+            return 0
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        for original, normalized, folded, expanded, topic, aspects in payload["processed"]:
+            self._processed[original] = ProcessedText(
+                original, normalized, folded, expanded, (), topic, tuple(aspects))
+        keys = payload["vector_keys"]
+        if keys and (directory / "text_cache.npy").exists():
+            matrix = np.load(directory / "text_cache.npy")
+            if len(matrix) == len(keys):
+                self._vectors.update(zip(keys, matrix))
+        return len(self._processed)
+
     def vectors(self, texts: list[str]) -> np.ndarray:
         """Vectors for ``texts`` in order, encoding only those not seen before."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
@@ -126,6 +152,7 @@ class SearchIndex:
         cache: TextCache | None = None,
     ) -> None:
         cache = cache or TextCache(pipeline, embedder)
+        self.cache = cache
         self.corpus = corpus
         self.pipeline = pipeline
         self.targets = corpus.targets()

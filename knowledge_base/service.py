@@ -80,8 +80,11 @@ class KnowledgeBase:
         revision = self.store.revision()
         corpus = load_corpus_from_store(self.store)
         if self._cache is None:
-            # The typo-repair vocabulary is fixed at warm-up; edits reuse processed texts.
+            # The typo-repair vocabulary is fixed at warm-up; edits reuse processed texts,
+            # and the build's saved texts and vectors spare the start-up recomputing them.
             self._cache = TextCache(make_pipeline(corpus), self._embedder)
+            if self.build_dir is not None:
+                self._cache.load(self.build_dir)
         index = SearchIndex(corpus, self._cache.pipeline, self._embedder, self._cache)
         self._retriever = Retriever(index, self._embedder, self._calibration)
         self._revision = revision
