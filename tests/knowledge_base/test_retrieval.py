@@ -117,17 +117,24 @@ def test_a_quoted_procedure_code_is_answered_directly(knowledge_base):
     assert knowledge_base.search("mã 3.000224").hits[0].id != "3.000224"  # flagged: never answered
 
 
-def test_auto_refresh_picks_up_an_edit_made_elsewhere(kb_settings, knowledge_base):
+def test_auto_refresh_picks_up_an_edit_made_elsewhere(kb_settings, kb_workdir, tmp_path):
+    import sqlite3
     import time
 
     from knowledge_base.faq_store import FaqStore
     from knowledge_base.service import KnowledgeBase
 
-    replica = KnowledgeBase(kb_settings)  # another process would see the same database
+    # A private copy of the session database: other tests share (and copy) that one.
+    copy = tmp_path / "replica.db"
+    with sqlite3.connect(kb_workdir / "kb.db") as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    settings = kb_settings.model_copy(update={"database_url": f"sqlite:///{copy}"})
+    replica = KnowledgeBase(settings)  # another process would see the same database
     replica.warm_up()
     replica.start_auto_refresh(interval=0.2)
+    writer = KnowledgeStore(settings.database_url)
     try:
-        created = FaqStore(KnowledgeStore(kb_settings.database_url)).create(
+        created = FaqStore(writer).create(
             Faq(question="Phường có cho mượn bút và giấy nháp không?", answer="Có, tại quầy."),
             actor="test",
         )
@@ -142,4 +149,4 @@ def test_auto_refresh_picks_up_an_edit_made_elsewhere(kb_settings, knowledge_bas
     finally:
         replica.stop_auto_refresh()
         replica.store.engine.dispose()
-        knowledge_base.faqs.delete(created.id, None, actor="test")
+        writer.engine.dispose()
