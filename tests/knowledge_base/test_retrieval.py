@@ -117,18 +117,20 @@ def test_a_quoted_procedure_code_is_answered_directly(knowledge_base):
     assert knowledge_base.search("mã 3.000224").hits[0].id != "3.000224"  # flagged: never answered
 
 
-def test_auto_refresh_picks_up_an_edit_made_elsewhere(kb_settings, kb_workdir, tmp_path):
-    import sqlite3
+def test_auto_refresh_picks_up_an_edit_made_elsewhere(kb_settings, tmp_path):
     import time
 
     from knowledge_base.faq_store import FaqStore
-    from knowledge_base.service import KnowledgeBase
 
-    # A private copy of the session database: other tests share (and copy) that one.
-    copy = tmp_path / "replica.db"
-    with sqlite3.connect(kb_workdir / "kb.db") as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    settings = kb_settings.model_copy(update={"database_url": f"sqlite:///{copy}"})
+    # A database of its own (the model and calibration of the session build are reused):
+    # the session database is shared with, and copied by, many other tests.
+    from knowledge_base.importer import read_catalog
+    from knowledge_base.service import KnowledgeBase
+    from tests.conftest import copy_subset
+
+    catalog = copy_subset(tmp_path / "catalog", ["1.001193", "1.004873"])
+    settings = kb_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'own.db'}"})
+    KnowledgeStore(settings.database_url).apply_catalog(read_catalog(catalog), str(catalog))
     replica = KnowledgeBase(settings)  # another process would see the same database
     replica.warm_up()
     replica.start_auto_refresh(interval=0.2)
