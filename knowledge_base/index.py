@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge_base.corpus import Corpus, Entry
+from knowledge_base.corpus import Corpus
 from knowledge_base.embedder import Embedder
 from knowledge_base.text import ProcessedText, TextPipeline
 
@@ -186,10 +186,6 @@ class SearchIndex:
             infos.append(TargetInfo(key, ids, tokens, frozenset(bodies[pos].syllables)))
         return infos
 
-    def entry(self, entry_id: int) -> Entry:
-        """The key with this position in the index."""
-        return self.corpus.entries[entry_id]
-
     def save(self, directory: Path) -> None:
         """Persist the dense index and the corpus it was built from."""
         directory.mkdir(parents=True, exist_ok=True)
@@ -202,16 +198,6 @@ class SearchIndex:
         (directory / "corpus.json").write_text(
             json.dumps(payload, ensure_ascii=False), encoding="utf-8"
         )
-
-
-def load_corpus(directory: Path) -> Corpus:
-    """Read the corpus saved by :meth:`SearchIndex.save`."""
-    payload = json.loads((directory / "corpus.json").read_text(encoding="utf-8"))
-    return Corpus(
-        entries=[Entry(**e) for e in payload["entries"]],
-        bodies={tuple(k): v for k, v in payload["bodies"]},  # type: ignore[misc]
-        titles={tuple(k): v for k, v in payload["titles"]},  # type: ignore[misc]
-    )
 
 
 def _idf(token_sets: list[frozenset[str]]) -> dict[str, float]:

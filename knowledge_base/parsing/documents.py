@@ -31,7 +31,6 @@ _NOTE_START_RE = re.compile(
     re.IGNORECASE,
 )
 _PRESENT_RE = re.compile(r"xuất trình", re.IGNORECASE)
-_SUBMIT_RE = re.compile(r"phải nộp|hồ sơ (?:phải nộp|gồm)|thành phần hồ sơ", re.IGNORECASE)
 _HEADING_NOISE_RE = re.compile(r"^[\s*\-–—:.;]+|[\s*\-–—:.;]+$")
 
 
