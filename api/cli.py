@@ -1,4 +1,4 @@
-"""The `tthc` command: the knowledge-base commands plus staff accounts (`tthc users`).
+"""The `tthc` command: the knowledge-base commands, staff accounts (`tthc users`), `tthc pii`.
 
 Passwords are read from a hidden prompt (typed twice) or, when stdin is not a
 terminal, from its first line, so scripts can pipe them in; they are never
@@ -134,3 +134,31 @@ def restore_users_command(file: Path) -> None:
         raise typer.Exit(1) from error
     console.print(f"restored accounts: {counts['created']} created, {counts['updated']} updated"
                   " (accounts without a password hash need `tthc users passwd`)")
+
+
+pii_app = typer.Typer(help="Encrypted originals of messages with personal data.",
+                      no_args_is_help=True)
+app.add_typer(pii_app, name="pii")
+
+
+@pii_app.command("purge")
+def purge_pii() -> None:
+    """Delete originals older than TTHC_PII_RETENTION_DAYS (the app also does this hourly)."""
+    from api.config import get_app_settings
+    from api.pii import PiiVault, ensure_table
+    from knowledge_base.db import create_db_engine, session_factory
+
+    settings = get_app_settings()
+    engine = create_db_engine(settings.database_url)
+    ensure_table(engine)  # purging needs no key
+    removed = PiiVault(session_factory(engine), None, settings.pii_retention_days).purge()
+    console.print(f"purged {removed} expired personal-data copies "
+                  f"(retention {settings.pii_retention_days} days)")
+
+
+@pii_app.command("new-key")
+def new_pii_key() -> None:
+    """Print a fresh key for TTHC_PII_KEY (prepend it, comma-separated, to rotate)."""
+    from cryptography.fernet import Fernet
+
+    print(Fernet.generate_key().decode("ascii"))

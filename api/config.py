@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from knowledge_base.settings import KnowledgeBaseSettings
 
@@ -33,6 +33,13 @@ class AppSettings(KnowledgeBaseSettings):
     rate_limit_per_minute: int = Field(default=30, description="Messages a sender may send a "
                                        "minute after its burst (0 disables the limit).")
     rate_limit_burst: int = Field(default=10, description="Messages a sender may send at once.")
+    pii_key: SecretStr | None = Field(default=None, description="Fernet key(s), comma-separated "
+                                      "(first encrypts), of the encrypted originals of messages "
+                                      "with personal data; unset: a local key file is used.")
+    pii_key_file: Path | None = Field(default=None, description="Key file used without "
+                                      "TTHC_PII_KEY (default: pii.key next to the SQLite file).")
+    pii_retention_days: int = Field(default=30, ge=0, description="Days the originals of "
+                                    "messages with personal data are kept (0: never stored).")
 
     @property
     def bot_path(self) -> Path:

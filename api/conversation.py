@@ -33,6 +33,7 @@ from api.db_models import (
 )
 from api.degraded import DegradedResponder
 from api.masking import is_payload, mask_pii
+from api.pii import PiiVault
 from api.rasa_client import RasaClient, RasaReply, RasaUnavailableError
 from api.schemas import ButtonOut, OutMessage
 from knowledge_base.db import utcnow
@@ -93,8 +94,9 @@ class ConversationService:
     """Routes citizen messages to Rasa or degraded mode and keeps the conversation log."""
 
     def __init__(self, sessions: sessionmaker, rasa: RasaClient, degraded: DegradedResponder,
-                 templates: DomainTemplates) -> None:
+                 templates: DomainTemplates, pii: PiiVault | None = None) -> None:
         self.sessions = sessions
+        self.pii = pii  # keeps encrypted originals of messages masking changed
         self.rasa = rasa
         self.degraded = degraded
         self.templates = templates
@@ -122,7 +124,8 @@ class ConversationService:
             elapsed = (time.perf_counter() - started) * 1000
             owner = OWNER_BOT
             try:
-                owner = await asyncio.to_thread(self._store, sender, masked, record, elapsed)
+                owner = await asyncio.to_thread(self._store, sender, masked, record, elapsed,
+                                                text if masked != text else None)
             except Exception:  # noqa: BLE001
                 logger.exception("could not store a turn of a %s conversation", channel)
         return HandledTurn([_to_out(m) for m in record.replies], owner,
@@ -193,17 +196,22 @@ class ConversationService:
                                    .where(ConversationRow.sender_id == sender))
             return owner or OWNER_BOT
 
-    def _store(self, sender: str, text: str, record: TurnRecord, elapsed_ms: float) -> str:
+    def _store(self, sender: str, text: str, record: TurnRecord, elapsed_ms: float,
+               original: str | None = None) -> str:
         turn = record.turn
         with self.sessions.begin() as session:
             row = session.scalar(select(ConversationRow).where(ConversationRow.sender_id == sender))
             if row is None:
                 return OWNER_BOT
-            session.add(TurnRow(
+            turn_row = TurnRow(
                 conversation_id=row.id, text=text, intent=turn.get("intent"),
                 procedure=turn.get("procedure"), confidence=turn.get("confidence"),
                 decision=turn.get("decision"), replies=record.replies, source=record.source,
-                latency_ms=round(elapsed_ms, 1), error=record.error))
+                latency_ms=round(elapsed_ms, 1), error=record.error)
+            session.add(turn_row)
+            if original is not None and self.pii is not None and self.pii.enabled:
+                session.flush()  # the turn's id links the encrypted original
+                self.pii.keep(session, turn_row.id, row.id, original)
             if record.rating is not None:
                 session.add(RatingRow(conversation_id=row.id, score=record.rating))
             if record.handoff_reason and row.owner == OWNER_BOT:

@@ -2,7 +2,7 @@
 
 ``create_app`` is cheap; the lifespan builds the heavy things once and puts them
 on ``app.state`` (``settings``, ``kb``, ``templates``, ``conversation``,
-``action_executor``, ``rasa``): the knowledge base is warmed up in a thread so
+``action_executor``, ``rasa``, ``pii``): the knowledge base is warmed up in a thread so
 the app answers ``/health`` at once, and the first questions wait for the index.
 Run: ``uvicorn api.main:create_app --factory``.
 """
@@ -26,6 +26,7 @@ from api import db_models
 from api.config import AppSettings, get_app_settings
 from api.conversation import ConversationService
 from api.degraded import DegradedResponder
+from api.pii import build_vault, start_purging, stop_purging
 from api.rasa_client import RasaClient
 from api.routes import ROUTER_MODULES
 from api.security import install_security
@@ -60,8 +61,10 @@ def _build_state(app: FastAPI, settings: AppSettings, kb: KnowledgeBase | None) 
     app.state.templates = templates
     app.state.rasa = rasa
     app.state.action_executor = build_executor(dialogue)
+    app.state.pii = build_vault(settings, kb.store.session, kb.store.engine)
     app.state.conversation = ConversationService(
-        kb.store.session, rasa, DegradedResponder(dialogue, Lexicon.load()), templates)
+        kb.store.session, rasa, DegradedResponder(dialogue, Lexicon.load()), templates,
+        pii=app.state.pii)
     app.state.warm_up_error = None
 
 
@@ -88,9 +91,11 @@ def _lifespan(knowledge_base: KnowledgeBase | None):
             threading.Thread(target=_warm_up, args=(app, kb), name="kb-warm-up",
                              daemon=True).start()
         await _optional(app, "start")
+        purge = start_purging(app.state.pii)  # expired personal-data copies, at once and hourly
         try:
             yield
         finally:
+            await stop_purging(purge)
             await _optional(app, "stop")
             kb.stop_auto_refresh()
             await app.state.rasa.close()

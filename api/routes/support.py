@@ -1,7 +1,9 @@
 """Support console API: inbox, transcripts, claim/release, replies, suggestions, proposals.
 
 Every route requires a support or admin user (401/403 otherwise); mutating
-routes called with the console cookie also need the CSRF header.
+routes called with the console cookie also need the CSRF header. Lists and
+suggestions are masked; the opened conversation shows the citizen's original
+text (personal data) to staff, audited (:mod:`api.support.pii_view`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from api.auth.deps import ServicesDep, SupportUser, require_support
 from api.auth.errors import StaffError, kb_errors
 from api.auth.models import ROLE_ADMIN
+from api.pii import PiiDep
 from api.support.delivery import deliver
 from api.support.models import DELIVERY_WEB
+from api.support.pii_view import open_conversation
 from api.support.schemas import (
     ConversationDetail,
     ProposalIn,
@@ -35,23 +39,26 @@ def inbox(services: ServicesDep) -> dict[str, Any]:
 
 
 @router.get("/conversations/{conversation_id}")
-def conversation(conversation_id: int, services: ServicesDep) -> ConversationDetail:
-    """Return the full transcript of one conversation."""
-    return services.inbox.detail(conversation_id)
+def conversation(conversation_id: int, user: SupportUser, services: ServicesDep,
+                 pii: PiiDep) -> ConversationDetail:
+    """Return the full transcript of one conversation, with the citizen's original text."""
+    return open_conversation(services.inbox, pii, user.username, conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/claim")
-def claim(conversation_id: int, user: SupportUser, services: ServicesDep) -> ConversationDetail:
+def claim(conversation_id: int, user: SupportUser, services: ServicesDep,
+          pii: PiiDep) -> ConversationDetail:
     """Take a waiting conversation: the bot goes silent and the citizen sees an officer."""
     services.inbox.claim(conversation_id, user.username)
-    return services.inbox.detail(conversation_id)
+    return open_conversation(services.inbox, pii, user.username, conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/release")
-def release(conversation_id: int, user: SupportUser, services: ServicesDep) -> ConversationDetail:
+def release(conversation_id: int, user: SupportUser, services: ServicesDep,
+            pii: PiiDep) -> ConversationDetail:
     """Hand the conversation back to the bot."""
     services.inbox.release(conversation_id, user.username, any_staff=user.role == ROLE_ADMIN)
-    return services.inbox.detail(conversation_id)
+    return open_conversation(services.inbox, pii, user.username, conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/reply")

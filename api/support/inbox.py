@@ -7,6 +7,7 @@ staff members clicking at once cannot both own a conversation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -94,8 +95,14 @@ class InboxService:
             last_message=preview, turns=int(count or 0))
 
     # --- one conversation -----------------------------------------------------
-    def detail(self, conversation_id: int) -> ConversationDetail:
-        """Return the whole transcript: citizen turns, bot replies and staff messages by time."""
+    def detail(self, conversation_id: int,
+               originals: Mapping[int, str] | None = None) -> ConversationDetail:
+        """Return the whole transcript: citizen turns, bot replies and staff messages by time.
+
+        ``originals`` (turn id -> unmasked text, see :mod:`api.support.pii_view`) replaces
+        the masked citizen text for staff; the last citizen message stays masked because
+        it feeds the suggestions search.
+        """
         with self.sessions() as session:
             row = self._conversation(session, conversation_id)
             since = self._handoff_times(session, [row.id]).get(row.id)
@@ -103,7 +110,8 @@ class InboxService:
                                          .order_by(TurnRow.at, TurnRow.id)))
             staff = list(session.scalars(select(StaffMessageRow).where(
                 StaffMessageRow.conversation_id == row.id).order_by(StaffMessageRow.id)))
-        entries = [entry for turn in turns for entry in _turn_entries(turn)]
+        entries = [entry for turn in turns
+                   for entry in _turn_entries(turn, (originals or {}).get(turn.id))]
         entries += [TranscriptEntry(at=as_utc(m.at), speaker="staff", text=m.text,
                                     author=m.author, delivery=m.delivery) for m in staff]
         entries.sort(key=lambda entry: entry.at)
@@ -188,10 +196,11 @@ class InboxService:
         return row
 
 
-def _turn_entries(turn: TurnRow) -> list[TranscriptEntry]:
+def _turn_entries(turn: TurnRow, original: str | None = None) -> list[TranscriptEntry]:
     """Split a stored turn into transcript lines: the citizen's message, then each bot reply."""
     at = as_utc(turn.at)
-    entries = [TranscriptEntry(at=at, speaker="citizen", text=turn.text, decision=turn.decision,
+    entries = [TranscriptEntry(at=at, speaker="citizen", text=original or turn.text,
+                               personal_data=original is not None, decision=turn.decision,
                                procedure=turn.procedure, confidence=turn.confidence)]
     for reply in turn.replies or []:
         text = reply.get("text", "") if isinstance(reply, dict) else str(reply)

@@ -33,6 +33,7 @@ class TranscriptEntry(BaseModel):
     decision: str | None = None
     procedure: str | None = None
     confidence: float | None = None
+    personal_data: bool = False  # text is the unmasked original (staff only, audited)
 
 
 class ConversationDetail(BaseModel):
@@ -45,6 +46,7 @@ class ConversationDetail(BaseModel):
     waiting_since: datetime
     last_citizen_message: str
     entries: list[TranscriptEntry]
+    personal_data_unreadable: int = 0  # originals the current key cannot decrypt (shown masked)
 
 
 class StaffMessageOut(BaseModel):

@@ -42,6 +42,8 @@
     return el('li', { class: 'msg msg--' + entry.speaker }, [
       el('span', { class: 'msg__meta', text: meta }),
       el('p', { class: 'msg__text', text: entry.text }),
+      entry.personal_data ? el('span', { class: 'msg__pii muted', 'data-pii': '',
+        text: 'Có thông tin cá nhân: chỉ cán bộ được xem, không sao chép ra ngoài.' }) : null,
       entry.buttons && entry.buttons.length ? el('p', { class: 'msg__buttons', text: '[' + entry.buttons.join('] [') + ']' }) : null,
       entry.delivery && entry.delivery !== 'web' && entry.delivery !== 'sent'
         ? el('span', { class: 'msg__warn', text: 'Chưa gửi được qua kênh này' }) : null,
@@ -58,6 +60,10 @@
     $('[data-reply-hint]').textContent = mine ? '' : 'Nhận hỗ trợ trước khi trả lời.';
     const list = clear($('[data-transcript]'));
     detail.entries.forEach((entry) => list.appendChild(transcriptEntry(entry)));
+    if (detail.personal_data_unreadable) {
+      list.appendChild(el('li', { class: 'msg__warn', text: 'Không giải mã được ' + detail.personal_data_unreadable
+        + ' tin nhắn có thông tin cá nhân (khóa đã đổi); đang hiển thị bản đã che.' }));
+    }
     list.scrollTop = list.scrollHeight;
     if (detail.last_citizen_message !== state.suggestedFor) loadSuggestions(detail.last_citizen_message);
   }
