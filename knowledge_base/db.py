@@ -17,10 +17,12 @@ from sqlalchemy import (
     DateTime,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -124,12 +126,31 @@ class MetaRow(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+SCHEMA_LOCK_KEY = 0x74746863  # "tthc": the advisory lock that serialises schema creation
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def create_tables(engine: Engine, tables: list[Table] | None = None) -> None:
+    """Create missing tables (all of ``Base``, or ``tables``).
+
+    On PostgreSQL this runs under a transaction-level advisory lock: replicas
+    starting together on an empty database would otherwise race on
+    ``CREATE TABLE`` (each sees no table, both create it, one fails). The lock
+    is held until commit, so the next replica's existence checks see the tables.
+    """
+    if engine.dialect.name != "postgresql":
+        Base.metadata.create_all(engine, tables=tables)
+        return
+    with engine.begin() as connection:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+        Base.metadata.create_all(connection, tables=tables)
 
 
 def create_db_engine(url: str) -> Engine:
@@ -142,7 +163,7 @@ def create_db_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    Base.metadata.create_all(engine)
+    create_tables(engine)
     return engine
 
 
