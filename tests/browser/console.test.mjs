@@ -14,6 +14,7 @@ const LIVE_DEADLINE_MS = 5000;
 const FAQ_QUESTION = 'Trụ sở phường có phòng cho mẹ cho con bú không?';
 const FAQ_ANSWER = 'Có. Phòng cho mẹ và bé ở tầng 1, cạnh quầy tiếp nhận (mã kiểm thử PB-4711).';
 const XSS = '<img src=x onerror="window.__pwned=1">';
+const PHONE = '0359871246'; // personal data: masked in the inbox, shown in the opened conversation
 
 const started = Date.now();
 let step = 0;
@@ -105,19 +106,22 @@ async function main() {
     await check('citizen asks for a human and sees the handoff banner', async () => {
       await ask(citizen, 'cho tôi gặp cán bộ');
       await citizen.waitForSelector('.tthc-banner:not([hidden])', { timeout: 5000 });
-      await ask(citizen, 'đăng ký khai sinh cho con cần giấy tờ gì ' + XSS);
+      await ask(citizen, 'đăng ký khai sinh cho con cần giấy tờ gì, gọi tôi ' + PHONE + ' ' + XSS);
     });
 
     let suggestion;
     await check('support logs in, claims the conversation and uses a suggested answer', async () => {
       await login(support, SUPPORT, '/support');
       await support.waitForSelector('[data-waiting] .inbox__item', { timeout: 10000 });
+      const listed = await support.textContent('[data-waiting] .inbox__item');
+      assert(!listed.includes(PHONE) && listed.includes('***'), `inbox list masks the phone number, got "${listed}"`);
       await support.click('[data-waiting] .inbox__item');
       await support.waitForSelector('[data-conversation]:not([hidden])');
       await support.click('[data-claim]');
       await support.waitForFunction(() => !document.querySelector('[data-send]').disabled);
       const transcript = await support.textContent('[data-transcript]');
       assert(transcript.includes(XSS), 'citizen markup shown as text in the transcript');
+      assert(transcript.includes(PHONE) && await support.$('[data-pii]'), 'opened conversation shows staff the phone number');
       assert(await support.evaluate(() => window.__pwned === undefined), 'nothing executed in the console');
       await support.waitForSelector('[data-use-suggestion]', { timeout: 10000 });
       suggestion = await support.textContent('.suggestion__text');
