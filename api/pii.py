@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from api.db_models import ConversationRow, TurnRow
-from knowledge_base.db import Base, utcnow
+from knowledge_base.db import Base, create_tables, utcnow
 
 logger = logging.getLogger(__name__)
 KEY_FILE_NAME = "pii.key"
@@ -165,8 +165,8 @@ def load_cipher(settings: Any) -> MultiFernet | None:
 
 
 def ensure_table(engine: Engine) -> None:
-    """Create the originals table if missing (idempotent)."""
-    Base.metadata.create_all(engine, tables=[PiiRow.__table__])
+    """Create the originals table if missing (idempotent; serialised across replicas)."""
+    create_tables(engine, [PiiRow.__table__])  # type: ignore[list-item]
 
 
 def build_vault(settings: Any, sessions: sessionmaker, engine: Engine) -> PiiVault:
