@@ -33,6 +33,8 @@ class AppSettings(KnowledgeBaseSettings):
     rate_limit_per_minute: int = Field(default=30, description="Messages a sender may send a "
                                        "minute after its burst (0 disables the limit).")
     rate_limit_burst: int = Field(default=10, description="Messages a sender may send at once.")
+    redis_url: str = Field(default="", description="redis://host:port/db shared by the replicas "
+                           "(Zalo work queue, rate limits, Rasa's lock store); empty: none.")
     pii_key: SecretStr | None = Field(default=None, description="Fernet key(s), comma-separated "
                                       "(first encrypts), of the encrypted originals of messages "
                                       "with personal data; unset: a local key file is used.")

@@ -1,25 +1,47 @@
 """Per-sender rate limiting: one client cannot starve the others.
 
-An in-process token bucket per sender key: ``burst`` messages at once, then
-``per_minute`` a minute. Over the limit, the citizen gets a polite message saying
-how long to wait (``api/data/security.yml``), never silence. With several app
-replicas each process limits on its own; that is a bound per replica, which is
-enough to keep one client from starving the others on that replica.
+A token bucket per sender key: ``burst`` messages at once, then ``per_minute`` a
+minute. Over the limit, the citizen gets a polite message saying how long to
+wait (``api/data/security.yml``), never silence. Without ``TTHC_REDIS_URL`` each
+process keeps its buckets in memory (a bound per replica); with it, the buckets
+live in Redis (one Lua script per message, atomic, Redis's clock), so every
+replica counts the same messages. If Redis cannot be reached the message is let
+through (logged): an outage of the limiter must not silence citizens.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from api.security import text
 
+log = logging.getLogger(__name__)
 MAX_TRACKED = 50_000
+REDIS_PREFIX = "tthc:rate:"
+REDIS_TIMEOUT_S = 0.5
+# KEYS[1] bucket; ARGV rate (tokens/s), capacity. Returns the seconds to wait ("0": allowed).
+TOKEN_BUCKET = """
+local rate, capacity = tonumber(ARGV[1]), tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local saved = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(saved[1]) or capacity
+local at = tonumber(saved[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 1)
+return tostring(wait)
+"""
 
 
 @dataclass
@@ -70,9 +92,52 @@ class RateLimiter:
             del self._buckets[key]
 
 
+class RedisRateLimiter:
+    """The same token buckets, shared by every replica through Redis."""
+
+    def __init__(self, url: str, per_minute: int, burst: int) -> None:
+        import redis  # noqa: PLC0415 - only needed when Redis is configured
+
+        self.rate = per_minute / 60.0
+        self.capacity = float(max(burst, 1))
+        self._redis = redis.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_S,
+                                           socket_connect_timeout=REDIS_TIMEOUT_S)
+        self._script: Any = self._redis.register_script(TOKEN_BUCKET)
+        self._warned_at = 0.0
+
+    @property
+    def enabled(self) -> bool:
+        """Whether a limit is configured."""
+        return self.rate > 0
+
+    def acquire(self, key: str) -> float:
+        """Take one token for ``key``; 0 when allowed (or Redis is down), else seconds to wait."""
+        if not self.enabled:
+            return 0.0
+        try:
+            return float(self._script(keys=[REDIS_PREFIX + key],
+                                      args=[repr(self.rate), repr(self.capacity)]))
+        except Exception as error:  # noqa: BLE001 - fail open, see the module docstring
+            now = time.monotonic()
+            if now - self._warned_at > 60:
+                self._warned_at = now
+                log.warning("rate limiter: Redis unavailable (%s); not limiting",
+                            type(error).__name__)
+            return 0.0
+
+
+def build_rate_limiter(settings: Any) -> RateLimiter | RedisRateLimiter:
+    """The limiter the settings ask for: shared through Redis when ``redis_url`` is set."""
+    url = getattr(settings, "redis_url", "") or ""
+    if url:
+        return RedisRateLimiter(url, settings.rate_limit_per_minute, settings.rate_limit_burst)
+    return RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+
+
 def over_limit(request: Request, sender: str) -> JSONResponse | None:
     """Return a 429 with a polite ``detail`` (shown by the widget) when ``sender`` is over."""
-    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    limiter: RateLimiter | RedisRateLimiter | None = getattr(request.app.state, "rate_limiter",
+                                                             None)
     wait = limiter.acquire(sender) if limiter else 0.0
     if wait <= 0:
         return None

@@ -179,7 +179,6 @@ def install_security(app: FastAPI, settings: Any) -> None:
     allowed = origins(settings.widget_origins)
     if allowed:
         app.add_middleware(WidgetCORSMiddleware, origins=allowed)
-    from api.rate_limit import RateLimiter  # noqa: PLC0415 - keeps the wiring in one call
+    from api.rate_limit import build_rate_limiter  # noqa: PLC0415 - keeps the wiring in one call
 
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute,
-                                         settings.rate_limit_burst)
+    app.state.rate_limiter = build_rate_limiter(settings)  # shared via Redis when configured

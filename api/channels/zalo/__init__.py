@@ -55,7 +55,9 @@ async def start(app: Any, settings: ZaloSettings | None = None) -> Any:
     if not settings.enabled:
         log.info("zalo channel disabled (missing %s)", ", ".join(settings.missing))
         return None
-    channel = ZaloChannel(settings, _engine(app), _handler(app), _office_info(app))
+    app_settings = getattr(app.state, "settings", None)
+    channel = ZaloChannel(settings, _engine(app), _handler(app), _office_info(app),
+                          redis_url=getattr(app_settings, "redis_url", "") or "")
     await channel.start()
     app.state.zalo = channel
     _running.append(channel)

@@ -22,7 +22,7 @@ from api.channels.zalo.events import ZaloEvent
 from api.channels.zalo.formatting import Part, split_text
 from api.channels.zalo.models import TABLES
 from api.channels.zalo.processor import EventProcessor, Handler, OfficeInfo
-from api.channels.zalo.queue import InboundQueue
+from api.channels.zalo.queue import DatabaseIntake, EventIntake, InboundQueue
 from api.channels.zalo.settings import ZaloSettings, secret
 from api.channels.zalo.texts import ChannelTexts
 from api.channels.zalo.tokens import TokenStore
@@ -43,7 +43,7 @@ class ZaloChannel:
 
     def __init__(self, settings: ZaloSettings, engine: Engine, handler: Handler,
                  office_info: OfficeInfo | None = None, texts: ChannelTexts | None = None,
-                 http: httpx.AsyncClient | None = None) -> None:
+                 http: httpx.AsyncClient | None = None, redis_url: str = "") -> None:
         self.settings = settings
         create_tables(engine)
         sessions: sessionmaker = session_factory(engine)
@@ -52,6 +52,12 @@ class ZaloChannel:
                                             thread_name_prefix="zalo")
         self.client = ZaloClient(settings, http)
         self.queue = InboundQueue(sessions, self.holder, settings.lease_seconds)
+        self.intake: EventIntake = DatabaseIntake(self.queue)
+        if redis_url:
+            from api.channels.zalo.queue_redis import RedisIntake  # noqa: PLC0415
+
+            self.intake = RedisIntake(redis_url, self.queue, self.holder, settings.retention_days,
+                                      settings.lease_seconds)
         self.users = UserStates(sessions, settings.free_reply_limit,
                                 settings.free_reply_window_hours, settings.staff_takeover_minutes)
         self.tokens = TokenStore(sessions, self.holder, self.client.refresh_tokens,
@@ -69,6 +75,7 @@ class ZaloChannel:
                                    secret(self.settings.access_token),
                                    secret(self.settings.refresh_token))
         self.worker.start()
+        await self.intake.start(self.worker.wake, self._executor)
         self.running = True
         log.info("zalo channel started (%d workers)", self.settings.workers)
 
@@ -76,6 +83,7 @@ class ZaloChannel:
         """Stop the worker (letting running replies finish briefly) and close the client."""
         if self.running:
             self.running = False
+            await self.intake.stop()
             await self.worker.stop()
         await self.client.aclose()
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -83,7 +91,7 @@ class ZaloChannel:
 
     def accept(self, event: ZaloEvent) -> bool:
         """Durably queue an event (blocking; call from a thread); False for a redelivery."""
-        new = self.queue.enqueue(event)
+        new = self.intake.enqueue(event)
         if new:
             self.worker.wake()
         return new

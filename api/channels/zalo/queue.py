@@ -12,9 +12,10 @@ conversation loop again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -35,6 +36,45 @@ from api.channels.zalo.models import (
 )
 from api.masking import mask_pii
 from knowledge_base.db import utcnow
+
+
+class QueueUnavailableError(Exception):
+    """The intake could not store an event (the webhook answers 503 so Zalo retries)."""
+
+
+class EventIntake(Protocol):
+    """Where the webhook durably puts an event before answering 200.
+
+    :class:`DatabaseIntake` (the default) writes ``zalo_inbound`` directly;
+    ``queue_redis.RedisIntake`` (``TTHC_REDIS_URL``) writes a Redis Stream and
+    pumps it into ``zalo_inbound``. Either way the worker reads the database.
+    """
+
+    def enqueue(self, event: ZaloEvent) -> bool:
+        """Store ``event`` (blocking); False when it was already received."""
+
+    async def start(self, stored: Callable[[], None], executor: Executor) -> None:
+        """Start whatever background work the intake needs."""
+
+    async def stop(self) -> None:
+        """Stop that work."""
+
+
+class DatabaseIntake:
+    """The default intake: the database queue itself."""
+
+    def __init__(self, queue: InboundQueue) -> None:
+        self._queue = queue
+
+    def enqueue(self, event: ZaloEvent) -> bool:
+        """Insert the event into ``zalo_inbound`` (duplicates ignored)."""
+        return self._queue.enqueue(event)
+
+    async def start(self, stored: Callable[[], None], executor: Executor) -> None:
+        """Nothing runs in the background."""
+
+    async def stop(self) -> None:
+        """Nothing to stop."""
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.channels.zalo import signature
 from api.channels.zalo.events import parse_event, timestamp_ms
+from api.channels.zalo.queue import QueueUnavailableError
 from api.channels.zalo.settings import get_zalo_settings, secret
 from knowledge_base.db import utcnow
 
@@ -98,7 +99,7 @@ async def zalo_webhook(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ignored"})
     try:
         new = await run_in_threadpool(channel.accept, event)
-    except SQLAlchemyError:
+    except (SQLAlchemyError, QueueUnavailableError):
         log.exception("zalo webhook: could not queue an event")
         return _error(503, "Event not stored; please retry.")
     return JSONResponse({"status": "queued" if new else "duplicate"})
