@@ -105,6 +105,8 @@ $(BROWSER_DIR)/node_modules/.installed: $(BROWSER_DIR)/package.json $(BROWSER_DI
 scale-deps:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql; }
+	command -v redis-server >/dev/null 2>&1 || { $(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q redis-server; }
 
 test: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) browser-deps console-deps scale-deps
 	$(PY) -m pytest -q
