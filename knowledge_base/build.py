@@ -141,6 +141,7 @@ def run_build(
     index_dir = settings.index_path
     build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
     work = index_dir / "builds" / f".{build_id}.tmp"
+    _remove_abandoned(index_dir / "builds")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
@@ -207,6 +208,31 @@ def _point_to(index_dir: Path, build_id: str) -> None:
     temporary = index_dir / f".{POINTER}.tmp"
     temporary.write_text(build_id, encoding="utf-8")
     os.replace(temporary, pointer)
+
+
+def _remove_abandoned(builds: Path) -> None:
+    """Delete work directories left by builds that were killed (their process is gone).
+
+    A killed build never reaches its cleanup, and its half-written directory
+    (a model copy included) would otherwise stay forever; it was never current.
+    """
+    if not builds.is_dir():
+        return
+    for work in builds.glob(".*.tmp"):
+        pid = work.name[1 : -len(".tmp")].rsplit("-", 1)[-1]
+        if not (pid.isdigit() and _alive(int(pid))):
+            logger.info("removing the work directory of an interrupted build: %s", work.name)
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _prune(index_dir: Path, keep: str) -> None:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -74,6 +77,21 @@ def copy_subset(target: Path, codes: list[str]) -> Path:
     return target
 
 
+def copy_database(source: Path, target: Path) -> Path:
+    """Copy a SQLite database that may be open elsewhere, through SQLite (backup API).
+
+    Never ``shutil.copy`` a live WAL database: the copy misses what is still in
+    ``-wal``, and closing the copier's file handle drops every POSIX lock this
+    process holds on the file, so the next process to close the database thinks
+    it is the last user and deletes ``-wal``/``-shm`` under our open connections
+    (later reads fail with "disk I/O error").
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(source)) as origin, closing(sqlite3.connect(target)) as copy:
+        origin.backup(copy)
+    return target
+
+
 def kb_env(workdir: Path) -> dict[str, str]:
     """Environment that points every TTHC_ setting at ``workdir``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TTHC_")}
@@ -109,6 +127,23 @@ def kb_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_tthc(env, "kb", "import")
     run_tthc(env, "kb", "build")
     return workdir
+
+
+@pytest.fixture(scope="session")
+def private_database(
+    kb_workdir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], str]:
+    """Factory: a private copy of the session database in a new temp dir; returns its URL.
+
+    Tests that write (turns, users, FAQ edits) work on a copy so nothing leaks
+    into other tests; the copy is made safely while the session database is open.
+    """
+
+    def make(name: str) -> str:
+        target = tmp_path_factory.mktemp(name) / "kb.db"
+        return f"sqlite:///{copy_database(kb_workdir / 'kb.db', target)}"
+
+    return make
 
 
 @pytest.fixture(scope="session")
