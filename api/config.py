@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr
+from sqlalchemy.engine import make_url
 
 from knowledge_base.settings import KnowledgeBaseSettings
 
@@ -23,6 +24,9 @@ class AppSettings(KnowledgeBaseSettings):
     bot_dir: Path = Field(default=Path("bot"), description="The Rasa project directory.")
     rasa_tracker_db: Path = Field(default=Path("var/rasa_tracker.db"),
                                   description="SQLite file of Rasa's tracker store.")
+    rasa_tracker_url: str = Field(default="", description="SQLAlchemy URL of Rasa's tracker "
+                                  "store (psycopg2 driver); unset: the app's PostgreSQL "
+                                  "database if it uses one, else the SQLite file above.")
     max_text_chars: int = Field(default=2000, description="Longest citizen message accepted.")
     public_url: str = Field(default="", description="URL citizens use (printed by make run).")
     log_level: str = Field(default="INFO")
@@ -57,6 +61,17 @@ class AppSettings(KnowledgeBaseSettings):
     def rasa_tracker_path(self) -> Path:
         """Rasa's SQLite tracker-store file, absolute."""
         return self.resolve(self.rasa_tracker_db)
+
+    @property
+    def rasa_tracker_store_url(self) -> str:
+        """Where Rasa keeps conversations, as an SQLAlchemy URL Rasa's venv can open."""
+        if self.rasa_tracker_url:
+            return self.rasa_tracker_url
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "postgresql":
+            # Rasa's venv has psycopg2, not the app's psycopg 3
+            return url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return f"sqlite:///{self.rasa_tracker_path}"
 
     @property
     def base_url(self) -> str:

@@ -66,7 +66,7 @@ def stack_env(settings: AppSettings, extra: dict[str, str] | None = None) -> dic
         "TTHC_HOST": settings.host,
         "TTHC_PORT": str(settings.port),
         "TTHC_RASA_URL": settings.rasa_url,
-        "TTHC_RASA_TRACKER_DB": str(settings.rasa_tracker_path),
+        "TTHC_RASA_TRACKER_URL": settings.rasa_tracker_store_url,
         "PYTHONUNBUFFERED": "1",
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

@@ -47,6 +47,14 @@ def test_tokenizer_unit_tests_pass_in_the_rasa_venv() -> None:
     assert "passed" in result.stdout
 
 
+@pytest.mark.parametrize("script, count", [("tests/test_tracker_store.py", 6),
+                                           ("tests/test_intent_classifier.py", 2)])
+def test_component_unit_tests_pass_in_the_rasa_venv(script: str, count: int) -> None:
+    result = run_in_bot(str(RASA_PYTHON), script, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{count} passed" in result.stdout
+
+
 def test_conversation_test_stories_pass_against_the_trained_model(tmp_path: Path) -> None:
     from api.config import AppSettings
 
