@@ -9,6 +9,7 @@ answer with the office facts filled in. Sentence frames live in
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -99,9 +100,21 @@ def fill_office(text: str, office: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: office.get(m.group(1), m.group(0)), text)
 
 
+def _searchable(question: str) -> str:
+    """Collapse spaces and make digits plain before searching.
+
+    NFKC folds compatibility forms ('¹' -> '1'); other non-decimal digits are
+    dropped: the knowledge base's number folding calls ``int()`` on ``isdigit()``
+    tokens and would raise on them (reported to the knowledge-base owner).
+    """
+    folded = unicodedata.normalize("NFKC", question or "")
+    kept = "".join(c for c in folded if c.isdecimal() or not c.isdigit())
+    return " ".join(kept.split())
+
+
 def suggest(kb: KnowledgeBase, question: str, limit: int = SUGGESTION_COUNT) -> SuggestionsOut:
     """Top knowledge-base answers for ``question``, each with its source."""
-    question = " ".join((question or "").split())
+    question = _searchable(question)
     if not question:
         return SuggestionsOut(suggestions=[])
     result = kb.search(question, limit=limit + 2)

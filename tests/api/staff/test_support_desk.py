@@ -168,3 +168,9 @@ def test_citizen_handoff_to_staff_and_back_through_the_real_chat(client, support
     answered = client.post("/api/chat", json={"sender_id": sender,
                                               "text": "đăng ký khai sinh cần giấy tờ gì"}).json()
     assert answered["owner"] == "bot" and answered["messages"]
+
+
+def test_suggestions_accept_unusual_digits(support):
+    # '¹' and '𐩀' pass str.isdigit() but not int(): they must not become a 500
+    response = support.get("/api/support/suggestions", params={"q": "khai sinh ¹ 𐩀 ①"})
+    assert response.status_code == 200 and "suggestions" in response.json()
