@@ -85,7 +85,7 @@ class Lexicon:
         """Words of every age bracket a "<N> tuổi" in ``tokens`` falls in."""
         added: list[str] = []
         for number, unit in zip(tokens, tokens[1:]):
-            if unit == "tuoi" and number.isdigit():
+            if unit == "tuoi" and number.isdecimal():
                 age = int(number)
                 for low, high, words in self.age_brackets:
                     if low <= age < high:
@@ -243,7 +243,7 @@ class TextPipeline:
 
 def _plain_number(token: str) -> str:
     """'02' → '2' so that "mức độ 02" matches "mức 2"; codes like 1.001193 are kept."""
-    return str(int(token)) if token.isdigit() and len(token) < 6 else token
+    return str(int(token)) if token.isdecimal() and len(token) < 6 else token
 
 
 def _one_deletes(word: str) -> list[str]:

@@ -80,3 +80,11 @@ def test_leading_zeros_do_not_matter():
     assert (
         TextPipeline().process("mức độ 02").expanded == TextPipeline().process("muc do 2").expanded
     )
+
+
+def test_superscripts_and_other_digit_like_characters_do_not_crash():
+    # "²".isdigit() is true but int("²") raises: found by the fuzz test through /api/chat
+    pipeline = TextPipeline()
+    for text in ["²", "khai sinh ¹ tuổi", "con ³ tuoi lam can cuoc", "mức độ ٢"]:
+        assert pipeline.process(text).expanded is not None
+    assert pipeline.process("con ٣ tuổi").expanded == pipeline.process("con 3 tuổi").expanded
