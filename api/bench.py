@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -28,16 +29,17 @@ import httpx
 from api.config import AppSettings
 from api.processes import (
     PROJECT_ROOT,
+    Child,
     app_ready,
     model_path,
     rasa_ready,
     stack_env,
     start_app,
-    start_rasa,
+    start_rasa_servers,
     wait_for,
 )
 
-SEQUENTIAL_MESSAGES = 50  # first, one sender at a time: latency without queueing
+SEQUENTIAL_MESSAGES = 100  # first, one sender at a time: latency without queueing
 # One citizen's conversation: a question, follow-ups on the same procedure, a topic switch.
 SCRIPT = [
     "dk khai sinh can giay to gi",
@@ -91,17 +93,49 @@ def free_port() -> int:
 async def converse(client: httpx.AsyncClient, sender: str, results: Results) -> None:
     """One citizen's scripted conversation, message by message."""
     for text in SCRIPT:
-        started = time.perf_counter()
-        try:
-            response = await client.post("/api/chat", json={"sender_id": sender, "text": text})
-            body = response.json()
-        except (httpx.HTTPError, ValueError) as error:
-            results.failures.append(f"{sender}: {type(error).__name__}")
-            continue
-        results.latencies.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200 or body.get("degraded") or not body.get("messages"):
-            results.failures.append(f"{sender}: status {response.status_code} "
-                                    f"degraded={body.get('degraded')}")
+        await send(client, sender, text, results)
+
+
+async def send(client: httpx.AsyncClient, sender: str, text: str, results: Results) -> None:
+    """One message; its latency, or a failure (a degraded answer is one)."""
+    started = time.perf_counter()
+    try:
+        response = await client.post("/api/chat", json={"sender_id": sender, "text": text})
+        body = response.json()
+    except (httpx.HTTPError, ValueError) as error:
+        results.failures.append(f"{sender}: {type(error).__name__}")
+        return
+    results.latencies.append((time.perf_counter() - started) * 1000)
+    if response.status_code != 200 or body.get("degraded") or not body.get("messages"):
+        results.failures.append(f"{sender}: status {response.status_code} "
+                                f"degraded={body.get('degraded')}")
+
+
+async def run_paced(base_url: str, messages: int, rate: float, senders: int,
+                    prefix: str) -> Results:
+    """Open loop: ``rate`` messages/s spread over ``senders`` citizens, ≥ ``messages`` in all.
+
+    Message ``k`` is due at ``k / rate`` seconds and belongs to citizen
+    ``k % senders``, so each citizen writes every ``senders / rate`` seconds; a
+    citizen never sends before the previous answer arrived. Latency is counted
+    from the moment the message was sent.
+    """
+    results = Results()
+    rounds = -(-messages // senders)
+
+    async def citizen(client: httpx.AsyncClient, index: int, start: float) -> None:
+        for turn in range(rounds):
+            due = start + (turn * senders + index) / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            conversation, step = divmod(turn, len(SCRIPT))
+            await send(client, f"{prefix}-{index}-{conversation}", SCRIPT[step], results)
+
+    limits = httpx.Limits(max_connections=senders)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+        start = time.perf_counter()
+        await asyncio.gather(*(citizen(client, i, start) for i in range(senders)))
+        results.wall_seconds = time.perf_counter() - start
+    return results
 
 
 async def run_load(base_url: str, messages: int, concurrency: int, prefix: str) -> Results:
@@ -124,58 +158,85 @@ async def run_load(base_url: str, messages: int, concurrency: int, prefix: str) 
     return results
 
 
+def start_stack(base: AppSettings, workdir: Path,
+                rasa_processes: int) -> tuple[AppSettings, Child, list[Child]]:
+    """Rasa server(s) and the app on free ports, on a private copy of the database."""
+    database = Path(base.database_url.removeprefix("sqlite:///"))
+    shutil.copy(database, workdir / "tthc.db")
+    ports = [free_port() for _ in range(rasa_processes)]
+    settings = base.model_copy(update={
+        "database_url": f"sqlite:///{workdir / 'tthc.db'}", "port": free_port(),
+        "rasa_url": ",".join(f"http://127.0.0.1:{port}" for port in ports),
+        "rasa_tracker_db": workdir / "tracker.db", "index_dir": base.index_path})
+    env = stack_env(settings, {"TTHC_DATABASE_URL": settings.database_url,
+                               "TTHC_INDEX_DIR": str(base.index_path)})
+    rasas = start_rasa_servers(settings, env, workdir, model_path(base))
+    app = start_app(settings, env, workdir / "app.log")
+    return settings, app, rasas
+
+
+def report(title: str, results: Results, extra: dict[str, float] | None = None) -> dict:
+    """Print one run's numbers; return them for ``var/bench.json``."""
+    summary = {**results.summary(), **(extra or {})}
+    print(title)
+    for key, value in summary.items():
+        print(f"  {key:>26}: {value}")
+    return summary
+
+
 def main() -> int:
-    """Start the stack, run the load, print the numbers."""
+    """Start the stack, run the three loads, print the numbers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=50.0,
+                        help="messages/s of the paced (open-loop) run")
+    parser.add_argument("--senders", type=int, default=50,
+                        help="citizens sharing the paced run's messages")
+    parser.add_argument("--rasa-processes", type=int, default=None,
+                        help="Rasa servers (default: TTHC_RASA_PROCESSES)")
     args = parser.parse_args()
     base = AppSettings()
     workdir = Path(tempfile.mkdtemp(prefix="tthc-bench-"))
-    database = Path(base.database_url.removeprefix("sqlite:///"))
-    shutil.copy(database, workdir / "tthc.db")
-    settings = base.model_copy(update={
-        "database_url": f"sqlite:///{workdir / 'tthc.db'}", "port": free_port(),
-        "rasa_url": f"http://127.0.0.1:{free_port()}", "rasa_tracker_db": workdir / "tracker.db",
-        "index_dir": base.index_path})
-    env = stack_env(settings, {"TTHC_DATABASE_URL": settings.database_url,
-                               "TTHC_INDEX_DIR": str(base.index_path)})
-    rasa = start_rasa(settings, env, workdir / "rasa.log", model_path(base))
-    app = start_app(settings, env, workdir / "app.log")
+    settings, app, rasas = start_stack(base, workdir, args.rasa_processes or base.rasa_processes)
     url = f"http://127.0.0.1:{settings.port}"
+    processes = [app, *rasas]
     try:
-        print("starting Rasa and the app…", flush=True)
+        print(f"starting {len(rasas)} Rasa server(s) and the app…", flush=True)
         if not (wait_for(lambda: app_ready(url), app, 300)
-                and wait_for(lambda: rasa_ready(settings.rasa_url), rasa, 300)):
+                and all(wait_for(partial(rasa_ready, u), r, 300)
+                        for u, r in zip(settings.rasa_urls, rasas))):
             print("stack did not start; logs in", workdir)
             return 1
-        asyncio.run(run_load(url, 2 * len(SCRIPT), 2, "warmup"))
+        asyncio.run(run_load(url, 4 * len(SCRIPT), 4, "warmup"))
         single = asyncio.run(run_load(url, SEQUENTIAL_MESSAGES, 1, "alone"))
-        before = {c.name: cpu_seconds(c.process.pid) for c in (app, rasa)}
+        paced = asyncio.run(run_paced(url, args.messages, args.rate, args.senders, "paced"))
+        before = {c.name: cpu_seconds(c.process.pid) for c in processes}
         results = asyncio.run(run_load(url, args.messages, args.concurrency, "bench"))
-        cpu = {name: cpu_seconds(c.process.pid) - before[name]
-               for name, c in (("app", app), ("rasa", rasa))}
+        cpu = {c.name: cpu_seconds(c.process.pid) - before[c.name] for c in processes}
     finally:
-        app.stop()
-        rasa.stop()
-    summary = results.summary()
+        for child in processes:
+            child.stop()
     n = max(len(results.latencies), 1)
-    summary.update({f"{name}_cpu_ms_per_message": round(seconds * 1000 / n, 1)
-                    for name, seconds in cpu.items()})
-    summary["load_average_1min"] = round(os.getloadavg()[0], 2)
-    alone = single.summary()
-    summary.update({"one_sender_p50_ms": alone["p50_ms"], "one_sender_p95_ms": alone["p95_ms"]})
-    print(f"/api/chat full loop (app → Rasa → action → knowledge base), "
-          f"{args.concurrency} concurrent senders:")
-    for key, value in summary.items():
-        print(f"  {key:>15}: {value}")
+    rasa_cpu = sum(seconds for name, seconds in cpu.items() if name.startswith("rasa"))
+    summary = {
+        "rasa_processes": len(rasas), "load_average_1min": round(os.getloadavg()[0], 2),
+        "one_sender": report("one sender, back to back (no queueing):", single),
+        "paced": report(f"paced: {args.rate:g} messages/s offered by {args.senders} citizens "
+                        f"(each writes every {args.senders / args.rate:g} s):", paced),
+        "closed_loop": report(
+            f"{args.concurrency} concurrent senders, back to back (throughput):", results,
+            {"app_cpu_ms_per_message": round(cpu["app"] * 1000 / n, 1),
+             "rasa_cpu_ms_per_message": round(rasa_cpu * 1000 / n, 1)}),
+    }
+    print(f"load average (1 min): {summary['load_average_1min']}")
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     (PROJECT_ROOT / "var" / "bench.json").write_text(json.dumps(summary, indent=2))
-    results.failures += single.failures
-    if results.failures:
-        print("failures (first 5):", *results.failures[:5], sep="\n  ")
+    failures = results.failures + single.failures + paced.failures
+    if failures:
+        print("failures (first 5):", *failures[:5], sep="\n  ")
     shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if results.failures else 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

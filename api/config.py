@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from sqlalchemy.engine import make_url
@@ -16,7 +17,10 @@ class AppSettings(KnowledgeBaseSettings):
 
     host: str = Field(default="127.0.0.1", description="Interface the app listens on.")
     port: int = Field(default=8000, description="Port of the app (and of the action endpoint).")
-    rasa_url: str = Field(default="http://127.0.0.1:5005", description="Rasa server base URL.")
+    rasa_url: str = Field(default="http://127.0.0.1:5005", description="Rasa server base URL "
+                          "(or several, comma-separated; each conversation sticks to one).")
+    rasa_processes: int = Field(default=1, ge=1, le=16, description="Rasa servers the launcher "
+                                "starts, on consecutive ports from TTHC_RASA_URL's.")
     rasa_connect_timeout: float = Field(default=1.0, description="Seconds to connect to Rasa.")
     rasa_timeout: float = Field(default=15.0, description="Seconds to wait for Rasa's reply.")
     rasa_retry_after: float = Field(
@@ -61,6 +65,16 @@ class AppSettings(KnowledgeBaseSettings):
     def rasa_tracker_path(self) -> Path:
         """Rasa's SQLite tracker-store file, absolute."""
         return self.resolve(self.rasa_tracker_db)
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa server: the listed URLs, or ``rasa_processes`` consecutive ports."""
+        urls = [url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip()]
+        if len(urls) > 1 or self.rasa_processes == 1:
+            return urls
+        first = urlsplit(urls[0])
+        return [f"{first.scheme}://{first.hostname}:{(first.port or 5005) + i}"
+                for i in range(self.rasa_processes)]
 
     @property
     def rasa_tracker_store_url(self) -> str:

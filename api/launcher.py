@@ -12,6 +12,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from functools import partial
 from types import FrameType
 
 from api.config import AppSettings
@@ -24,7 +25,7 @@ from api.processes import (
     rasa_ready,
     stack_env,
     start_app,
-    start_rasa,
+    start_rasa_servers,
     wait_for,
 )
 
@@ -67,18 +68,21 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     children: list[Child] = []
     try:
-        children.append(start_rasa(settings, env, logs / "rasa.log"))
-        children.append(start_app(settings, env, logs / "app.log"))
+        app = start_app(settings, env, logs / "app.log")
+        rasas = start_rasa_servers(settings, env, logs)
+        children += [app, *rasas]
         base = f"http://{settings.host}:{settings.port}"
-        if not wait_for(lambda: app_up(base), children[1], STARTUP_TIMEOUT):
-            _say(f"the app did not start; see {children[1].log}")
+        if not wait_for(lambda: app_up(base), app, STARTUP_TIMEOUT):
+            _say(f"the app did not start; see {app.log}")
             return 1
         _say(f"Trợ lý TTHC is up after {time.monotonic() - started:.1f} s: {settings.base_url}/"
              f"  (web widget; logs in {logs}; Ctrl-C stops everything)")
-        if wait_for(lambda: app_ready(base), children[1], STARTUP_TIMEOUT):
+        if wait_for(lambda: app_ready(base), app, STARTUP_TIMEOUT):
             _say(f"search index loaded after {time.monotonic() - started:.1f} s")
-        if wait_for(lambda: rasa_ready(settings.rasa_url), children[0], STARTUP_TIMEOUT):
-            _say(f"Rasa ready after {time.monotonic() - started:.1f} s: all components up")
+        for url, rasa in zip(settings.rasa_urls, rasas):
+            if wait_for(partial(rasa_ready, url), rasa, STARTUP_TIMEOUT):
+                _say(f"{rasa.name} ready after {time.monotonic() - started:.1f} s ({url})")
+        _say(f"all components up after {time.monotonic() - started:.1f} s")
         supervise(children)
     except Stop as stop:
         _say(f"stopping ({stop})…")

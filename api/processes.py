@@ -65,7 +65,7 @@ def stack_env(settings: AppSettings, extra: dict[str, str] | None = None) -> dic
     env.update({
         "TTHC_HOST": settings.host,
         "TTHC_PORT": str(settings.port),
-        "TTHC_RASA_URL": settings.rasa_url,
+        "TTHC_RASA_URL": ",".join(settings.rasa_urls),
         "TTHC_RASA_TRACKER_URL": settings.rasa_tracker_store_url,
         "TTHC_REDIS_URL": settings.redis_url,  # Rasa's lock store (bot/components/lock_store.py)
         "PYTHONUNBUFFERED": "1",
@@ -88,16 +88,25 @@ def prepare_tracker_store(path: Path) -> None:
         db.execute("PRAGMA journal_mode=WAL")
 
 
+def start_rasa_servers(settings: AppSettings, env: dict[str, str], log_dir: Path,
+                       model: Path | None = None) -> list[Child]:
+    """One ``rasa run`` per URL of ``settings.rasa_urls`` (logs ``rasa.log``, ``rasa-2.log``…)."""
+    return [start_rasa(settings, env, log_dir / ("rasa.log" if i == 0 else f"rasa-{i + 1}.log"),
+                       model, url, name="rasa" if i == 0 else f"rasa-{i + 1}")
+            for i, url in enumerate(settings.rasa_urls)]
+
+
 def start_rasa(settings: AppSettings, env: dict[str, str], log: Path,
-               model: Path | None = None) -> Child:
-    """``rasa run`` on the host/port of ``settings.rasa_url`` with the project's endpoints."""
-    url = urlparse(settings.rasa_url)
+               model: Path | None = None, rasa_url: str | None = None,
+               name: str = "rasa") -> Child:
+    """``rasa run`` on the host/port of ``rasa_url`` (default: the first server)."""
+    url = urlparse(rasa_url or settings.rasa_urls[0])
     prepare_tracker_store(settings.rasa_tracker_path)
     log.parent.mkdir(parents=True, exist_ok=True)
     command = [str(RASA_BIN), "run", "--enable-api", "-i", url.hostname or "127.0.0.1",
                "-p", str(url.port or 5005), "--endpoints", "endpoints.yml",
                "--credentials", "credentials.yml", "-m", str(model or model_path(settings))]
-    return _spawn("rasa", command, settings.bot_path, env, log)
+    return _spawn(name, command, settings.bot_path, env, log)
 
 
 def start_app(settings: AppSettings, env: dict[str, str], log: Path) -> Child:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,14 +55,56 @@ def parse_reply(payload: list[dict[str, Any]]) -> RasaReply:
     return reply
 
 
+@dataclass
+class RasaServer:
+    """One Rasa process and, after a failure, until when it is left alone."""
+
+    url: str
+    down_until: float = 0.0
+
+    def known_down(self, now: float) -> bool:
+        """True for a few seconds after a failure, so citizens don't wait on a dead server."""
+        return now < self.down_until
+
+
+def preferred_order(servers: list[RasaServer], sender: str) -> list[RasaServer]:
+    """Servers ordered for ``sender`` by rendezvous hashing.
+
+    A conversation always goes to the same Rasa process while it is up, so that
+    process's tracker cache stays warm and its in-memory lock serialises the
+    conversation. A server that stops only moves its own conversations.
+    """
+    def weight(server: RasaServer) -> int:
+        return zlib.crc32(f"{server.url}|{sender}".encode())
+    return sorted(servers, key=weight, reverse=True)
+
+
+def summarize(statuses: dict[str, str]) -> str:
+    """One word for ``/health``: ``ok``, the one server's problem, or how many servers answer."""
+    bad = [status for status in statuses.values() if status != "ok"]
+    if not bad:
+        return "ok"
+    if len(statuses) == 1:
+        return bad[0]
+    return f"{len(statuses) - len(bad)}/{len(statuses)} servers ok"
+
+
 class RasaClient:
-    """Async client of Rasa's REST webhook and status endpoint."""
+    """Async client of one or several Rasa servers (REST webhook, status endpoint).
+
+    ``base_url`` may list several servers, comma-separated (``make run`` starts
+    ``TTHC_RASA_PROCESSES`` of them). Each conversation sticks to one server. If
+    that server refuses the connection, the message goes to the next one (nothing
+    was delivered, so nothing is answered twice); any other failure marks the
+    server down and the app answers in degraded mode.
+    """
 
     def __init__(self, base_url: str, connect_timeout: float, read_timeout: float,
                  retry_after: float = 5.0) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.servers = [RasaServer(url.strip().rstrip("/"))
+                        for url in base_url.split(",") if url.strip()]
+        self.base_url = self.servers[0].url
         self.retry_after = retry_after
-        self._down_until = 0.0
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self._http = httpx.AsyncClient(timeout=timeout,
                                        limits=httpx.Limits(max_connections=50))
@@ -72,35 +115,53 @@ class RasaClient:
 
     @property
     def known_down(self) -> bool:
-        """True for a few seconds after a failure, so citizens don't wait on a dead server."""
-        return time.monotonic() < self._down_until
+        """True while every server failed within the last few seconds."""
+        now = time.monotonic()
+        return all(server.known_down(now) for server in self.servers)
 
     async def send(self, sender: str, text: str, channel: str) -> RasaReply:
         """Send one message through the REST channel; raise RasaUnavailableError on failure."""
-        if self.known_down:
+        now = time.monotonic()
+        candidates = [s for s in preferred_order(self.servers, sender) if not s.known_down(now)]
+        if not candidates:
             raise RasaUnavailableError("recently unreachable")
         body = {"sender": sender, "message": text, "metadata": {"channel": channel}}
-        try:
-            response = await self._http.post(f"{self.base_url}/webhooks/rest/webhook", json=body)
-        except httpx.HTTPError as error:
-            self._mark_down()
-            raise RasaUnavailableError(type(error).__name__) from error
-        if response.status_code >= 400:
-            self._mark_down()
-            raise RasaUnavailableError(f"status {response.status_code}")
-        self._down_until = 0.0
-        payload = response.json()
-        return parse_reply(payload if isinstance(payload, list) else [])
+        reason = "unreachable"
+        for server in candidates:
+            try:
+                response = await self._http.post(f"{server.url}/webhooks/rest/webhook",
+                                                 json=body)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                self._mark_down(server)
+                reason = type(error).__name__
+                continue  # never delivered: the next server may take it
+            except httpx.HTTPError as error:
+                self._mark_down(server)
+                raise RasaUnavailableError(type(error).__name__) from error
+            if response.status_code >= 400:
+                self._mark_down(server)
+                raise RasaUnavailableError(f"status {response.status_code}")
+            server.down_until = 0.0
+            payload = response.json()
+            return parse_reply(payload if isinstance(payload, list) else [])
+        raise RasaUnavailableError(reason)
 
     async def status(self) -> str:
-        """``ok`` when Rasa answers on its root URL, else a short reason."""
+        """``ok`` when every server answers on its root URL, else a short reason."""
+        return summarize(await self.statuses())
+
+    async def statuses(self) -> dict[str, str]:
+        """``ok`` or a short reason for each server."""
+        return {server.url: await self._status(server.url) for server in self.servers}
+
+    async def _status(self, url: str) -> str:
         try:
-            response = await self._http.get(f"{self.base_url}/", timeout=2.0)
+            response = await self._http.get(f"{url}/", timeout=2.0)
         except httpx.HTTPError as error:
             return f"unreachable ({type(error).__name__})"
         return "ok" if response.status_code == 200 else f"status {response.status_code}"
 
-    def _mark_down(self) -> None:
-        self._down_until = time.monotonic() + self.retry_after
-        logger.warning("rasa unreachable at %s; degraded mode for %.0fs", self.base_url,
+    def _mark_down(self, server: RasaServer) -> None:
+        server.down_until = time.monotonic() + self.retry_after
+        logger.warning("rasa unreachable at %s; leaving it alone for %.0fs", server.url,
                        self.retry_after)
