@@ -14,6 +14,7 @@ from datetime import datetime
 
 from actions import constants as c
 from actions.templates import Button, DomainTemplates, Reply
+from actions.timing import time_text
 from knowledge_base.models import Channel, Document, DocumentKind, Faq, Method, Procedure, SearchHit
 
 METHOD_ORDER = (Method.IN_PERSON, Method.ONLINE, Method.POST)
@@ -53,6 +54,22 @@ def _is_note(document: Document) -> bool:
     return document.copies.strip().startswith("0")
 
 
+_CONDITIONAL_STARTS = ("trường hợp", "nếu", "đối với trường hợp", "riêng trường hợp")
+
+
+def _main_first(documents: list[Document]) -> list[Document]:
+    """Documents everyone needs first, then those of special situations ("Trường hợp …").
+
+    The catalog lists them in no useful order (khai sinh starts with the record
+    of an abandoned child); a citizen reads the checklist top down.
+    """
+    def conditional(document: Document) -> bool:
+        name = " ".join(document.name.split()).lower()
+        return name.startswith(_CONDITIONAL_STARTS) or name.startswith("văn bản ủy quyền")
+
+    return sorted(documents, key=conditional)
+
+
 def format_date(value: datetime | None) -> str:
     """Vietnamese day/month/year, as shown under every answer."""
     return value.strftime("%d/%m/%Y") if value else ""
@@ -80,13 +97,17 @@ class AnswerComposer:
                 seen.setdefault(channel.method, channel)
         return [seen[m] for m in METHOD_ORDER if m in seen]
 
-    def _time_text(self, channel: Channel) -> str:
-        time = channel.processing_time
-        if not time.text:
+    def _time_text(self, channel: Channel, channels: Sequence[Channel]) -> str:
+        shown = time_text(channel, channels)
+        if shown is None:
             return self._label("not_stated")
-        if time.unit is None and time.text.replace(".", "").replace(",", "").isdigit():
-            return f"{time.text} ({self._label('unit_missing')})"
-        return time.text
+        return f"{shown.text} {self._label('unit_missing')}" if shown.bare else shown.text
+
+    @staticmethod
+    def _unit_note(shown: Sequence[Channel], channels: Sequence[Channel]) -> list[Reply]:
+        """The note under a time list where the catalog gives a bare number (no unit)."""
+        bare = any((t := time_text(ch, channels)) is not None and t.bare for ch in shown)
+        return [Reply("utter_time_unit_missing")] if bare else []
 
     def _fee_text(self, channel: Channel) -> str:
         return channel.fee.text or self._label("not_stated")
@@ -136,6 +157,7 @@ class AnswerComposer:
             present = [d for d in present if not _is_note(d)]
         else:
             notes = []
+        submit, present = _main_first(submit), _main_first(present)
         replies: list[Reply] = []
         first, extra = ("utter_documents_case", {"case_name": _safe(case)}) if case else (
             "utter_documents", {})
@@ -172,23 +194,27 @@ class AnswerComposer:
         channels = self._channels(procedure)
         if not channels:
             return [Reply("utter_channels_missing")]
-        lines = [f"• {self._method(ch.method)}: {self._time_text(ch)}" for ch in channels]
-        return [Reply("utter_processing_time", {"time_lines": _safe("\n".join(lines))})]
+        lines = [f"• {self._method(ch.method)}: {self._time_text(ch, channels)}"
+                 for ch in channels]
+        return [Reply("utter_processing_time", {"time_lines": _safe("\n".join(lines))}),
+                *self._unit_note(channels, channels)]
 
     def fees_and_times(self, procedure: Procedure) -> list[Reply]:
         """Time and fee per submission method, in one list."""
         channels = self._channels(procedure)
         if not channels:
             return [Reply("utter_channels_missing")]
-        lines = [f"• {self._method(ch.method)}: {self._label('time')} {self._time_text(ch)}; "
-                 f"{self._label('fee')} {self._fee_text(ch)}" for ch in channels]
+        lines = [f"• {self._method(ch.method)}: {self._label('time')} "
+                 f"{self._time_text(ch, channels)}; {self._label('fee')} {self._fee_text(ch)}"
+                 for ch in channels]
         return self._list_replies("utter_fees_and_time", "utter_documents_continued",
-                                  "channel_lines", lines)
+                                  "channel_lines", lines) + self._unit_note(channels, channels)
 
     def where(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
         """Implementing agency, the office's address and hours, the submission methods."""
-        agency = procedure.agency or procedure.competent_agency or self._label("not_stated")
-        replies = [Reply("utter_where", {**office, "agency": _safe(agency.strip())})]
+        agency = (procedure.agency or procedure.competent_agency or "").strip()
+        replies = [Reply("utter_where", {**office, "agency": _safe(agency)}) if agency
+                   else Reply("utter_where_office", office)]
         methods = [self._method(ch.method) for ch in self._channels(procedure)]
         if methods:
             replies.append(Reply("utter_where_methods", {"method_list": ", ".join(methods)}))
@@ -203,13 +229,14 @@ class AnswerComposer:
 
     def online(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
         """The portal link with the online time and fee, or where to apply instead."""
-        channel = next((ch for ch in self._channels(procedure) if ch.method == Method.ONLINE), None)
+        channels = self._channels(procedure)
+        channel = next((ch for ch in channels if ch.method == Method.ONLINE), None)
         if channel is None:
             return [Reply("utter_online_unavailable", office)]
         return [Reply("utter_online_available", {
             "online_url": procedure.portal_url or procedure.official_url,
-            "online_time": _safe(self._time_text(channel)),
-            "online_fee": _safe(self._fee_text(channel))})]
+            "online_time": _safe(self._time_text(channel, channels)),
+            "online_fee": _safe(self._fee_text(channel))}), *self._unit_note([channel], channels)]
 
     def answer(self, procedure: Procedure, aspect: str, office: dict[str, str],
                catalog_date: datetime | None, case: str | None = None) -> list[Reply]:

@@ -1,0 +1,113 @@
+"""Answers as a citizen reads them: times without invented units, follow-ups in chat shorthand."""
+
+from pathlib import Path
+
+import pytest
+
+from actions.dialogue import DialogueState, Message
+from actions.registry import build_dialogue
+from actions.templates import DomainTemplates
+from actions.timing import time_text
+from knowledge_base.models import Channel, Fee, Method, ProcessingTime
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = ROOT / "bot" / "domain"
+TEMPLATES = DomainTemplates.load(DOMAIN)
+KHAI_SINH = "1.001193"
+
+
+@pytest.fixture(scope="module")
+def dialogue(knowledge_base):
+    return build_dialogue(knowledge_base, DOMAIN)
+
+
+def texts(outcome) -> list[str]:
+    return [TEMPLATES.render(r).text for r in outcome.replies]
+
+
+def test_a_bare_catalog_number_is_shown_as_given_with_a_note_never_a_unit(dialogue) -> None:
+    outcome = dialogue.answer(DialogueState(), Message("khai sinh mất mấy ngày",
+                                                       "ask_processing_time"))
+    shown = texts(outcome)
+    assert outcome.turn.procedure == KHAI_SINH
+    time_lines = [line for t in shown for line in t.splitlines() if line.startswith("• ")]
+    assert time_lines and all(line.endswith(": 1 (*)") for line in time_lines)
+    assert "danh mục không ghi đơn vị" not in "\n".join(shown)
+    note = TEMPLATES.text("utter_time_unit_missing")
+    assert note in shown and "ngày làm việc" in note and "cán bộ" in note
+    assert shown[-1].startswith(f"Nguồn: Mã thủ tục {KHAI_SINH}")
+
+
+def test_a_stated_unit_reads_in_lowercase_without_a_note(dialogue) -> None:
+    outcome = dialogue.answer(DialogueState(), Message("đăng ký thường trú mất bao lâu",
+                                                       "ask_processing_time"))
+    text = "\n".join(texts(outcome))
+    assert "• Nộp trực tiếp: 7 ngày làm việc" in text
+    assert "(*)" not in text
+
+
+def test_the_unit_of_another_method_for_the_same_number_is_used() -> None:
+    free = Fee(amount_vnd=0, text="Miễn phí")
+    online = Channel(method=Method.ONLINE, fee=free, processing_time=ProcessingTime(
+        value=1, unit="ngày làm việc", text="1 Ngày làm việc"))
+    in_person = Channel(method=Method.IN_PERSON, fee=free,
+                        processing_time=ProcessingTime(value=1, text="1"))
+    other = Channel(method=Method.POST, fee=free,
+                    processing_time=ProcessingTime(value=3, text="3"))
+    channels = [online, in_person, other]
+    assert time_text(in_person, channels).text == "1 ngày làm việc"
+    assert not time_text(in_person, channels).bare
+    assert time_text(other, channels).text == "3" and time_text(other, channels).bare
+
+
+def test_online_answer_carries_the_note_too(dialogue) -> None:
+    state = DialogueState(procedure_code=KHAI_SINH)
+    shown = texts(dialogue.answer(state, Message("lam onl dc ko", "ask_online")))
+    assert any("thời gian giải quyết 1 (*)" in t for t in shown)
+    assert TEMPLATES.text("utter_time_unit_missing") in shown
+
+
+def test_fees_per_method_match_the_catalog_cells(dialogue) -> None:
+    # Catalog 1.004222: "Trực tuyến7 Ngày làm việc10,000 Việt Nam Đồng…Trực tiếp7 Ngày làm việc20,000"
+    text = "\n".join(texts(dialogue.answer(DialogueState(), Message(
+        "lệ phí đăng ký thường trú", "ask_fee"))))
+    assert "• Nộp trực tuyến: 10.000 đồng" in text
+    assert "• Nộp trực tiếp: 20.000 đồng" in text
+
+
+def test_where_without_an_agency_in_the_catalog_says_nothing_about_it(dialogue,
+                                                                        knowledge_base) -> None:
+    procedure = knowledge_base.procedure(KHAI_SINH)
+    assert not (procedure.agency or procedure.competent_agency)
+    shown = texts(dialogue.answer(DialogueState(procedure_code=KHAI_SINH),
+                                  Message("nop o dau", "ask_where")))
+    assert "chưa ghi rõ" not in "\n".join(shown)
+    assert shown[1].startswith("Nơi tiếp nhận hồ sơ:")
+
+
+def test_checklist_starts_with_what_everyone_needs(dialogue) -> None:
+    shown = texts(dialogue.answer(DialogueState(), Message("khai sinh cần giấy tờ gì",
+                                                           "ask_documents")))
+    first = shown[1].splitlines()[1]
+    assert first.startswith("1. ") and not first.startswith("1. Trường hợp")
+    assert "Giấy chứng sinh" in shown[1].split("Trường hợp trẻ em bị bỏ rơi")[0]
+
+
+@pytest.mark.parametrize("text, intent, aspect_response", [
+    ("mất mấy ngày", "ask_processing_time", "utter_processing_time"),
+    ("mat may ngay", "ask_processing_time", "utter_processing_time"),
+    ("hết mấy ngày z", "ask_processing_time", "utter_processing_time"),
+    ("bao gio co kq", "ask_processing_time", "utter_processing_time"),
+    ("hẹn mấy ngày vậy", "ask_processing_time", "utter_processing_time"),
+    ("het bn tien", "ask_fee", "utter_fees"),
+    ("tốn bn tiền ạ", "ask_fee", "utter_fees"),
+    ("phi bn z ad", "ask_fee", "utter_fees"),
+    ("nop o dau z", "ask_where", "utter_where_office"),
+    ("can mang j", "ask_documents", "utter_documents"),
+    ("nop tren vneid dc ko", "ask_online", "utter_online_available"),
+])
+def test_shorthand_follow_ups_stay_on_the_procedure_under_discussion(
+        dialogue, text: str, intent: str, aspect_response: str) -> None:
+    outcome = dialogue.answer(DialogueState(procedure_code=KHAI_SINH), Message(text, intent))
+    assert outcome.turn.procedure == KHAI_SINH and outcome.turn.decision == "answer"
+    assert aspect_response in [r.response for r in outcome.replies]
