@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,12 +21,10 @@ def dead_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def client(kb_workdir: Path, kb_settings, tmp_path_factory) -> Iterator[TestClient]:
+def client(private_database, kb_settings) -> Iterator[TestClient]:
     from knowledge_base.service import KnowledgeBase
 
-    workdir = tmp_path_factory.mktemp("chat_api")
-    shutil.copy(kb_workdir / "kb.db", workdir / "kb.db")
-    settings = AppSettings(database_url=f"sqlite:///{workdir / 'kb.db'}",
+    settings = AppSettings(database_url=private_database("chat_api"),
                            index_dir=kb_settings.index_dir, catalog_dir=kb_settings.catalog_dir,
                            rasa_url=f"http://127.0.0.1:{dead_port()}", port=dead_port())
     kb = KnowledgeBase(settings)

@@ -8,10 +8,8 @@ role check). Examples per route are bounded so the whole file runs in about a mi
 
 from __future__ import annotations
 
-import shutil
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,14 +32,12 @@ def dead_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def fuzz_client(kb_workdir: Path, kb_settings, tmp_path_factory) -> Iterator[TestClient]:
+def fuzz_client(private_database, kb_settings) -> Iterator[TestClient]:
     from api.admin.services import StaffServices
     from knowledge_base.service import KnowledgeBase
 
-    workdir = tmp_path_factory.mktemp("fuzz")
-    shutil.copy(kb_workdir / "kb.db", workdir / "kb.db")
     app_settings = AppSettings(
-        _env_file=None, database_url=f"sqlite:///{workdir / 'kb.db'}",
+        _env_file=None, database_url=private_database("fuzz"),
         index_dir=kb_settings.index_dir, catalog_dir=kb_settings.catalog_dir,
         rasa_url=f"http://127.0.0.1:{dead_port()}", rasa_retry_after=600, port=dead_port(),
         rate_limit_per_minute=0)

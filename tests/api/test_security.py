@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,13 +25,11 @@ def dead_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def client(kb_workdir: Path, kb_settings, tmp_path_factory) -> Iterator[TestClient]:
+def client(private_database, kb_settings) -> Iterator[TestClient]:
     from knowledge_base.service import KnowledgeBase
 
-    workdir = tmp_path_factory.mktemp("security")
-    shutil.copy(kb_workdir / "kb.db", workdir / "kb.db")
     settings = AppSettings(
-        _env_file=None, database_url=f"sqlite:///{workdir / 'kb.db'}",
+        _env_file=None, database_url=private_database("security"),
         index_dir=kb_settings.index_dir, catalog_dir=kb_settings.catalog_dir,
         rasa_url=f"http://127.0.0.1:{dead_port()}", port=dead_port(),
         widget_origins=f"{WIDGET_HOST}, https://other-ward.example.vn/", max_body_bytes=MAX_BODY,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import sqlite3
 import threading
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from api.config import AppSettings
 from api.db_models import ConversationRow, TurnRow
 from api.main import create_app
+from tests.conftest import copy_database
 
 HOLD_SECONDS = 2.0
 
@@ -38,7 +38,7 @@ def hold_write_lock(database: Path, locked: threading.Event) -> None:
 def test_busy_database_is_waited_for(kb_workdir: Path, kb_settings, tmp_path: Path) -> None:
     from knowledge_base.service import KnowledgeBase
 
-    shutil.copy(kb_workdir / "kb.db", tmp_path / "kb.db")
+    copy_database(kb_workdir / "kb.db", tmp_path / "kb.db")
     settings = AppSettings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'kb.db'}",
                            index_dir=kb_settings.index_dir, catalog_dir=kb_settings.catalog_dir,
                            rasa_url=f"http://127.0.0.1:{dead_port()}", port=dead_port())

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PROJECT_ROOT, TTHC, kb_env
+from tests.conftest import PROJECT_ROOT, TTHC, copy_database, kb_env
 
 BROWSER_DIR = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("TTHC_CHROMIUM", "/usr/bin/chromium"))
@@ -56,7 +56,7 @@ def _wait_until_ready(url: str, proc: subprocess.Popen, log: Path) -> None:
 @pytest.fixture(scope="module")
 def console_app(kb_workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("console_app")
-    shutil.copy(kb_workdir / "kb.db", workdir / "kb.db")
+    copy_database(kb_workdir / "kb.db", workdir / "kb.db")
     port = _free_port()
     env = kb_env(kb_workdir)
     env.update({"TTHC_DATABASE_URL": f"sqlite:///{workdir / 'kb.db'}", "TTHC_PORT": str(port),

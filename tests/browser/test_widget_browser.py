@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PROJECT_ROOT, kb_env
+from tests.conftest import PROJECT_ROOT, copy_database, kb_env
 
 BROWSER_DIR = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("TTHC_CHROMIUM", "/usr/bin/chromium"))
@@ -42,7 +42,7 @@ def app_url(kb_workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     from api.processes import app_ready, start_app, wait_for
 
     workdir = tmp_path_factory.mktemp("widget_app")
-    shutil.copy(kb_workdir / "kb.db", workdir / "kb.db")
+    copy_database(kb_workdir / "kb.db", workdir / "kb.db")
     env = kb_env(kb_workdir)
     env.update({
         "TTHC_DATABASE_URL": f"sqlite:///{workdir / 'kb.db'}",

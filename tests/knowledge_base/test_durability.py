@@ -15,6 +15,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from contextlib import closing
 from pathlib import Path
@@ -145,3 +146,36 @@ def test_build_killed_midway_leaves_the_current_index_serving(
     assert not any(d.exists() for d in abandoned) and not work_dirs()
     assert serves(kb_settings, tmp_path).build_dir == current_build(index)
     assert os.listdir(index / "builds")  # the previous build is kept for a quick roll-back
+
+
+def test_copying_a_live_database_leaves_its_wal_alone(tmp_path: Path) -> None:
+    """Tests copy the session database while this process has it open.
+
+    ``shutil.copy`` closed a file handle on it, which dropped every POSIX lock this
+    process held; the next process to close the database then took itself for the
+    last user and deleted ``-wal``/``-shm`` under our open connections, and reads
+    failed later with "disk I/O error". ``copy_database`` goes through SQLite.
+    """
+    from knowledge_base.store import KnowledgeStore
+
+    source = tmp_path / "live.db"
+    store = KnowledgeStore(f"sqlite:///{source}")
+    try:
+        store.set_meta("probe", "1")  # the pool keeps an idle connection, as a running app does
+        copy_database(source, tmp_path / "copy.db")
+        subprocess.run([sys.executable, "-c", READ_AND_CLOSE, str(source)], check=True, timeout=60)
+        assert Path(f"{source}-wal").exists() and Path(f"{source}-shm").exists()
+        store.set_meta("probe", "2")
+        copy_database(source, tmp_path / "again.db")
+        with closing(sqlite3.connect(tmp_path / "again.db")) as db:
+            assert db.execute("SELECT value FROM kb_meta WHERE key = 'probe'").fetchone() == ("2",)
+    finally:
+        store.engine.dispose()
+
+
+READ_AND_CLOSE = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("SELECT count(*) FROM kb_meta").fetchone()
+db.close()
+"""

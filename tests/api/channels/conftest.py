@@ -6,7 +6,6 @@ events, tokens and conversations never leak from one test into the next.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from fake_zalo import FakeZalo
 from zalo_harness import APP_ID, APP_SECRET, AppServer, make_settings, real_app
 
 from api.channels.zalo.settings import ZaloSettings
+from tests.conftest import copy_database
 
 
 @pytest.fixture()
@@ -31,7 +31,7 @@ def zalo_settings(fake_zalo: FakeZalo) -> ZaloSettings:
 
 @pytest.fixture()
 def database_url(kb_workdir: Path, tmp_path: Path) -> str:
-    shutil.copy(kb_workdir / "kb.db", tmp_path / "kb.db")
+    copy_database(kb_workdir / "kb.db", tmp_path / "kb.db")
     return f"sqlite:///{tmp_path / 'kb.db'}"
 
 

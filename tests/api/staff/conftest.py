@@ -6,7 +6,6 @@ that edits made here never leak into other tests, and warmed up once.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from tests.api.staff.harness import (
     StaffClient,
     build_app,
 )
+from tests.conftest import copy_database
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +29,7 @@ def staff_kb(kb_workdir: Path, tmp_path_factory: pytest.TempPathFactory):
     from knowledge_base.settings import KnowledgeBaseSettings
 
     workdir = tmp_path_factory.mktemp("staff")
-    shutil.copy(kb_workdir / "kb.db", workdir / "kb.db")
+    copy_database(kb_workdir / "kb.db", workdir / "kb.db")
     settings = KnowledgeBaseSettings(database_url=f"sqlite:///{workdir / 'kb.db'}",
                                      index_dir=kb_workdir / "index",
                                      catalog_dir=kb_workdir / "catalog")
