@@ -8,7 +8,8 @@ tracker store, so tests never touch ``var/``.
 from __future__ import annotations
 
 import json
-import shutil
+import os
+import signal
 import socket
 import subprocess
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from api.processes import (
     start_rasa,
     wait_for,
 )
-from tests.conftest import kb_env
+from tests.conftest import copy_database, kb_env
 
 STARTUP_TIMEOUT_S = 300
 
@@ -78,6 +79,8 @@ class LiveStack:
 
     settings: AppSettings
     workdir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    model: Path | None = None
     children: list[Child] = field(default_factory=list)
 
     @property
@@ -98,6 +101,25 @@ class LiveStack:
             if child.name == "rasa":
                 child.stop()
 
+    def kill_rasa(self) -> None:
+        """SIGKILL Rasa's process group, like a crash: nothing gets flushed on the way out."""
+        rasa = next(c for c in self.children if c.name == "rasa")
+        if rasa.alive():
+            os.killpg(rasa.process.pid, signal.SIGKILL)
+            rasa.process.wait(timeout=30)
+
+    def restart_rasa(self) -> None:
+        """Start Rasa again on the same port, model and tracker store; wait until it answers."""
+        index = next(i for i, c in enumerate(self.children) if c.name == "rasa")
+        self.children[index].stop()
+        rasa = start_rasa(self.settings, self.env, self.workdir / "rasa-restarted.log", self.model)
+        self.children[index] = rasa
+        try:
+            ok = wait_for(lambda: rasa_ready(self.settings.rasa_url), rasa, STARTUP_TIMEOUT_S)
+        except RuntimeError as error:
+            pytest.fail(str(error))
+        assert ok, f"rasa not ready after {STARTUP_TIMEOUT_S}s:\n{rasa.tail()}"
+
     def stop(self) -> None:
         for child in self.children:
             child.stop()
@@ -108,7 +130,7 @@ class LiveStack:
 
 def start_stack(kb_workdir: Path, workdir: Path) -> LiveStack:
     """Copy the session database, start Rasa and the app, wait until both are ready."""
-    shutil.copy(kb_workdir / "kb.db", workdir / "kb.db")
+    copy_database(kb_workdir / "kb.db", workdir / "kb.db")
     env = kb_env(kb_workdir)
     env["TTHC_DATABASE_URL"] = f"sqlite:///{workdir / 'kb.db'}"
     settings = AppSettings(
@@ -117,7 +139,7 @@ def start_stack(kb_workdir: Path, workdir: Path) -> LiveStack:
         rasa_url=f"http://127.0.0.1:{free_port()}", rasa_tracker_db=workdir / "tracker.db")
     model = ensure_model(settings)
     env = stack_env(settings, env)
-    stack = LiveStack(settings, workdir)
+    stack = LiveStack(settings, workdir, env, model)
     stack.children.append(start_rasa(settings, env, workdir / "rasa.log", model))
     stack.children.append(start_app(settings, env, workdir / "app.log"))
     try:

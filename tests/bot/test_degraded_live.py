@@ -1,8 +1,10 @@
 """When Rasa stops, the app keeps answering from the knowledge base (same templates),
-continuing the topic it learned while Rasa was up."""
+continuing the topic it learned while Rasa was up; when Rasa comes back after a crash,
+conversations continue through it with the slots its tracker store kept."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,3 +49,30 @@ def test_answers_continue_after_rasa_stops(stoppable_stack: LiveStack, knowledge
     turns = stored_turns(stack.database, "web:dg-1")
     assert [t["source"] for t in turns] == ["rasa", "degraded"]
     assert turns[-1]["procedure"] == "1.001193" and turns[-1]["decision"] == "answer"
+
+
+def test_rasa_killed_and_restarted_continues_with_its_slots(stoppable_stack: LiveStack) -> None:
+    stack = stoppable_stack
+    if not any(c.name == "rasa" and c.alive() for c in stack.children):
+        stack.restart_rasa()  # the test above leaves it stopped
+        time.sleep(stack.settings.rasa_retry_after)
+    asked = stack.chat("rk-1", "đăng ký kết hôn cần giấy tờ gì")
+    assert asked.body["degraded"] is False and "Mã thủ tục 1.000894" in asked.text, asked.body
+
+    stack.kill_rasa()  # SIGKILL: whatever Rasa kept only in memory is gone
+    during = stack.chat("rk-1", "mất bao lâu")
+    assert during.status == 200 and during.body["degraded"] is True
+    assert "Mã thủ tục 1.000894" in during.text
+
+    stack.restart_rasa()
+    time.sleep(stack.settings.rasa_retry_after)  # the app retries Rasa after this pause
+    after = stack.chat("rk-1", "lệ phí bao nhiêu")
+    assert after.status == 200 and after.body["degraded"] is False, after.body
+    assert "Mã thủ tục 1.000894" in after.text, after.text  # the procedure slot survived
+    turns = stored_turns(stack.database, "web:rk-1")
+    assert [t["source"] for t in turns] == ["rasa", "degraded", "rasa"]
+    assert turns[-1]["procedure"] == "1.000894"
+
+    # Without that history the same question names no procedure.
+    fresh = stack.chat("rk-2", "lệ phí bao nhiêu")
+    assert fresh.status == 200 and "Mã thủ tục 1.000894" not in fresh.text
