@@ -60,6 +60,9 @@ CHITCHAT_RESPONSES = {
     "goodbye": "utter_goodbye",
 }
 
+# Chitchat intents a short question is sometimes taken for ("cần cccd ko" → deny).
+QUESTION_LIKE_CHITCHAT = frozenset({"affirm", "deny", "greet", "thank"})
+
 # --- what the bot is waiting for -------------------------------------------------------
 AWAITING_PROCEDURE = "procedure"
 AWAITING_CASE = "case"

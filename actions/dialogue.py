@@ -119,7 +119,14 @@ class Dialogue:
                        TurnInfo(intent, c.DECISION_HANDOFF), handoff_reason=reason)
 
     def chitchat(self, state: DialogueState, message: Message) -> Outcome:
-        """Reply to small talk; any open offer of a human is withdrawn."""
+        """Reply to small talk; any open offer of a human is withdrawn.
+
+        A short question the classifier took for a yes/no or a greeting ("cần cccd
+        ko", "chào ad, làm sổ đỏ ở đâu") is answered as a question when the
+        knowledge base clearly recognises what it names.
+        """
+        if message.intent in c.QUESTION_LIKE_CHITCHAT and self._names_known_topic(message):
+            return self.answer(state, message)
         response = c.CHITCHAT_RESPONSES.get(message.intent, "utter_default")
         new = replace(state, human_offered=False)
         return Outcome(self.composer.chitchat(response, self._office()), new,
@@ -154,6 +161,15 @@ class Dialogue:
         score = int(raw)
         return Outcome(self.composer.thanks_for_rating(score), replace(state, rated=True), turn,
                        rating=score)
+
+    def _names_known_topic(self, message: Message) -> bool:
+        analysis = self.lexicon.analyze(message.text)
+        if not analysis.names_something:
+            return False
+        try:
+            return self.kb.search(analysis.topic or message.text).decision == Decision.ANSWER
+        except KnowledgeBaseError:
+            return False
 
     # --- choices (buttons or typed ordinals) -------------------------------
     def _choice(self, state: DialogueState, message: Message) -> Outcome | None:
@@ -206,9 +222,15 @@ class Dialogue:
         return self._follow_result(state, message, aspect, result)
 
     def _aspect(self, message: Message, analysis: Analysis) -> str:
-        if message.intent in c.INTENT_TO_ASPECT:
-            return c.INTENT_TO_ASPECT[message.intent]
-        return analysis.aspects[0] if analysis.aspects else c.ASPECT_GENERAL
+        """The asked aspect: the intent's, unless it is the general one and words name one.
+
+        "làm giấy khai sinh cho bé thì cần j ạ" is often classified as a general
+        question; its words still say it asks for the documents.
+        """
+        aspect = c.INTENT_TO_ASPECT.get(message.intent, c.ASPECT_GENERAL)
+        if aspect == c.ASPECT_GENERAL and analysis.aspects:
+            return analysis.aspects[0]
+        return aspect
 
     def _follow_up(self, state: DialogueState, message: Message, aspect: str) -> Outcome:
         if state.procedure_code:

@@ -111,3 +111,28 @@ def test_shorthand_follow_ups_stay_on_the_procedure_under_discussion(
     outcome = dialogue.answer(DialogueState(procedure_code=KHAI_SINH), Message(text, intent))
     assert outcome.turn.procedure == KHAI_SINH and outcome.turn.decision == "answer"
     assert aspect_response in [r.response for r in outcome.replies]
+
+
+def test_a_general_question_whose_words_name_an_aspect_answers_that_aspect(dialogue) -> None:
+    outcome = dialogue.answer(DialogueState(), Message(
+        "e muốn làm giấy khai sinh cho bé thì cần j ạ 🙏", "ask_procedure"))
+    responses = [r.response for r in outcome.replies]
+    if outcome.turn.decision == "clarify":  # several khai sinh variants: the aspect waits
+        assert outcome.state.pending_aspect == "documents"
+    else:
+        assert "utter_documents" in responses and "utter_fees_and_time" not in responses
+
+
+@pytest.mark.parametrize("text, intent", [("đăng ký kết hôn cần gì ko", "deny"),
+                                          ("chào ad, dk thuong tru can giay to gi", "greet")])
+def test_a_question_taken_for_small_talk_is_answered(dialogue, text: str, intent: str) -> None:
+    outcome = dialogue.chitchat(DialogueState(), Message(text, intent))
+    assert outcome.turn.decision in ("answer", "clarify") and outcome.turn.procedure
+
+
+@pytest.mark.parametrize("text, intent", [("không cần đâu", "deny"), ("ok", "affirm"),
+                                          ("ok cảm ơn bạn nhiều nhé 😊", "thank"),
+                                          ("chào em", "greet")])
+def test_real_small_talk_stays_small_talk(dialogue, text: str, intent: str) -> None:
+    outcome = dialogue.chitchat(DialogueState(), Message(text, intent))
+    assert outcome.turn.decision == "chitchat"
