@@ -56,6 +56,7 @@ class Lexicon:
     synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     aspects: dict[tuple[str, ...], str] = field(default_factory=dict)
     age_brackets: tuple[tuple[int, int, tuple[str, ...]], ...] = ()
+    age_topics: tuple[tuple[str, ...], ...] = ()
     stopwords: frozenset[str] = frozenset()
 
     @classmethod
@@ -78,12 +79,22 @@ class Lexicon:
                 )
                 for b in data.get("age_brackets", [])
             ),
+            age_topics=tuple(
+                tuple(fold(normalize(str(t))).split()) for t in data.get("age_topics", [])
+            ),
             stopwords=frozenset(fold(normalize(str(w))) for w in data.get("stopwords", [])),
         )
 
     def age_words(self, tokens: list[str]) -> list[str]:
-        """Words of every age bracket a "<N> tuổi" in ``tokens`` falls in."""
+        """Words of every age bracket a "<N> tuổi" in ``tokens`` falls in.
+
+        Only when the question is about a topic whose procedures differ by age
+        (``age_topics``): elsewhere "em tôi 15 tuổi" is part of a story, and the
+        bracket words would pull the căn cước procedures named by age.
+        """
         added: list[str] = []
+        if self.age_topics and not any(_contains(tokens, topic) for topic in self.age_topics):
+            return added
         for number, unit in zip(tokens, tokens[1:]):
             if unit == "tuoi" and number.isdecimal():
                 age = int(number)
@@ -239,6 +250,11 @@ class TextPipeline:
     def content_tokens(self, processed: ProcessedText) -> list[str]:
         """Syllables of the expanded text that carry topic (stopwords removed)."""
         return [t for t in processed.syllables if t not in self.lexicon.stopwords]
+
+
+def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(tuple(tokens[i:i + size]) == phrase for i in range(len(tokens) - size + 1))
 
 
 def _plain_number(token: str) -> str:

@@ -88,3 +88,10 @@ def test_superscripts_and_other_digit_like_characters_do_not_crash():
     for text in ["²", "khai sinh ¹ tuổi", "con ³ tuoi lam can cuoc", "mức độ ٢"]:
         assert pipeline.process(text).expanded is not None
     assert pipeline.process("con ٣ tuổi").expanded == pipeline.process("con 3 tuổi").expanded
+
+
+def test_ages_in_a_story_about_another_topic_add_nothing():
+    # only căn cước and the children's BHYT liên thông differ by age in the catalog
+    expanded = TextPipeline().process("Em trai tôi 15 tuổi, tôi muốn làm người giám hộ").expanded
+    assert "tro len" not in expanded and "chua thanh nien" not in expanded
+    assert "duoi 6" in TextPipeline().process("làm thẻ bhyt cho bé 3 tuổi").expanded
