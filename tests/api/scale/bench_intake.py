@@ -12,6 +12,7 @@ The same database and index serve both runs.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -92,6 +93,7 @@ def main() -> None:
         fake.stop()
         red.stop()
         pg.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

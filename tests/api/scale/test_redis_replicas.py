@@ -14,6 +14,9 @@ are answered exactly once, and that no message is stored or answered twice.
 from __future__ import annotations
 
 import itertools
+import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -56,6 +59,7 @@ ADMIN, PASSWORD = "city.admin", "city admin passphrase"
 LIVE_DEADLINE_S = 5.0
 BURST = 5
 STARTUP_TIMEOUT_S = 300
+LEASE_S = 6  # a dead replica's Zalo work is taken over after this
 
 
 @dataclass
@@ -77,7 +81,7 @@ def _zalo_env(fake: FakeZalo) -> dict[str, str]:
             "TTHC_ZALO_APP_SECRET": APP_SECRET, "TTHC_ZALO_ACCESS_TOKEN": "AT-0",
             "TTHC_ZALO_REFRESH_TOKEN": "RT-0", "TTHC_ZALO_API_BASE": fake.base_url,
             "TTHC_ZALO_OAUTH_BASE": fake.base_url, "TTHC_ZALO_POLL_INTERVAL": "0.2",
-            "TTHC_ZALO_RETRY_BACKOFF": "0.05"}
+            "TTHC_ZALO_RETRY_BACKOFF": "0.05", "TTHC_ZALO_LEASE_SECONDS": str(LEASE_S)}
 
 
 def _start_replica(name: str, shared: dict[str, str], workdir: Path) -> tuple[Child, Child, str]:
@@ -131,6 +135,7 @@ def city() -> Iterator[City]:
         fake.stop()
         red.stop()
         pg.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _rasa_up(child: Child) -> bool:
@@ -253,3 +258,30 @@ def test_zalo_events_through_redis_are_answered_exactly_once(city) -> None:
     client = redis.Redis.from_url(city.redis.url)
     assert len(client.keys(SEEN_PREFIX + "*")) == len(events)  # accepted through Redis
     assert client.xlen(STREAM) == 0 and client.xpending(STREAM, GROUP)["pending"] == 0
+
+
+def test_a_replica_killed_right_after_acknowledging_loses_nothing(city) -> None:
+    """Runs last: replica A's app stays dead (SIGKILL); replica B takes its Zalo work over."""
+    users = [f"city-k{n}" for n in range(3)]
+    events = [text_event(user, "thủ tục kết hôn cần giấy tờ gì", f"{user}-0") for user in users]
+    with httpx.Client(timeout=10) as client:
+        for event in events:
+            assert post_event(client, city.apps[0], event).json() == {"status": "queued"}
+    os.killpg(city.children[0].process.pid, signal.SIGKILL)
+    killed = time.monotonic()
+    mine = ZaloInboundRow.user_id.in_(users)
+    while time.monotonic() < killed + 60:
+        done = rows(city.pg.url, ZaloInboundRow, mine, ZaloInboundRow.status == "done")
+        if len(done) == len(events):
+            break
+        time.sleep(0.2)
+    print(f"Zalo: replica A killed; B answered its events {time.monotonic() - killed:.1f} s later")
+    inbound = rows(city.pg.url, ZaloInboundRow, mine)
+    assert len(inbound) == len(events) and all(r.status == "done" for r in inbound), city.logs()
+    for user in users:
+        sent = rows(city.pg.url, ZaloOutboxRow, ZaloOutboxRow.user_id == user)
+        assert sent and all(r.status == "sent" for r in sent)
+        assert len(city.zalo.messages_for(user)) == len(sent)  # each part sent once
+        assert len(_turns(city, f"zalo:{user}")) == 1  # the conversation loop ran once
+    client = redis.Redis.from_url(city.redis.url)
+    assert client.xpending(STREAM, GROUP)["pending"] == 0
