@@ -1,0 +1,87 @@
+"""Tests of the shared HTTP session for action calls; run inside .venv-rasa (no pytest there).
+
+Run: ``cd bot && ../.venv-rasa/bin/python tests/test_action_http.py``
+(``tests/bot/test_rasa_project.py`` does this in ``make test``). A tiny HTTP
+server on 127.0.0.1 stands in for the action server and counts connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import components  # noqa: E402,F401  (installs the shared session)
+from rasa.utils.endpoints import EndpointConfig  # noqa: E402
+
+
+async def _serve(port: int = 0) -> tuple[web.AppRunner, int]:
+    """An echo server that also says which client port the request came from."""
+    async def handler(request: web.Request) -> web.Response:
+        peer = request.transport.get_extra_info("peername")[1]
+        return web.json_response({"echo": await request.json(), "peer": peer})
+
+    app = web.Application()
+    app.router.add_post("/webhook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]
+
+
+def test_consecutive_action_calls_reuse_one_connection() -> None:
+    async def scenario() -> set:
+        runner, port = await _serve()
+        endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/webhook")
+        try:
+            replies = [await endpoint.request(json={"n": n}) for n in range(5)]
+        finally:
+            await runner.cleanup()
+        assert [r["echo"]["n"] for r in replies] == list(range(5))
+        return {r["peer"] for r in replies}
+
+    assert len(asyncio.run(scenario())) == 1
+
+
+def test_server_errors_still_raise_like_rasa_expects() -> None:
+    async def scenario() -> str:
+        runner, port = await _serve()
+        endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/missing")
+        try:
+            await endpoint.request(json={})
+        except Exception as error:  # noqa: BLE001 - the type is the assertion
+            return type(error).__name__
+        finally:
+            await runner.cleanup()
+        return "no error"
+
+    assert asyncio.run(scenario()) == "ClientResponseError"
+
+
+def test_a_restarted_action_server_is_reached_again() -> None:
+    async def scenario() -> list:
+        runner, port = await _serve()
+        endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/webhook")
+        first = await endpoint.request(json={"n": 1})
+        await runner.cleanup()  # the app restarts on the same port
+        app_runner, _ = await _serve(port)
+        try:
+            second = await endpoint.request(json={"n": 2})
+        finally:
+            await app_runner.cleanup()
+        return [first["echo"]["n"], second["echo"]["n"]]
+
+    assert asyncio.run(scenario()) == [1, 2]
+
+
+if __name__ == "__main__":
+    tests = [value for name, value in sorted(globals().items()) if name.startswith("test_")]
+    for test in tests:
+        test()
+        print(f"ok {test.__name__}")
+    print(f"{len(tests)} passed")
