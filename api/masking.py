@@ -29,6 +29,7 @@ def mask_pii(text: str) -> str:
     Example:
         >>> mask_pii("CCCD 001090012345, sdt 0912 345 678")
         'CCCD ***, sdt ***'
+
     """
     for pattern in _PATTERNS:
         text = pattern.sub(MASK, text)
