@@ -43,6 +43,7 @@ class KnowledgeBase:
         self._embedder: SentenceTransformerEmbedder | None = None
         self._calibration: Calibration | None = None
         self._revision = -1
+        self._procedures: dict[str, tuple[int, Procedure]] = {}
         self._checked_at = 0.0
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
@@ -163,8 +164,21 @@ class KnowledgeBase:
         return self.retriever.search(text, limit=limit)
 
     def procedure(self, code: str) -> Procedure:
-        """One answerable-or-flagged procedure by code; raises NotFoundError."""
-        return self.store.procedure(code)
+        """One answerable-or-flagged procedure by code; raises NotFoundError.
+
+        Kept in memory per index revision: the dialogue reads the procedure on
+        every turn, and a database read plus validating the record was a tenth
+        of the app's time per message. A catalog import bumps the revision, so
+        the record changes together with what search serves. Don't mutate the
+        returned object.
+        """
+        revision = self._revision
+        cached = self._procedures.get(code)
+        if cached is not None and cached[0] == revision >= 0:
+            return cached[1]
+        procedure = self.store.procedure(code)
+        self._procedures[code] = (revision, procedure)
+        return procedure
 
     def faq(self, faq_id: int) -> Faq:
         """One FAQ entry by id; raises NotFoundError."""

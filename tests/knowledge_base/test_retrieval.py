@@ -152,3 +152,30 @@ def test_auto_refresh_picks_up_an_edit_made_elsewhere(kb_settings, tmp_path):
         replica.stop_auto_refresh()
         replica.store.engine.dispose()
         writer.engine.dispose()
+
+
+def test_procedures_read_by_the_dialogue_follow_a_catalog_import(kb_settings, tmp_path):
+    import json
+
+    from knowledge_base.importer import read_catalog
+    from knowledge_base.service import KnowledgeBase
+    from tests.conftest import copy_subset
+
+    catalog = copy_subset(tmp_path / "catalog", ["1.001193", "1.004873"])
+    settings = kb_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'own.db'}"})
+    store = KnowledgeStore(settings.database_url)
+    store.apply_catalog(read_catalog(catalog), str(catalog))
+    kb = KnowledgeBase(settings)
+    kb.warm_up()
+    before = kb.procedure("1.001193")
+    assert kb.procedure("1.001193") is before  # no database read per turn
+    source = next(catalog.glob("*/1.001193.json"))
+    record = json.loads(source.read_text(encoding="utf-8"))
+    record["ten_thu_tuc"] = record["ten_thu_tuc"] + " (sửa đổi)"
+    source.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    store.apply_catalog(read_catalog(catalog), str(catalog))
+    assert kb.procedure("1.001193").name == before.name  # the index still serves the old one
+    assert kb.refresh_if_changed(force=True)
+    assert kb.procedure("1.001193").name.endswith("(sửa đổi)")
+    kb.store.engine.dispose()
+    store.engine.dispose()
