@@ -9,70 +9,26 @@ is unreachable, so both paths say exactly the same thing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from actions import constants as c
+from actions.formatting import (
+    catalog_place,
+    chunk_lines,
+    format_date,
+    format_iso,
+    group_methods,
+    is_note,
+    main_first,
+    safe,
+    shorten,
+)
 from actions.templates import Button, DomainTemplates, Reply
-from actions.timing import time_text
+from actions.timing import any_bare, time_text
 from knowledge_base.models import Channel, Document, DocumentKind, Faq, Method, Procedure, SearchHit
 
 METHOD_ORDER = (Method.IN_PERSON, Method.ONLINE, Method.POST)
-
-
-def shorten(text: str, limit: int = c.MAX_BUTTON_TITLE) -> str:
-    """Cut ``text`` at a word boundary so it fits a button title."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
-    return cut + "…"
-
-
-def chunk_lines(lines: Sequence[str], limit: int = c.MAX_MESSAGE_CHARS) -> list[str]:
-    """Group lines into blocks of at most ``limit`` characters (a longer line stays whole)."""
-    blocks: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in lines:
-        if current and size + len(line) + 1 > limit:
-            blocks.append("\n".join(current))
-            current, size = [], 0
-        current.append(line)
-        size += len(line) + 1
-    if current:
-        blocks.append("\n".join(current))
-    return blocks
-
-
-def _safe(value: str) -> str:
-    # Rasa's interpolation gives up on a whole template if a value contains "0[".
-    return value.replace("0[", "0 [")
-
-
-def _is_note(document: Document) -> bool:
-    return document.copies.strip().startswith("0")
-
-
-_CONDITIONAL_STARTS = ("trường hợp", "nếu", "đối với trường hợp", "riêng trường hợp")
-
-
-def _main_first(documents: list[Document]) -> list[Document]:
-    """Documents everyone needs first, then those of special situations ("Trường hợp …").
-
-    The catalog lists them in no useful order (khai sinh starts with the record
-    of an abandoned child); a citizen reads the checklist top down.
-    """
-    def conditional(document: Document) -> bool:
-        name = " ".join(document.name.split()).lower()
-        return name.startswith(_CONDITIONAL_STARTS) or name.startswith("văn bản ủy quyền")
-
-    return sorted(documents, key=conditional)
-
-
-def format_date(value: datetime | None) -> str:
-    """Vietnamese day/month/year, as shown under every answer."""
-    return value.strftime("%d/%m/%Y") if value else ""
 
 
 class AnswerComposer:
@@ -103,11 +59,19 @@ class AnswerComposer:
             return self._label("not_stated")
         return f"{shown.text} {self._label('unit_missing')}" if shown.bare else shown.text
 
+    def _method_lines(self, channels: Sequence[Channel],
+                      text_of: Callable[[Channel], str]) -> list[str]:
+        """One "• method(s): text" line per distinct text; "Mọi hình thức nộp" when all agree."""
+        groups = group_methods(channels, text_of)
+        if len(groups) == 1 and len(channels) > 1:
+            return [f"• {self._label('all_methods')}: {groups[0][1]}"]
+        return [f"• {', '.join(self._method(m) for m in methods)}: {text}"
+                for methods, text in groups]
+
     @staticmethod
     def _unit_note(shown: Sequence[Channel], channels: Sequence[Channel]) -> list[Reply]:
         """The note under a time list where the catalog gives a bare number (no unit)."""
-        bare = any((t := time_text(ch, channels)) is not None and t.bare for ch in shown)
-        return [Reply("utter_time_unit_missing")] if bare else []
+        return [Reply("utter_time_unit_missing")] if any_bare(shown, channels) else []
 
     def _fee_text(self, channel: Channel) -> str:
         return channel.fee.text or self._label("not_stated")
@@ -130,11 +94,11 @@ class AnswerComposer:
 
     def header(self, procedure: Procedure) -> Reply:
         """The procedure's name, so the citizen sees what the answer is about."""
-        return Reply("utter_procedure_header", {"procedure_name": _safe(procedure.name)})
+        return Reply("utter_procedure_header", {"procedure_name": safe(procedure.name)})
 
     def _list_replies(self, first: str, more: str, key: str, lines: list[str],
                       extra: dict[str, str] | None = None) -> list[Reply]:
-        blocks = chunk_lines([_safe(line) for line in lines], self.max_chars)
+        blocks = chunk_lines([safe(line) for line in lines], self.max_chars)
         replies = [Reply(first, {**(extra or {}), key: blocks[0]})]
         replies += [Reply(more, {key: block}) for block in blocks[1:]]
         return replies
@@ -151,15 +115,15 @@ class AnswerComposer:
         present = [d for g in groups if g.kind == DocumentKind.PRESENT for d in g.documents]
         if not submit and not present:
             return [Reply("utter_documents_missing")]
-        notes = [d for d in submit + present if _is_note(d)]
+        notes = [d for d in submit + present if is_note(d)]
         if len(notes) < len(submit) + len(present):
-            submit = [d for d in submit if not _is_note(d)]
-            present = [d for d in present if not _is_note(d)]
+            submit = [d for d in submit if not is_note(d)]
+            present = [d for d in present if not is_note(d)]
         else:
             notes = []
-        submit, present = _main_first(submit), _main_first(present)
+        submit, present = main_first(submit), main_first(present)
         replies: list[Reply] = []
-        first, extra = ("utter_documents_case", {"case_name": _safe(case)}) if case else (
+        first, extra = ("utter_documents_case", {"case_name": safe(case)}) if case else (
             "utter_documents", {})
         if submit:
             lines = [self._document_line(i, d) for i, d in enumerate(submit, 1)]
@@ -179,24 +143,23 @@ class AnswerComposer:
             Button(shorten(case), f'/{c.INTENT_CHOOSE_CASE}{{"case_index":"{i}",'
                                   f'"aspect":"{aspect}"}}')
             for i, case in enumerate(procedure.cases, 1))
-        return [Reply("utter_ask_case", {"procedure_name": _safe(procedure.name)}, buttons)]
+        return [Reply("utter_ask_case", {"procedure_name": safe(procedure.name)}, buttons)]
 
     def fees(self, procedure: Procedure) -> list[Reply]:
         """Fee per submission method, as the catalog states it."""
         channels = self._channels(procedure)
         if not channels:
             return [Reply("utter_channels_missing")]
-        lines = [f"• {self._method(ch.method)}: {self._fee_text(ch)}" for ch in channels]
-        return self._list_replies("utter_fees", "utter_documents_continued", "fee_lines", lines)
+        lines = self._method_lines(channels, self._fee_text)
+        return self._list_replies("utter_fees", "utter_fees_continued", "fee_lines", lines)
 
     def times(self, procedure: Procedure) -> list[Reply]:
         """Processing time per submission method, as the catalog states it."""
         channels = self._channels(procedure)
         if not channels:
             return [Reply("utter_channels_missing")]
-        lines = [f"• {self._method(ch.method)}: {self._time_text(ch, channels)}"
-                 for ch in channels]
-        return [Reply("utter_processing_time", {"time_lines": _safe("\n".join(lines))}),
+        lines = self._method_lines(channels, lambda ch: self._time_text(ch, channels))
+        return [Reply("utter_processing_time", {"time_lines": safe("\n".join(lines))}),
                 *self._unit_note(channels, channels)]
 
     def fees_and_times(self, procedure: Procedure) -> list[Reply]:
@@ -204,17 +167,24 @@ class AnswerComposer:
         channels = self._channels(procedure)
         if not channels:
             return [Reply("utter_channels_missing")]
-        lines = [f"• {self._method(ch.method)}: {self._label('time')} "
-                 f"{self._time_text(ch, channels)}; {self._label('fee')} {self._fee_text(ch)}"
-                 for ch in channels]
-        return self._list_replies("utter_fees_and_time", "utter_documents_continued",
+        lines = self._method_lines(channels, lambda ch: (
+            f"{self._label('time')} {self._time_text(ch, channels)}; "
+            f"{self._label('fee')} {self._fee_text(ch)}"))
+        return self._list_replies("utter_fees_and_time", "utter_channels_continued",
                                   "channel_lines", lines) + self._unit_note(channels, channels)
 
     def where(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
         """Implementing agency, the office's address and hours, the submission methods."""
         agency = (procedure.agency or procedure.competent_agency or "").strip()
-        replies = [Reply("utter_where", {**office, "agency": _safe(agency)}) if agency
-                   else Reply("utter_where_office", office)]
+        place = catalog_place(procedure.channel(Method.IN_PERSON))
+        if place:
+            replies = [Reply("utter_where_catalog_place", {
+                **office, "agency": safe(agency or self._label("not_stated")),
+                "catalog_place": safe(place)})]
+        elif agency:
+            replies = [Reply("utter_where", {**office, "agency": safe(agency)})]
+        else:
+            replies = [Reply("utter_where_office", office)]
         methods = [self._method(ch.method) for ch in self._channels(procedure)]
         if methods:
             replies.append(Reply("utter_where_methods", {"method_list": ", ".join(methods)}))
@@ -235,8 +205,8 @@ class AnswerComposer:
             return [Reply("utter_online_unavailable", office)]
         return [Reply("utter_online_available", {
             "online_url": procedure.portal_url or procedure.official_url,
-            "online_time": _safe(self._time_text(channel, channels)),
-            "online_fee": _safe(self._fee_text(channel))}), *self._unit_note([channel], channels)]
+            "online_time": safe(self._time_text(channel, channels)),
+            "online_fee": safe(self._fee_text(channel))}), *self._unit_note([channel], channels)]
 
     def answer(self, procedure: Procedure, aspect: str, office: dict[str, str],
                catalog_date: datetime | None, case: str | None = None) -> list[Reply]:
@@ -281,7 +251,8 @@ class AnswerComposer:
             entity = "procedure_code" if hit.type.value == "procedure" else "faq_id"
             buttons.append(Button(shorten(hit.title), f'/{c.INTENT_CHOOSE_PROCEDURE}'
                                   f'{{"{entity}":"{hit.id}","aspect":"{aspect}"}}'))
-        return [Reply("utter_clarify", {}, tuple(buttons))]
+        name = "utter_clarify_one" if len(buttons) == 1 else "utter_clarify"
+        return [Reply(name, {}, tuple(buttons))]
 
     def ask_which_procedure(self) -> list[Reply]:
         """A follow-up with no procedure under discussion: ask which one."""
@@ -297,7 +268,7 @@ class AnswerComposer:
                                      paragraphs)
         if faq.last_verified:
             replies.append(Reply("utter_faq_source_verified",
-                                 {**office, "last_verified": _format_iso(faq.last_verified)}))
+                                 {**office, "last_verified": format_iso(faq.last_verified)}))
         else:
             replies.append(Reply("utter_faq_source", office))
         return replies
@@ -329,10 +300,3 @@ class AnswerComposer:
     def thanks_for_rating(self, rating: int) -> list[Reply]:
         """Thank the citizen for the score given."""
         return [Reply("utter_thanks_for_rating", {"rating": str(rating)})]
-
-
-def _format_iso(value: str) -> str:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").strftime("%d/%m/%Y")
-    except ValueError:
-        return value

@@ -215,6 +215,10 @@ class Dialogue:
         if not analysis.names_something:
             return self._follow_up(state, message, aspect)
         result = self.kb.search(analysis.topic or message.text)
+        if result.decision != Decision.ANSWER and analysis.core not in ("", analysis.topic):
+            core = self.kb.search(analysis.core)  # "thế còn cho con nuôi thì sao" → "con nuôi"
+            if core.decision == Decision.ANSWER:
+                result = core
         if result.decision == Decision.NOT_FOUND and analysis.topic != message.text:
             full = self.kb.search(message.text)
             if full.decision != Decision.NOT_FOUND:

@@ -64,6 +64,8 @@ class Analysis:
         topic: the text without its aspect phrases (what to search).
         content_words: words that are neither aspects, fillers nor generic words.
         intents: degraded-mode intents whose keywords appear in the text.
+        core: the topic without fillers ("thế còn cho con nuôi thì sao" → "con nuôi"),
+            a second search text when the chatty one is not recognised.
 
     """
 
@@ -71,6 +73,7 @@ class Analysis:
     topic: str
     content_words: tuple[str, ...]
     intents: tuple[str, ...]
+    core: str = ""
 
     @property
     def names_something(self) -> bool:
@@ -107,6 +110,7 @@ class Lexicon:
         aspects: list[str] = []
         topic: list[str] = []
         content: list[str] = []
+        core: list[str] = []
         i = 0
         while i < len(words):
             span, (kind, name) = self._match(words, i)
@@ -117,17 +121,29 @@ class Lexicon:
                 topic.extend(chunk)
                 if kind == "content":
                     content.extend(chunk)
+                if kind in ("content", "generic"):
+                    core.extend(chunk)
             i += span
         return Analysis(tuple(dict.fromkeys(aspects)), " ".join(topic), tuple(content),
-                        self._intents(words))
+                        self._intents(words), " ".join(core))
 
     def _match(self, words: list[Word], start: int) -> tuple[int, tuple[str, str]]:
+        """The longest phrase at ``start``; among equally long ones, the one typed exactly.
+
+        "con" (child, generic) typed as is must not be read as the filler "còn".
+        """
+        best: tuple[int, bool, tuple[str, str]] | None = None
         for phrase, label in self._by_first.get(words[start].folded, ()):
             n = len(phrase)
+            if best is not None and n < best[0]:
+                break
+            span = words[start:start + n]
             if n <= len(words) - start and all(
-                    w.matches(p) for w, p in zip(words[start:start + n], phrase, strict=True)):
-                return n, label
-        return 1, ("content", "")
+                    w.matches(p) for w, p in zip(span, phrase, strict=True)):
+                exact = all(w.text == p for w, p in zip(span, phrase, strict=True))
+                if best is None or (exact and not best[1]):
+                    best = (n, exact, label)
+        return (best[0], best[2]) if best else (1, ("content", ""))
 
     def _intents(self, words: list[Word]) -> tuple[str, ...]:
         found = []

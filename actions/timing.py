@@ -53,3 +53,8 @@ def time_text(channel: Channel, channels: Sequence[Channel]) -> TimeText | None:
             return TimeText(f"{_number(time.value)} {unit}")
         return TimeText(time.text, bare=True)
     return TimeText(time.text)
+
+
+def any_bare(shown: Sequence[Channel], channels: Sequence[Channel]) -> bool:
+    """Whether any of ``shown`` is displayed as a bare number (the answer then adds a note)."""
+    return any((t := time_text(ch, channels)) is not None and t.bare for ch in shown)

@@ -42,7 +42,7 @@ def test_a_stated_unit_reads_in_lowercase_without_a_note(dialogue) -> None:
     outcome = dialogue.answer(DialogueState(), Message("đăng ký thường trú mất bao lâu",
                                                        "ask_processing_time"))
     text = "\n".join(texts(outcome))
-    assert "• Nộp trực tiếp: 7 ngày làm việc" in text
+    assert "• Mọi hình thức nộp: 7 ngày làm việc" in text
     assert "(*)" not in text
 
 
@@ -136,3 +136,45 @@ def test_a_question_taken_for_small_talk_is_answered(dialogue, text: str, intent
 def test_real_small_talk_stays_small_talk(dialogue, text: str, intent: str) -> None:
     outcome = dialogue.chitchat(DialogueState(), Message(text, intent))
     assert outcome.turn.decision == "chitchat"
+
+
+def test_one_candidate_is_offered_as_a_yes_no_not_as_a_list(dialogue) -> None:
+    from knowledge_base.models import SearchHit, TargetType
+
+    hit = SearchHit(type=TargetType.PROCEDURE, id="1.001193", title="Thủ tục đăng ký khai sinh",
+                    score=0.5, confidence=0.5)
+    one = dialogue.composer.clarify([hit], "general")
+    assert one[0].response == "utter_clarify_one" and len(one[0].buttons) == 1
+    assert "dưới đây" in TEMPLATES.render(one[0]).text
+    assert dialogue.composer.clarify([hit, hit], "general")[0].response == "utter_clarify"
+
+
+def test_a_long_fee_note_continues_without_a_raw_placeholder(dialogue) -> None:
+    # Khai tử: each method carries the province's long fee note (over one message).
+    shown = texts(dialogue.answer(DialogueState(), Message("lệ phí đăng ký khai tử", "ask_fee")))
+    assert not any("{" in t for t in shown), shown
+
+
+def test_methods_that_agree_share_one_line(dialogue, knowledge_base) -> None:
+    shown = texts(dialogue.answer(DialogueState(), Message("lệ phí đăng ký kết hôn", "ask_fee")))
+    fee = knowledge_base.procedure("1.000894").channels[0].fee.text
+    assert f"• Mọi hình thức nộp: {fee}" in "\n".join(shown)
+    assert sum(t.count(fee) for t in shown) == 1
+
+
+def test_where_quotes_the_catalog_when_it_names_another_place(dialogue) -> None:
+    # Catalog 1.004194 (tạm trú), in-person row: "- Nộp hồ sơ trực tiếp tại Công an cấp xã."
+    outcome = dialogue.answer(DialogueState(procedure_code="1.004194"),
+                              Message("nộp ở đâu", "ask_where"))
+    text = "\n".join(texts(outcome))
+    assert "Danh mục thủ tục ghi: Nộp hồ sơ trực tiếp tại Công an cấp xã" in text
+    assert "Nơi tiếp nhận hồ sơ: Trung tâm" not in text
+
+
+def test_a_chatty_topic_switch_is_searched_by_its_core_words(dialogue) -> None:
+    from actions.lexicon import Lexicon
+
+    assert Lexicon.load().analyze("thế còn cho con nuôi thì sao").core == "con nuôi"
+    state = DialogueState(procedure_code=KHAI_SINH)
+    outcome = dialogue.answer(state, Message("thế còn khai tử thì sao", "ask_procedure"))
+    assert (outcome.turn.procedure, outcome.turn.decision) == ("1.000656", "answer")

@@ -1,0 +1,99 @@
+"""Small text helpers for the composer: cutting, chunking, ordering, dates, catalog phrases."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from actions import constants as c
+from knowledge_base.models import Channel, Document, Method
+
+
+def shorten(text: str, limit: int = c.MAX_BUTTON_TITLE) -> str:
+    """Cut ``text`` at a word boundary so it fits a button title."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def chunk_lines(lines: Sequence[str], limit: int = c.MAX_MESSAGE_CHARS) -> list[str]:
+    """Group lines into blocks of at most ``limit`` characters (a longer line stays whole)."""
+    blocks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        if current and size + len(line) + 1 > limit:
+            blocks.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def safe(value: str) -> str:
+    """Keep Rasa's interpolation working: it gives up on a template whose value contains "0["."""
+    return value.replace("0[", "0 [")
+
+
+def is_note(document: Document) -> bool:
+    """"0 bản chính": the catalog's way of writing a note or a show-only paper."""
+    return document.copies.strip().startswith("0")
+
+
+_CONDITIONAL_STARTS = ("trường hợp", "nếu", "đối với trường hợp", "riêng trường hợp",
+                       "văn bản ủy quyền")
+
+
+def main_first(documents: list[Document]) -> list[Document]:
+    """Documents everyone needs first, then those of special situations ("Trường hợp …").
+
+    The catalog lists them in no useful order (khai sinh starts with the record
+    of an abandoned child); a citizen reads the checklist top down.
+    """
+    def conditional(document: Document) -> bool:
+        return " ".join(document.name.split()).lower().startswith(_CONDITIONAL_STARTS)
+
+    return sorted(documents, key=conditional)
+
+
+def group_methods(channels: Sequence[Channel],
+                  text_of: Callable[[Channel], str]) -> list[tuple[list[Method], str]]:
+    """Methods that share the same text, in order of first appearance.
+
+    Three identical long fee notes (one per method) read as noise; one line
+    for all of them is what a citizen needs.
+    """
+    groups: dict[str, list[Method]] = {}
+    for channel in channels:
+        groups.setdefault(text_of(channel), []).append(channel.method)
+    return [(methods, text) for text, methods in groups.items()]
+
+
+_PLACE_RE = re.compile(r"(?:^|[-+.;]\s*)((?:Nộp hồ sơ trực tiếp tại|Tại) [^.;\n]{3,160})",
+                       re.IGNORECASE)
+
+
+def catalog_place(channel: Channel | None) -> str | None:
+    """Where the catalog says to file in person ("Nộp hồ sơ trực tiếp tại Công an cấp xã")."""
+    if channel is None or not channel.description:
+        return None
+    match = _PLACE_RE.search(" ".join(channel.description.split()))
+    return match.group(1).strip() if match else None
+
+
+def format_date(value: datetime | None) -> str:
+    """Vietnamese day/month/year, as shown under every answer."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def format_iso(value: str) -> str:
+    """"2025-07-01" → "01/07/2025" (left as written if it is not an ISO date)."""
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").strftime("%d/%m/%Y")
+    except ValueError:
+        return value
