@@ -15,13 +15,11 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import httpx
@@ -30,13 +28,11 @@ from api.config import AppSettings
 from api.processes import (
     PROJECT_ROOT,
     Child,
-    app_ready,
     model_path,
-    rasa_ready,
-    stack_env,
+    private_stack,
     start_app,
     start_rasa_servers,
-    wait_for,
+    wait_until_ready,
 )
 
 SEQUENTIAL_MESSAGES = 100  # first, one sender at a time: latency without queueing
@@ -81,13 +77,6 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def converse(client: httpx.AsyncClient, sender: str, results: Results) -> None:
@@ -161,15 +150,7 @@ async def run_load(base_url: str, messages: int, concurrency: int, prefix: str) 
 def start_stack(base: AppSettings, workdir: Path,
                 rasa_processes: int) -> tuple[AppSettings, Child, list[Child]]:
     """Rasa server(s) and the app on free ports, on a private copy of the database."""
-    database = Path(base.database_url.removeprefix("sqlite:///"))
-    shutil.copy(database, workdir / "tthc.db")
-    ports = [free_port() for _ in range(rasa_processes)]
-    settings = base.model_copy(update={
-        "database_url": f"sqlite:///{workdir / 'tthc.db'}", "port": free_port(),
-        "rasa_url": ",".join(f"http://127.0.0.1:{port}" for port in ports),
-        "rasa_tracker_db": workdir / "tracker.db", "index_dir": base.index_path})
-    env = stack_env(settings, {"TTHC_DATABASE_URL": settings.database_url,
-                               "TTHC_INDEX_DIR": str(base.index_path)})
+    settings, env = private_stack(base, workdir, rasa_processes)
     rasas = start_rasa_servers(settings, env, workdir, model_path(base))
     app = start_app(settings, env, workdir / "app.log")
     return settings, app, rasas
@@ -203,9 +184,7 @@ def main() -> int:
     processes = [app, *rasas]
     try:
         print(f"starting {len(rasas)} Rasa server(s) and the app…", flush=True)
-        if not (wait_for(lambda: app_ready(url), app, 300)
-                and all(wait_for(partial(rasa_ready, u), r, 300)
-                        for u, r in zip(settings.rasa_urls, rasas))):
+        if not wait_until_ready(settings, app, rasas, 300):
             print("stack did not start; logs in", workdir)
             return 1
         asyncio.run(run_load(url, 4 * len(SCRIPT), 4, "warmup"))

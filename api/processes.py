@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -155,3 +157,41 @@ def rasa_ready(rasa_url: str) -> bool:
     """Rasa answers and has a model loaded."""
     response = httpx.get(f"{rasa_url}/status", timeout=3)
     return response.status_code == 200 and bool(response.json().get("model_file"))
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def private_stack(base: AppSettings, workdir: Path,
+                  rasa_processes: int = 1) -> tuple[AppSettings, dict[str, str]]:
+    """Settings and environment of a throwaway stack (benchmarks, load tests) on free ports.
+
+    It works on a copy of the database, taken with SQLite's backup API so a
+    running ``make run`` is not disturbed, and on its own tracker store; the
+    index in service is shared read-only. The turn log of real citizens stays untouched.
+    """
+    copy = workdir / "tthc.db"
+    with sqlite3.connect(base.database_url.removeprefix("sqlite:///")) as source, \
+            sqlite3.connect(copy) as target:
+        source.backup(target)
+    settings = base.model_copy(update={
+        "database_url": f"sqlite:///{copy}", "port": free_port(), "rasa_processes": 1,
+        "rasa_url": ",".join(f"http://127.0.0.1:{free_port()}" for _ in range(rasa_processes)),
+        "rasa_tracker_db": workdir / "tracker.db", "rasa_tracker_url": "",
+        "index_dir": base.index_path})
+    env = stack_env(settings, {"TTHC_DATABASE_URL": settings.database_url,
+                               "TTHC_INDEX_DIR": str(base.index_path)})
+    return settings, env
+
+
+def wait_until_ready(settings: AppSettings, app: Child, rasas: list[Child],
+                     timeout: float) -> bool:
+    """The app's index is loaded and every Rasa server has its model."""
+    base = f"http://127.0.0.1:{settings.port}"
+    return wait_for(lambda: app_ready(base), app, timeout) and all(
+        wait_for(partial(rasa_ready, url), rasa, timeout)
+        for url, rasa in zip(settings.rasa_urls, rasas))

@@ -27,18 +27,16 @@ from pathlib import Path
 
 import httpx
 
-from api.bench import SCRIPT, cpu_seconds, free_port
+from api.bench import SCRIPT, cpu_seconds
 from api.channels.zalo.signature import signature_header
 from api.config import AppSettings
 from api.processes import (
     PROJECT_ROOT,
-    app_ready,
     model_path,
-    rasa_ready,
-    stack_env,
+    private_stack,
     start_app,
-    start_rasa,
-    wait_for,
+    start_rasa_servers,
+    wait_until_ready,
 )
 from api.tools.load_reconcile import reconcile, zalo_pending
 
@@ -47,6 +45,10 @@ from fake_zalo import FakeZalo  # noqa: E402 - the tests' fake Zalo server, reus
 
 APP_ID, OA_SECRET, APP_SECRET = "4291763606161179100", "load-oa-secret", "load-app-secret"
 WEB_PREFIX, ZALO_PREFIX = "load-web-", "load-zalo-"
+# A citizen reads the answer and types the next question: 5 s ±50 % is quick for a
+# phone. With 100 conversations that offers about 20 messages/s; --think 0 instead
+# sends back to back, where latency is only 100 / throughput (Little's law).
+THINK_SECONDS = 5.0
 
 
 @dataclass
@@ -104,6 +106,8 @@ async def web_worker(client: httpx.AsyncClient, stream: Stream, worker: int, tur
     reading and typing; 0 sends back to back (a saturation test).
     """
     number = 0
+    if think:  # citizens arrive over the first think time, not all in the same millisecond
+        await asyncio.sleep(random.uniform(0, think))
     while time.monotonic() < deadline:
         sender = f"{WEB_PREFIX}{worker}-{number}"
         for turn in range(turns):
@@ -155,23 +159,18 @@ async def run(url: str, args: argparse.Namespace) -> tuple[Stream, Stream, float
         return web, zalo, time.monotonic() - started
 
 
-def start_stack(workdir: Path, fake: FakeZalo):
-    """Rasa and the app on free ports with a private database and Zalo configured."""
+def start_stack(workdir: Path, fake: FakeZalo, rasa_processes: int):
+    """Rasa server(s) and the app on free ports with a private database and Zalo configured."""
     base = AppSettings()
-    shutil.copy(Path(base.database_url.removeprefix("sqlite:///")), workdir / "tthc.db")
-    settings = base.model_copy(update={
-        "database_url": f"sqlite:///{workdir / 'tthc.db'}", "port": free_port(),
-        "rasa_url": f"http://127.0.0.1:{free_port()}", "rasa_tracker_db": workdir / "tracker.db",
-        "index_dir": base.index_path})
-    env = stack_env(settings, {
-        "TTHC_DATABASE_URL": settings.database_url, "TTHC_INDEX_DIR": str(base.index_path),
+    settings, env = private_stack(base, workdir, rasa_processes)
+    env.update({
         "TTHC_ZALO_APP_ID": APP_ID, "TTHC_ZALO_OA_SECRET_KEY": OA_SECRET,
         "TTHC_ZALO_APP_SECRET": APP_SECRET, "TTHC_ZALO_ACCESS_TOKEN": "load-at",
         "TTHC_ZALO_REFRESH_TOKEN": "load-rt", "TTHC_ZALO_API_BASE": fake.base_url,
         "TTHC_ZALO_OAUTH_BASE": fake.base_url})
-    rasa = start_rasa(settings, env, workdir / "rasa.log", model_path(base))
+    rasas = start_rasa_servers(settings, env, workdir, model_path(base))
     app = start_app(settings, env, workdir / "app.log")
-    return settings, rasa, app
+    return settings, rasas, app
 
 
 def main() -> int:
@@ -180,22 +179,26 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=180.0, help="seconds of load")
     parser.add_argument("--conversations", type=int, default=100)
     parser.add_argument("--turns", type=int, default=5)
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds a citizen waits between turns (0: back to back)")
+    parser.add_argument("--think", type=float, default=THINK_SECONDS,
+                        help="seconds a citizen reads and types between turns, ±50%% "
+                             "(0: back to back, a saturation test)")
+    parser.add_argument("--rasa-processes", type=int, default=None,
+                        help="Rasa servers (default: TTHC_RASA_PROCESSES)")
     parser.add_argument("--zalo-rate", type=float, default=2.0, help="Zalo events per second")
     parser.add_argument("--zalo-users", type=int, default=40)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="tthc-load-"))
     fake = FakeZalo(APP_ID, APP_SECRET, access_token="load-at", refresh_token="load-rt").start()
-    settings, rasa, app = start_stack(workdir, fake)
+    settings, rasas, app = start_stack(workdir, fake,
+                                       args.rasa_processes or AppSettings().rasa_processes)
     url = f"http://127.0.0.1:{settings.port}"
+    processes = [app, *rasas]
     try:
-        print("starting Rasa and the app…", flush=True)
-        if not (wait_for(lambda: app_ready(url), app, 300)
-                and wait_for(lambda: rasa_ready(settings.rasa_url), rasa, 300)):
+        print(f"starting {len(rasas)} Rasa server(s) and the app…", flush=True)
+        if not wait_until_ready(settings, app, rasas, 300):
             print("stack did not start; logs in", workdir)
             return 1
-        before = {c.name: cpu_seconds(c.process.pid) for c in (app, rasa)}
+        before = {c.name: cpu_seconds(c.process.pid) for c in processes}
         print(f"load: {args.conversations} web conversations × {args.turns} turns "
               f"(think {args.think} s) + {args.zalo_rate} Zalo events/s for "
               f"{args.duration:.0f} s", flush=True)
@@ -204,10 +207,10 @@ def main() -> int:
         while zalo_pending(settings.database_url, ZALO_PREFIX) and time.monotonic() - drain < 120:
             time.sleep(0.5)
         time.sleep(1.0)
-        cpu = {c.name: round(cpu_seconds(c.process.pid) - before[c.name], 1) for c in (app, rasa)}
+        cpu = {c.name: round(cpu_seconds(c.process.pid) - before[c.name], 1) for c in processes}
     finally:
-        app.stop()
-        rasa.stop()
+        for child in processes:
+            child.stop()
         fake.stop()
     report = {"duration_s": round(seconds, 1), "web": web.summary(seconds),
               "zalo_ack": zalo.summary(seconds),
