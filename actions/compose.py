@@ -16,6 +16,7 @@ from actions import constants as c
 from actions.formatting import (
     catalog_place,
     chunk_lines,
+    fee_detail,
     format_date,
     format_iso,
     group_methods,
@@ -74,7 +75,9 @@ class AnswerComposer:
         return [Reply("utter_time_unit_missing")] if any_bare(shown, channels) else []
 
     def _fee_text(self, channel: Channel) -> str:
-        return channel.fee.text or self._label("not_stated")
+        text = channel.fee.text or self._label("not_stated")
+        detail = fee_detail(channel)
+        return f"{text}. {self._label('fee_detail')}: {detail}" if detail else text
 
     def _document_line(self, index: int, document: Document) -> str:
         copies = document.copies.strip()

@@ -237,6 +237,9 @@ class Dialogue:
         return aspect
 
     def _follow_up(self, state: DialogueState, message: Message, aspect: str) -> Outcome:
+        if state.awaiting == c.AWAITING_PROCEDURE and len(state.procedure_options) == 1:
+            # "Có phải bạn hỏi về …?" then "mất mấy ngày": the one candidate offered
+            return self._procedure(state, message, state.procedure_options[0], aspect, None)
         if state.procedure_code:
             return self._procedure(state, message, state.procedure_code, aspect, None)
         result = self.kb.search(message.text)

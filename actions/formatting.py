@@ -74,8 +74,10 @@ def group_methods(channels: Sequence[Channel],
     return [(methods, text) for text, methods in groups.items()]
 
 
-_PLACE_RE = re.compile(r"(?:^|[-+.;]\s*)((?:Nộp hồ sơ trực tiếp tại|Tại) [^.;\n]{3,160})",
+_PLACE_RE = re.compile(r"((?:Nộp hồ sơ trực tiếp|Nộp trực tiếp|Nộp hồ sơ) tại [^.;:\n]{3,160})",
                        re.IGNORECASE)
+_MONEY_RE = re.compile(r"\d[\d.,]*\s*(?:đồng|vnđ)\b", re.IGNORECASE)
+FEE_DETAIL_CHARS = 300
 
 
 def catalog_place(channel: Channel | None) -> str | None:
@@ -84,6 +86,22 @@ def catalog_place(channel: Channel | None) -> str | None:
         return None
     match = _PLACE_RE.search(" ".join(channel.description.split()))
     return match.group(1).strip() if match else None
+
+
+def fee_detail(channel: Channel) -> str | None:
+    """The row's description when it spells out the fee ("từ trang thứ 3 trở lên thu 1.000 đồng").
+
+    Some rows keep the real fee rule in the description cell and only the first
+    amount in the fee cell (chứng thực bản sao: "2.000 đồng (/trang)").
+    """
+    text = " ".join((channel.description or "").split())
+    if not _MONEY_RE.search(text) or _MONEY_RE.search(text).start() > FEE_DETAIL_CHARS:
+        return None
+    if len(text) > FEE_DETAIL_CHARS:
+        cut = text[:FEE_DETAIL_CHARS]
+        end = max(cut.rfind(". "), cut.rfind("; "))
+        text = cut[:end + 1] if end > 0 else cut.rsplit(" ", 1)[0] + "…"
+    return text.rstrip(" ;,")
 
 
 def format_date(value: datetime | None) -> str:

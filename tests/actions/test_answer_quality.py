@@ -178,3 +178,32 @@ def test_a_chatty_topic_switch_is_searched_by_its_core_words(dialogue) -> None:
     state = DialogueState(procedure_code=KHAI_SINH)
     outcome = dialogue.answer(state, Message("thế còn khai tử thì sao", "ask_procedure"))
     assert (outcome.turn.procedure, outcome.turn.decision) == ("1.000656", "answer")
+
+
+def test_a_follow_up_after_a_single_suggestion_is_about_that_suggestion(dialogue) -> None:
+    state = DialogueState(awaiting="procedure", procedure_options=[KHAI_SINH],
+                          pending_aspect="documents")
+    outcome = dialogue.answer(state, Message("mat may ngay", "ask_processing_time"))
+    assert (outcome.turn.procedure, outcome.turn.decision) == (KHAI_SINH, "answer")
+    assert "utter_processing_time" in [r.response for r in outcome.replies]
+
+
+def test_then_con_without_diacritics_is_the_filler_but_con_nuoi_keeps_its_child() -> None:
+    from actions.lexicon import Lexicon
+
+    lexicon = Lexicon.load()
+    assert lexicon.analyze("the con khai tu thi sao").core == "khai tu"
+    assert lexicon.analyze("thế còn cho con nuôi thì sao").core == "con nuôi"
+    assert not lexicon.analyze("het bn").names_something
+
+
+def test_the_fee_rule_kept_in_the_description_cell_is_shown(dialogue) -> None:
+    # Catalog 2.000815 (chứng thực bản sao): fee cell "2,000 Việt Nam Đồng(/trang)", the
+    # description cell "… 2.000 đồng/trang; từ trang thứ 3 trở lên thu 1.000 đồng/trang …".
+    outcome = dialogue.answer(DialogueState(procedure_code="2.000815"),
+                              Message("het bn tien", "ask_fee"))
+    text = "\n".join(texts(outcome))
+    assert "2.000 đồng (/trang)" in text
+    assert "từ trang thứ 3 trở lên thu 1.000 đồng/trang" in text
+    where = "\n".join(texts(dialogue.answer(outcome.state, Message("lam o dau", "ask_where"))))
+    assert "Danh mục thủ tục ghi" not in where  # "Tại …: 2.000 đồng" is a fee, not a place
