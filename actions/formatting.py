@@ -19,12 +19,32 @@ def shorten(text: str, limit: int = c.MAX_BUTTON_TITLE) -> str:
     return cut + "…"
 
 
+_BREAKS = (". ", "; ", ": ", " - ", " + ", ", ")
+
+
+def split_long(line: str, limit: int) -> list[str]:
+    """Cut a line longer than ``limit`` at sentence (or clause, or word) boundaries.
+
+    Some catalog steps and documents are one 2,000–8,000 character paragraph;
+    a chat bubble that long is unreadable (and over Zalo's limit).
+    """
+    pieces: list[str] = []
+    while len(line) > limit:
+        window = line[:limit]
+        cut = next((window.rfind(b) + 1 for b in _BREAKS if window.rfind(b) > limit // 2), 0)
+        space = window.rfind(" ")
+        cut = cut or (space if space > 0 else limit)
+        pieces.append(line[:cut].rstrip())
+        line = line[cut:].lstrip()
+    return [*pieces, line] if line else pieces
+
+
 def chunk_lines(lines: Sequence[str], limit: int = c.MAX_MESSAGE_CHARS) -> list[str]:
-    """Group lines into blocks of at most ``limit`` characters (a longer line stays whole)."""
+    """Group lines into blocks of at most ``limit`` characters, cutting over-long lines."""
     blocks: list[str] = []
     current: list[str] = []
     size = 0
-    for line in lines:
+    for line in (piece for whole in lines for piece in split_long(whole, limit)):
         if current and size + len(line) + 1 > limit:
             blocks.append("\n".join(current))
             current, size = [], 0

@@ -207,3 +207,15 @@ def test_the_fee_rule_kept_in_the_description_cell_is_shown(dialogue) -> None:
     assert "từ trang thứ 3 trở lên thu 1.000 đồng/trang" in text
     where = "\n".join(texts(dialogue.answer(outcome.state, Message("lam o dau", "ask_where"))))
     assert "Danh mục thủ tục ghi" not in where  # "Tại …: 2.000 đồng" is a fee, not a place
+
+
+def test_an_over_long_catalog_paragraph_is_cut_at_sentence_ends() -> None:
+    from actions.formatting import chunk_lines
+
+    sentence = "Người nộp thuế lập hồ sơ khai thuế và gửi đến cơ quan thuế quản lý trực tiếp. "
+    blocks = chunk_lines(["Bước 1. " + sentence * 40, "Bước 2. Nhận kết quả."], 900)
+    assert len(blocks) > 3 and all(len(b) <= 900 for b in blocks)
+    assert all(b.rstrip().endswith(".") for b in blocks)
+    assert "".join(blocks).replace("\n", "").replace(" ", "") == (
+        "Bước 1. " + sentence * 40 + "Bước 2. Nhận kết quả.").replace(" ", "")
+    assert [len(b) for b in chunk_lines(["x" * 2000], 900)] == [900, 900, 200]
