@@ -30,7 +30,7 @@ from api.pii import build_vault, start_purging, stop_purging
 from api.rasa_client import RasaClient
 from api.routes import ROUTER_MODULES
 from api.security import install_security
-from knowledge_base.db import Base
+from knowledge_base.db import create_tables
 from knowledge_base.service import KnowledgeBase
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def _warm_up(app: FastAPI, kb: KnowledgeBase) -> None:
 
 def _build_state(app: FastAPI, settings: AppSettings, kb: KnowledgeBase | None) -> None:
     kb = kb or KnowledgeBase(settings)
-    Base.metadata.create_all(kb.store.engine, tables=[
+    create_tables(kb.store.engine, [
         db_models.ConversationRow.__table__, db_models.TurnRow.__table__,
         db_models.RatingRow.__table__])
     templates = DomainTemplates.load(settings.domain_path)

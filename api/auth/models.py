@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
-from knowledge_base.db import Base, utcnow
+from knowledge_base.db import Base, create_tables, utcnow
 
 ROLE_ADMIN = "admin"
 ROLE_SUPPORT = "support"
@@ -61,5 +61,5 @@ def as_utc(value: datetime) -> datetime:
 
 def ensure_tables(engine: Engine) -> None:
     """Create the account tables if the database predates them (idempotent)."""
-    Base.metadata.create_all(engine, tables=[UserRow.__table__, AuthSessionRow.__table__,
+    create_tables(engine, [UserRow.__table__, AuthSessionRow.__table__,
                                              LoginFailureRow.__table__])

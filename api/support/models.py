@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db_models import ConversationRow, RatingRow, TurnRow
-from knowledge_base.db import Base, utcnow
+from knowledge_base.db import Base, create_tables, utcnow
 
 DELIVERY_WEB = "web"  # fetched by the widget through /api/chat/updates
 DELIVERY_SENT = "sent"
@@ -61,6 +61,6 @@ class ProposalRow(Base):
 
 def ensure_tables(engine: Engine) -> None:
     """Create the conversation and support tables if missing (idempotent)."""
-    Base.metadata.create_all(engine, tables=[
+    create_tables(engine, [
         ConversationRow.__table__, TurnRow.__table__, RatingRow.__table__,
         StaffMessageRow.__table__, ProposalRow.__table__])

@@ -28,14 +28,15 @@ from api.channels.zalo.texts import ChannelTexts
 from api.channels.zalo.tokens import TokenStore
 from api.channels.zalo.users import UserStates
 from api.channels.zalo.worker import Worker
-from knowledge_base.db import Base, session_factory
+from knowledge_base.db import create_tables as create_schema_tables
+from knowledge_base.db import session_factory
 
 log = logging.getLogger(__name__)
 
 
 def create_tables(engine: Engine) -> None:
     """Create the channel's tables if missing (additive, like every table of the project)."""
-    Base.metadata.create_all(engine, tables=TABLES)
+    create_schema_tables(engine, TABLES)
 
 
 class ZaloChannel:
