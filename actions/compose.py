@@ -9,6 +9,7 @@ is unreachable, so both paths say exactly the same thing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -83,8 +84,11 @@ class AnswerComposer:
         copies = document.copies.strip()
         if copies.startswith("0"):
             copies = self._label("show_original")
-        details = [part for part in (copies, document.form and
-                   f"{self._label('form')} {document.form}") if part]
+        form = re.sub(r"\.(docx?|pdf|xlsx?)$", "", " ".join((document.form or "").split()),
+                      flags=re.IGNORECASE)  # the portal's attachment file name
+        if form and not form.lower().startswith(self._label("form").lower()):
+            form = f"{self._label('form')} {form}"  # "mẫu DC01", not "mẫu Mẫu DC01"
+        details = [part for part in (copies, form) if part]
         suffix = f" ({'; '.join(details)})" if details else ""
         return f"{index}. {' '.join(document.name.split())}{suffix}"
 

@@ -94,7 +94,8 @@ def group_methods(channels: Sequence[Channel],
     return [(methods, text) for text, methods in groups.items()]
 
 
-_PLACE_RE = re.compile(r"((?:Nộp hồ sơ trực tiếp|Nộp trực tiếp|Nộp hồ sơ) tại [^.;:\n]{3,160})",
+_PLACE_RE = re.compile(r"((?:Nộp hồ sơ trực tiếp|Nộp trực tiếp|Nộp hồ sơ|Trực tiếp) tại "
+                       r"[^.;:\n]{3,160})",
                        re.IGNORECASE)
 _MONEY_RE = re.compile(r"\d[\d.,]*\s*(?:đồng|vnđ)\b", re.IGNORECASE)
 FEE_DETAIL_CHARS = 300

@@ -219,3 +219,13 @@ def test_an_over_long_catalog_paragraph_is_cut_at_sentence_ends() -> None:
     assert "".join(blocks).replace("\n", "").replace(" ", "") == (
         "Bước 1. " + sentence * 40 + "Bước 2. Nhận kết quả.").replace(" ", "")
     assert [len(b) for b in chunk_lines(["x" * 2000], 900)] == [900, 900, 200]
+
+
+def test_form_names_read_once_without_file_extensions(dialogue) -> None:
+    # Catalog 1.014061 (thẻ căn cước): form cell "Mẫu DC01 Phiếu thu thập thông tin dân cư.docx".
+    state = DialogueState(procedure_code="1.014061")
+    text = "\n".join(texts(dialogue.answer(state, Message("can giay to gi", "ask_documents"))))
+    assert "Mẫu DC01" in text
+    assert "mẫu Mẫu" not in text and ".doc" not in text
+    where = "\n".join(texts(dialogue.answer(state, Message("lam o dau", "ask_where"))))
+    assert "Danh mục thủ tục ghi: Trực tiếp tại địa điểm tiếp dân của Công an cấp xã" in where
