@@ -9,7 +9,6 @@ is unreachable, so both paths say exactly the same thing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -17,6 +16,7 @@ from actions import constants as c
 from actions.formatting import (
     catalog_place,
     chunk_lines,
+    document_line,
     fee_detail,
     format_date,
     format_iso,
@@ -81,16 +81,7 @@ class AnswerComposer:
         return f"{text}. {self._label('fee_detail')}: {detail}" if detail else text
 
     def _document_line(self, index: int, document: Document) -> str:
-        copies = document.copies.strip()
-        if copies.startswith("0"):
-            copies = self._label("show_original")
-        form = re.sub(r"\.(docx?|pdf|xlsx?)$", "", " ".join((document.form or "").split()),
-                      flags=re.IGNORECASE)  # the portal's attachment file name
-        if form and not form.lower().startswith(self._label("form").lower()):
-            form = f"{self._label('form')} {form}"  # "mẫu DC01", not "mẫu Mẫu DC01"
-        details = [part for part in (copies, form) if part]
-        suffix = f" ({'; '.join(details)})" if details else ""
-        return f"{index}. {' '.join(document.name.split())}{suffix}"
+        return document_line(index, document, self._label("form"), self._label("show_original"))
 
     # --- procedure answers -------------------------------------------------
     def source(self, procedure: Procedure, catalog_date: datetime | None) -> Reply:

@@ -81,6 +81,20 @@ def main_first(documents: list[Document]) -> list[Document]:
     return sorted(documents, key=conditional)
 
 
+def document_line(index: int, document: Document, form_label: str, show_label: str) -> str:
+    """"3. Tờ khai … (1 bản chính; mẫu DC01)": copies, then the form without its file name."""
+    copies = document.copies.strip()
+    if copies.startswith("0"):
+        copies = show_label
+    form = re.sub(r"\.(docx?|pdf|xlsx?)$", "", " ".join((document.form or "").split()),
+                  flags=re.IGNORECASE)  # the portal's attachment file name
+    if form and not form.lower().startswith(form_label.lower()):
+        form = f"{form_label} {form}"  # "mẫu DC01", not "mẫu Mẫu DC01"
+    details = [part for part in (copies, form) if part]
+    suffix = f" ({'; '.join(details)})" if details else ""
+    return f"{index}. {' '.join(document.name.split())}{suffix}"
+
+
 def group_methods(channels: Sequence[Channel],
                   text_of: Callable[[Channel], str]) -> list[tuple[list[Method], str]]:
     """Methods that share the same text, in order of first appearance.
