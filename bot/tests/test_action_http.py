@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import components  # noqa: E402,F401  (installs the shared session)
 from rasa.utils.endpoints import EndpointConfig  # noqa: E402
+from tests.runner import run_tests  # noqa: E402
 
 
 async def _serve(port: int = 0) -> tuple[web.AppRunner, int]:
@@ -80,8 +81,4 @@ def test_a_restarted_action_server_is_reached_again() -> None:
 
 
 if __name__ == "__main__":
-    tests = [value for name, value in sorted(globals().items()) if name.startswith("test_")]
-    for test in tests:
-        test()
-        print(f"ok {test.__name__}")
-    print(f"{len(tests)} passed")
+    run_tests(globals())

@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
 
 from components.intent_classifier import LinearIntentClassifier  # noqa: E402
+from tests.runner import run_tests  # noqa: E402
 
 INTENTS = ["ask_fee", "ask_documents", "greet", "thank"]
 
@@ -77,8 +78,4 @@ def test_missing_weights_give_an_untrained_component_that_changes_nothing() -> N
 
 
 if __name__ == "__main__":
-    tests = [value for name, value in sorted(globals().items()) if name.startswith("test_")]
-    for test in tests:
-        test()
-        print(f"ok {test.__name__}")
-    print(f"{len(tests)} passed")
+    run_tests(globals())

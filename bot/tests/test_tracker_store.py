@@ -25,6 +25,7 @@ from rasa.shared.core.events import (  # noqa: E402
 )
 
 from components.tracker_store import CachedSQLTrackerStore  # noqa: E402
+from tests.runner import run_tests  # noqa: E402
 
 DOMAIN = Domain.load(str(Path(__file__).resolve().parent.parent / "domain"))
 
@@ -139,8 +140,4 @@ def test_a_restarted_process_reads_the_conversation_from_sql() -> None:
 
 
 if __name__ == "__main__":
-    tests = [value for name, value in sorted(globals().items()) if name.startswith("test_")]
-    for test in tests:
-        test()
-        print(f"ok {test.__name__}")
-    print(f"{len(tests)} passed")
+    run_tests(globals())

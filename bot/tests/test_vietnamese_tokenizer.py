@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 
 from components.vietnamese_tokenizer import VietnameseTokenizer, locate_words  # noqa: E402
+from tests.runner import run_tests  # noqa: E402
 
 
 def _tokenize(text: str):
@@ -60,8 +61,4 @@ def test_empty_or_symbol_only_text_gives_one_token() -> None:
 
 
 if __name__ == "__main__":
-    tests = [value for name, value in sorted(globals().items()) if name.startswith("test_")]
-    for test in tests:
-        test()
-        print(f"ok {test.__name__}")
-    print(f"{len(tests)} passed")
+    run_tests(globals())
