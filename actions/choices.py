@@ -36,3 +36,13 @@ def case_by_words(name: str, cases: list[str], analysis: Analysis) -> int | None
     if best >= CASE_MATCH_THRESHOLD and scores.count(best) == 1:
         return scores.index(best) + 1
     return None
+
+
+def within_name(name: str, analysis: Analysis) -> bool:
+    """Whether every topic word of the question is a word of ``name``.
+
+    "bao lâu thì có giấy phép" while talking about "Cấp giấy phép xây dựng …"
+    re-mentions the procedure under discussion; it is not a new topic.
+    """
+    words = {fold(w) for w in analysis.core.split()}
+    return bool(words) and words <= {fold(w) for w in words_of(name)}

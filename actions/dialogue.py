@@ -22,12 +22,12 @@ from datetime import datetime
 
 from actions import constants as c
 from actions.cache import TtlCache
-from actions.choices import case_by_words, ordinal_in
+from actions.choices import case_by_words, ordinal_in, within_name
 from actions.compose import AnswerComposer
 from actions.lexicon import Analysis, Lexicon, words_of
 from actions.templates import Reply
 from knowledge_base.errors import KnowledgeBaseError, NotFoundError
-from knowledge_base.models import Decision, Procedure, SearchResult, TargetType
+from knowledge_base.models import Decision, Procedure, SearchHit, SearchResult, TargetType
 from knowledge_base.service import KnowledgeBase
 
 logger = logging.getLogger(__name__)
@@ -223,6 +223,9 @@ class Dialogue:
             full = self.kb.search(message.text)
             if full.decision != Decision.NOT_FOUND:
                 result = full
+        if result.decision == Decision.NOT_FOUND and state.procedure_code and within_name(
+                self.kb.procedure(state.procedure_code).name, analysis):
+            return self._procedure(state, message, state.procedure_code, aspect, None)
         return self._follow_result(state, message, aspect, result)
 
     def _aspect(self, message: Message, analysis: Analysis) -> str:
@@ -240,6 +243,8 @@ class Dialogue:
         if state.awaiting == c.AWAITING_PROCEDURE and len(state.procedure_options) == 1:
             # "Có phải bạn hỏi về …?" then "mất mấy ngày": the one candidate offered
             return self._procedure(state, message, state.procedure_options[0], aspect, None)
+        if state.awaiting == c.AWAITING_PROCEDURE and len(state.procedure_options) > 1:
+            return self._offer_again(state, message, aspect)
         if state.procedure_code:
             return self._procedure(state, message, state.procedure_code, aspect, None)
         result = self.kb.search(message.text)
@@ -252,6 +257,20 @@ class Dialogue:
         new = replace(state, pending_aspect=aspect, awaiting=c.AWAITING_PROCEDURE,
                       procedure_options=[])
         return Outcome(self.composer.ask_which_procedure(), new,
+                       self._turn(message, c.DECISION_CLARIFY, None, None))
+
+    def _offer_again(self, state: DialogueState, message: Message, aspect: str) -> Outcome:
+        """Buttons were offered, then "mất bao lâu": offer the same ones for the new aspect."""
+        hits = []
+        for code in state.procedure_options:
+            try:
+                name = self.kb.procedure(code).name
+            except NotFoundError:
+                continue
+            hits.append(SearchHit(type=TargetType.PROCEDURE, id=code, title=name, score=0.0,
+                                  confidence=0.0))
+        new = replace(state, pending_aspect=aspect)
+        return Outcome(self.composer.clarify(hits, aspect), new,
                        self._turn(message, c.DECISION_CLARIFY, None, None))
 
     def _follow_result(self, state: DialogueState, message: Message, aspect: str,

@@ -229,3 +229,26 @@ def test_form_names_read_once_without_file_extensions(dialogue) -> None:
     assert "mẫu Mẫu" not in text and ".doc" not in text
     where = "\n".join(texts(dialogue.answer(state, Message("lam o dau", "ask_where"))))
     assert "Danh mục thủ tục ghi: Trực tiếp tại địa điểm tiếp dân của Công an cấp xã" in where
+
+
+def test_a_re_mention_of_the_procedure_under_discussion_is_not_a_miss(dialogue,
+                                                                      knowledge_base) -> None:
+    # "Cấp thẻ căn cước …" under discussion, then "lệ phí làm thẻ bao nhiêu" ("thẻ" alone
+    # is found nowhere by the knowledge base).
+    code = "1.014061"
+    assert knowledge_base.search("thẻ").decision.value == "not_found"
+    outcome = dialogue.answer(DialogueState(procedure_code=code),
+                              Message("lệ phí làm thẻ bao nhiêu", "ask_fee"))
+    assert (outcome.turn.procedure, outcome.turn.decision) == (code, "answer")
+    other = dialogue.answer(DialogueState(procedure_code=code),
+                            Message("làm hộ chiếu mất bao lâu", "ask_processing_time"))
+    assert other.turn.procedure != code
+
+
+def test_a_follow_up_after_several_suggestions_offers_them_again(dialogue) -> None:
+    options = [KHAI_SINH, "1.000689"]
+    state = DialogueState(awaiting="procedure", procedure_options=options, pending_aspect="general")
+    outcome = dialogue.answer(state, Message("mất bao lâu", "ask_processing_time"))
+    buttons = [b.payload for r in outcome.replies for b in r.buttons]
+    assert outcome.turn.decision == "clarify" and len(buttons) == 2
+    assert all('"aspect":"time"' in b for b in buttons) and KHAI_SINH in buttons[0]
