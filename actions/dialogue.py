@@ -17,7 +17,7 @@ module is a pure function of (state, message) plus knowledge-base reads.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 
 from actions import constants as c
@@ -25,63 +25,14 @@ from actions.cache import TtlCache
 from actions.choices import case_by_words, ordinal_in, within_name
 from actions.compose import AnswerComposer
 from actions.lexicon import Analysis, Lexicon, words_of
-from actions.templates import Reply
+from actions.state import DialogueState, Message, Outcome, TurnInfo
 from knowledge_base.errors import KnowledgeBaseError, NotFoundError
 from knowledge_base.models import Decision, Procedure, SearchHit, SearchResult, TargetType
 from knowledge_base.service import KnowledgeBase
 
+__all__ = ["Dialogue", "DialogueState", "Message", "Outcome", "TurnInfo"]
 logger = logging.getLogger(__name__)
 FACTS_TTL_SECONDS = 5.0  # office facts and catalog date: a few seconds of caching
-
-
-@dataclass
-class DialogueState:
-    """What the conversation is about; mirrors the Rasa slots of ``bot/domain/session.yml``."""
-
-    procedure_code: str | None = None
-    case_index: int | None = None
-    pending_aspect: str | None = None
-    procedure_options: list[str] = field(default_factory=list)
-    awaiting: str | None = None
-    miss_count: int = 0
-    human_offered: bool = False
-    rated: bool = False
-
-
-@dataclass
-class TurnInfo:
-    """Machine-readable summary of a turn (conversation contract ``custom.turn``)."""
-
-    intent: str
-    decision: str
-    procedure: str | None = None
-    confidence: float | None = None
-
-    def as_dict(self) -> dict[str, object]:
-        """The ``custom.turn`` payload of the conversation contract."""
-        return {"intent": self.intent, "procedure": self.procedure,
-                "confidence": self.confidence, "decision": self.decision}
-
-
-@dataclass
-class Outcome:
-    """Replies to send, the new state, and what to record about the turn."""
-
-    replies: list[Reply]
-    state: DialogueState
-    turn: TurnInfo
-    handoff_reason: str | None = None
-    rating: int | None = None
-
-
-@dataclass(frozen=True)
-class Message:
-    """A citizen message as the dialogue sees it."""
-
-    text: str
-    intent: str
-    entities: dict[str, str] = field(default_factory=dict)
-    intent_confidence: float | None = None
 
 
 # "5", "5 sao", "cho 4 điểm", "chấm 5 nhé": longer messages with a digit are questions.
