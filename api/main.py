@@ -133,6 +133,11 @@ def create_app(settings: AppSettings | None = None,
     settings = settings or get_app_settings()
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO (a line per citizen message, Rasa and Zalo calls):
+    # failures are logged by our clients already
+    if logging.getLogger().level > logging.DEBUG:
+        for noisy in ("httpx", "httpcore"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     app = FastAPI(title="Trợ lý TTHC", lifespan=_lifespan(knowledge_base))
     app.state.settings = settings
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
