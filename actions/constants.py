@@ -39,6 +39,8 @@ INTENT_TO_ASPECT = {
     "ask_steps": ASPECT_STEPS,
     "ask_online": ASPECT_ONLINE,
 }
+# Aspects a question may ask about the office itself (hours, portal), with no procedure.
+OFFICE_ASPECTS = frozenset({ASPECT_GENERAL, ASPECT_WHERE, ASPECT_ONLINE})
 ASPECT_TO_INTENT = {aspect: intent for intent, aspect in INTENT_TO_ASPECT.items()}
 
 INTENT_CHOOSE_PROCEDURE = "choose_procedure"

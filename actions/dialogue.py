@@ -198,9 +198,11 @@ class Dialogue:
             return self._offer_again(state, message, aspect)
         if state.procedure_code:
             return self._procedure(state, message, state.procedure_code, aspect, None)
-        result = self.kb.search(message.text)
-        top = result.top
-        if result.decision == Decision.ANSWER and top and top.type == TargetType.FAQ:
+        # Fees, times, documents and steps belong to one procedure: an FAQ matched on
+        # "bao lâu thì có" alone answers something else. Office hours or the portal do not.
+        result = self.kb.search(message.text) if aspect in c.OFFICE_ASPECTS else None
+        top = result.top if result else None
+        if result and result.decision == Decision.ANSWER and top and top.type == TargetType.FAQ:
             return self._faq(state, message, int(top.id), result.confidence)
         if aspect == c.ASPECT_WHERE:
             return Outcome(self.composer.office_info(self._office()), state,

@@ -252,3 +252,20 @@ def test_a_follow_up_after_several_suggestions_offers_them_again(dialogue) -> No
     buttons = [b.payload for r in outcome.replies for b in r.buttons]
     assert outcome.turn.decision == "clarify" and len(buttons) == 2
     assert all('"aspect":"time"' in b for b in buttons) and KHAI_SINH in buttons[0]
+
+
+@pytest.mark.parametrize("text, intent", [("bao lau thi co", "ask_processing_time"),
+                                          ("het bn tien", "ask_fee")])
+def test_a_time_or_fee_follow_up_without_a_procedure_asks_which_one(dialogue, text: str,
+                                                                    intent: str) -> None:
+    # Never an FAQ matched on the aspect words alone (it answered "Có. Tại Trung tâm … có cán bộ").
+    outcome = dialogue.answer(DialogueState(), Message(text, intent))
+    assert [r.response for r in outcome.replies] == ["utter_ask_which_procedure"]
+
+
+@pytest.mark.parametrize("text", ["can j nua ko", "thế thôi à hay cần gì thêm"])
+def test_asking_what_else_to_bring_is_a_documents_follow_up(dialogue, text: str) -> None:
+    outcome = dialogue.answer(DialogueState(procedure_code="1.004873"),
+                              Message(text, "ask_documents"))
+    assert outcome.turn.procedure == "1.004873"
+    assert "utter_documents" in [r.response for r in outcome.replies]
