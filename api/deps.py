@@ -1,4 +1,8 @@
-"""Dependencies declared once: the heavy objects the lifespan built, as ``Annotated`` aliases."""
+"""Dependencies declared once: the heavy objects the lifespan built, as ``Annotated`` aliases.
+
+They are ``async``: FastAPI runs a plain ``def`` dependency in its thread pool,
+and a thread hop per dependency per request cost more than the lookups themselves.
+"""
 
 from __future__ import annotations
 
@@ -14,32 +18,32 @@ from api.rasa_client import RasaClient
 from knowledge_base.service import KnowledgeBase
 
 
-def get_settings(request: Request) -> AppSettings:
+async def get_settings(request: Request) -> AppSettings:
     """The app's settings."""
     return request.app.state.settings
 
 
-def get_knowledge_base(request: Request) -> KnowledgeBase:
+async def get_knowledge_base(request: Request) -> KnowledgeBase:
     """The shared knowledge base (loaded once by the lifespan)."""
     return request.app.state.kb
 
 
-def get_conversation(request: Request) -> ConversationService:
+async def get_conversation(request: Request) -> ConversationService:
     """The conversation service every channel uses."""
     return request.app.state.conversation
 
 
-def get_templates(request: Request) -> DomainTemplates:
+async def get_templates(request: Request) -> DomainTemplates:
     """The bot's responses, read from the Rasa domain."""
     return request.app.state.templates
 
 
-def get_executor(request: Request) -> ActionExecutor:
+async def get_executor(request: Request) -> ActionExecutor:
     """The rasa-sdk executor with the project's actions."""
     return request.app.state.action_executor
 
 
-def get_rasa(request: Request) -> RasaClient:
+async def get_rasa(request: Request) -> RasaClient:
     """The Rasa client."""
     return request.app.state.rasa
 

@@ -20,7 +20,6 @@ from api.admin.catalog import CatalogService
 from api.auth.models import ensure_tables as ensure_auth_tables
 from api.auth.sessions import AuthPolicy, SessionService
 from api.auth.users import UserService
-from api.deps import get_knowledge_base
 from api.support.inbox import InboxService
 from api.support.models import ensure_tables as ensure_support_tables
 from api.support.proposals import ProposalService
@@ -79,6 +78,6 @@ def get_staff_services(request: Request) -> StaffServices:
             services = getattr(request.app.state, STATE_KEY, None)
             if services is None:
                 settings = getattr(request.app.state, "settings", None)
-                services = StaffServices.build(get_knowledge_base(request), settings)
+                services = StaffServices.build(request.app.state.kb, settings)
                 setattr(request.app.state, STATE_KEY, services)
     return services

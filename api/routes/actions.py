@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover
 async def run_action(request: Request, executor: ExecutorDep) -> JSONResponse:
     """Run the action Rasa asks for and return its events and messages.
 
-    The body (tracker + domain, sent by Rasa on every call) is read as plain JSON:
+    The body (the tracker, sent by Rasa on every call) is read as plain JSON:
     validating it field by field would cost more than running the action.
     """
     try:
@@ -37,6 +37,10 @@ async def run_action(request: Request, executor: ExecutorDep) -> JSONResponse:
         return JSONResponse({"error": "Invalid body request"}, 400)
     if not isinstance(action_call, dict):
         return JSONResponse({"error": "Invalid body request"}, 400)
+    # endpoints.yml enables Rasa's selective domain: the domain is not sent with every
+    # call (our actions never read it). rasa-sdk would answer 449 for a missing domain,
+    # which Rasa 3.6 does not understand, so an empty one stands in.
+    action_call.setdefault("domain", {})
     try:
         result = await executor.run(action_call)
     except ActionExecutionRejection as error:
