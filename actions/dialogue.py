@@ -188,6 +188,9 @@ class Dialogue:
         aspect = c.INTENT_TO_ASPECT.get(message.intent, c.ASPECT_GENERAL)
         if aspect == c.ASPECT_GENERAL and analysis.aspects:
             return analysis.aspects[0]
+        unsure = (message.intent_confidence or 1.0) < c.UNSURE_ASPECT_CONFIDENCE
+        if aspect != c.ASPECT_GENERAL and unsure and not analysis.aspects:
+            return c.ASPECT_GENERAL  # "đổi tên cho con được không ạ" is not about going online
         return aspect
 
     def _follow_up(self, state: DialogueState, message: Message, aspect: str) -> Outcome:

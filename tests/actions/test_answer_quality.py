@@ -269,3 +269,12 @@ def test_asking_what_else_to_bring_is_a_documents_follow_up(dialogue, text: str)
                               Message(text, "ask_documents"))
     assert outcome.turn.procedure == "1.004873"
     assert "utter_documents" in [r.response for r in outcome.replies]
+
+
+def test_an_unsure_aspect_intent_without_aspect_words_gives_the_overview(dialogue) -> None:
+    state = DialogueState(procedure_code=KHAI_SINH)
+    unsure = dialogue.answer(state, Message("đổi tên cho con được không ạ", "ask_online",
+                                            intent_confidence=0.54))
+    assert "utter_online_available" not in [r.response for r in unsure.replies]
+    sure = dialogue.answer(state, Message("lam onl dc ko", "ask_online", intent_confidence=0.57))
+    assert "utter_online_available" in [r.response for r in sure.replies]
