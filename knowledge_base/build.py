@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge_base.corpus import PROCEDURE, Corpus, build_corpus, short_name, synthetic_questions
-from knowledge_base.embedder import SentenceTransformerEmbedder, train_own_model
+from knowledge_base.embedder import load_embedder, train_own_model
 from knowledge_base.faq_store import FaqStore
 from knowledge_base.index import SearchIndex, model_text
 from knowledge_base.retriever import Calibration, Retriever
@@ -152,7 +152,7 @@ def run_build(
             )
         pipeline = make_pipeline(corpus)
         model_dir = _prepare_model(settings, corpus, pipeline, work, progress)
-        embedder = SentenceTransformerEmbedder(model_dir)
+        embedder = load_embedder(model_dir)
         index = SearchIndex(corpus, pipeline, embedder)
         index.save(work)
         index.cache.save(work)

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from knowledge_base.build import current_build, load_corpus_from_store, make_pipeline
-from knowledge_base.embedder import SentenceTransformerEmbedder
+from knowledge_base.embedder import Embedder, load_embedder
 from knowledge_base.errors import IndexNotReadyError
 from knowledge_base.faq_store import FaqStore
 from knowledge_base.index import SearchIndex, TextCache
@@ -40,7 +40,7 @@ class KnowledgeBase:
         self.store = store or KnowledgeStore(self.settings.database_url)
         self.faqs = FaqStore(self.store)
         self._retriever: Retriever | None = None
-        self._embedder: SentenceTransformerEmbedder | None = None
+        self._embedder: Embedder | None = None
         self._calibration: Calibration | None = None
         self._revision = -1
         self._procedures: dict[str, tuple[int, Procedure]] = {}
@@ -61,7 +61,7 @@ class KnowledgeBase:
                 raise IndexNotReadyError(self.settings.index_path)
             manifest = json.loads((build / "manifest.json").read_text())
             model_dir = Path(manifest["model_dir"])
-            self._embedder = SentenceTransformerEmbedder(
+            self._embedder = load_embedder(
                 model_dir if model_dir.is_absolute() else build / model_dir
             )
             self._embedder.warm_up()
