@@ -54,8 +54,8 @@ def _build_state(app: FastAPI, settings: AppSettings, kb: KnowledgeBase | None) 
         db_models.RatingRow.__table__])
     templates = DomainTemplates.load(settings.domain_path)
     dialogue = build_dialogue(kb, settings.domain_path)
-    rasa = RasaClient(settings.rasa_url, settings.rasa_connect_timeout, settings.rasa_timeout,
-                      settings.rasa_retry_after)
+    rasa = RasaClient(",".join(settings.rasa_urls), settings.rasa_connect_timeout,
+                      settings.rasa_timeout, settings.rasa_retry_after)
     app.state.kb = kb
     app.state.engine = kb.store.engine
     app.state.templates = templates

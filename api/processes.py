@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from api.config import AppSettings
 
@@ -174,17 +175,24 @@ def private_stack(base: AppSettings, workdir: Path,
     running ``make run`` is not disturbed, and on its own tracker store; the
     index in service is shared read-only. The turn log of real citizens stays untouched.
     """
+    url = make_url(base.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise SystemExit(f"a throwaway stack copies a SQLite database; not {url.drivername}")
+    database = base.resolve(Path(url.database))
+    if not database.exists():
+        raise SystemExit(f"no database at {database}: run `make run` (it imports the catalog)")
     copy = workdir / "tthc.db"
-    with sqlite3.connect(base.database_url.removeprefix("sqlite:///")) as source, \
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as source, \
             sqlite3.connect(copy) as target:
         source.backup(target)
     settings = base.model_copy(update={
         "database_url": f"sqlite:///{copy}", "port": free_port(), "rasa_processes": 1,
+        "redis_url": "",  # never join the real deployment's queues and rate limits
         "rasa_url": ",".join(f"http://127.0.0.1:{free_port()}" for _ in range(rasa_processes)),
         "rasa_tracker_db": workdir / "tracker.db", "rasa_tracker_url": "",
         "index_dir": base.index_path})
     env = stack_env(settings, {"TTHC_DATABASE_URL": settings.database_url,
-                               "TTHC_INDEX_DIR": str(base.index_path)})
+                               "TTHC_INDEX_DIR": str(base.index_path), "TTHC_REDIS_URL": ""})
     return settings, env
 
 

@@ -14,6 +14,7 @@ Installed when the project's custom components are loaded.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from typing import Any, Dict, Tuple
 
 import aiohttp
@@ -21,7 +22,9 @@ from rasa.utils import endpoints
 
 KEEPALIVE_SECONDS = 4.0
 _ORIGINAL = endpoints.EndpointConfig.session
-_SESSIONS: Dict[Tuple[Any, ...], aiohttp.ClientSession] = {}
+# per event loop (weakly: a closed loop's sessions go with it), then per headers/auth
+_SESSIONS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[Tuple[Any, ...], aiohttp.ClientSession]]" = (  # noqa: E501
+    weakref.WeakKeyDictionary())
 
 
 class _Borrowed:
@@ -37,8 +40,8 @@ class _Borrowed:
         return False
 
 
-def _key(config: endpoints.EndpointConfig, loop: asyncio.AbstractEventLoop) -> Tuple[Any, ...]:
-    return (id(loop), tuple(sorted((config.headers or {}).items())),
+def _key(config: endpoints.EndpointConfig) -> Tuple[Any, ...]:
+    return (tuple(sorted((config.headers or {}).items())),
             tuple(sorted((config.basic_auth or {}).items())))
 
 
@@ -48,12 +51,13 @@ def shared_session(config: endpoints.EndpointConfig) -> Any:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # not inside a coroutine: keep Rasa's behaviour
         return _ORIGINAL(config)
-    key = _key(config, loop)
-    session = _SESSIONS.get(key)
+    sessions = _SESSIONS.setdefault(loop, {})
+    key = _key(config)
+    session = sessions.get(key)
     if session is None or session.closed:
         auth = (aiohttp.BasicAuth(config.basic_auth["username"], config.basic_auth["password"])
                 if config.basic_auth else None)
-        session = _SESSIONS[key] = aiohttp.ClientSession(
+        session = sessions[key] = aiohttp.ClientSession(
             headers=config.headers, auth=auth,
             timeout=aiohttp.ClientTimeout(total=endpoints.DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))

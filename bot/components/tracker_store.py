@@ -118,9 +118,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             return
         await self.stream_events(tracker)
         new_events = list(itertools.islice(tracker.events, entry.stored, None))
+        # Another process wrote since our read (two servers handled this conversation
+        # at once, e.g. after a timeout moved it): our copy misses its events.
+        others_wrote = self._last_event_id(tracker.sender_id) != entry.last_id
         last_id = self._insert(tracker.sender_id, new_events) if new_events else entry.last_id
-        if _starts_session(new_events):
-            # a new session: the next read must hold only that session's events, as in SQL
+        if others_wrote or _starts_session(new_events):
+            # the next read comes from SQL (for a new session: only that session's events)
             self._cache.pop(tracker.sender_id, None)
             return
         entry.stored, entry.last_id = len(tracker.events), last_id

@@ -99,6 +99,23 @@ def test_writes_of_another_process_are_seen() -> None:
     assert _dumps(again) == _dumps(_reference(url, "web:c"))
 
 
+def test_a_write_in_between_by_another_process_is_not_hidden_by_ours() -> None:
+    url = _url()
+    first, second = _store(url), _store(url)
+    tracker = _new_conversation(first, "web:h")
+    _turn(tracker, "khai sinh", "1.001193")
+    asyncio.run(first.save(tracker))
+    mine = asyncio.run(first.retrieve("web:h"))
+    other = asyncio.run(second.retrieve("web:h"))  # both handle a message at once
+    _turn(other, "kết hôn", "1.000894")
+    asyncio.run(second.save(other))
+    _turn(mine, "khai tử", "1.000656")
+    asyncio.run(first.save(mine))  # our insert is now the newest row
+    again = asyncio.run(first.retrieve("web:h"))
+    assert _dumps(again) == _dumps(_reference(url, "web:h"))
+    assert len(again.events) == len(mine.events) + 4
+
+
 def test_events_never_saved_are_dropped_on_the_next_read() -> None:
     url = _url()
     store = _store(url)
