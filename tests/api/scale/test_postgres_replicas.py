@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 from api.config import AppSettings
 from api.db_models import ConversationRow, TurnRow
 from api.processes import app_ready, stack_env, start_app, wait_for
+from tests.api.scale.faq_check import faq_saved_on_a_answered_by_b
 from tests.api.scale.postgres import Postgres, free_port, pg_bin
 from tests.conftest import SUBSET, TTHC, copy_subset, run_tthc
 
@@ -91,27 +91,6 @@ def test_turns_alternate_replicas_and_keep_context(replicas) -> None:
 
 def test_faq_saved_on_one_replica_is_answered_by_the_other(replicas) -> None:
     pg, (replica_a, replica_b) = replicas
-    question = "chỗ cho em bé bú ở trụ sở phường"
-    with httpx.Client(timeout=120) as client:
-        login = client.post(f"{replica_a}/api/auth/login",
-                            json={"username": ADMIN, "password": PASSWORD})
-        assert login.status_code == 200, login.text
-        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        created = client.post(f"{replica_a}/api/admin/faqs", headers=headers, json={
-            "question": "Trụ sở phường có phòng cho mẹ cho con bú không?",
-            "answer": "Có phòng riêng cho mẹ và bé ở tầng 1, cạnh quầy một cửa.",
-            "phrasings": ["chỗ cho em bé bú ở phường"], "tags": ["tiện ích"], "field": "Khác",
-            "owner": "Văn phòng", "last_verified": "2026-11-01", "published": True})
-        assert created.status_code == 201, created.text
-        saved_at = time.monotonic()
-        asked = 0
-        while True:
-            asked += 1
-            reply = client.post(f"{replica_b}/api/chat",  # a new citizen each time
-                                json={"sender_id": f"scale-faq-{asked}", "text": question})
-            assert reply.status_code == 200
-            if any("tầng 1" in m["text"] for m in reply.json()["messages"]):
-                break
-            assert time.monotonic() - saved_at < LIVE_DEADLINE_S, reply.json()
-            time.sleep(0.2)
-    assert all(len(turns_of(pg.url, f"scale-faq-{n}")) == 1 for n in range(1, asked + 1))
+    senders, _ = faq_saved_on_a_answered_by_b(replica_a, replica_b, ADMIN, PASSWORD,
+                                              "scale-faq-", LIVE_DEADLINE_S)
+    assert all(len(turns_of(pg.url, sender)) == 1 for sender in senders)

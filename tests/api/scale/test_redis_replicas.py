@@ -43,6 +43,7 @@ from api.processes import (
     start_rasa,
     wait_for,
 )
+from tests.api.scale.faq_check import faq_saved_on_a_answered_by_b
 from tests.api.scale.postgres import Postgres, free_port, pg_bin
 from tests.api.scale.redis_server import REDIS_SERVER, RedisServer
 from tests.bot.stack import ensure_model
@@ -184,31 +185,11 @@ def test_one_conversation_alternates_app_and_rasa_replicas_and_keeps_context(cit
 
 def test_an_faq_saved_on_replica_a_is_answered_by_replica_b(city) -> None:
     replica_a, replica_b = city.apps
-    question = "chỗ cho em bé bú ở trụ sở phường"
-    with httpx.Client(timeout=60) as client:
-        login = client.post(f"{replica_a}/api/auth/login",
-                            json={"username": ADMIN, "password": PASSWORD})
-        assert login.status_code == 200, login.text
-        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        created = client.post(f"{replica_a}/api/admin/faqs", headers=headers, json={
-            "question": "Trụ sở phường có phòng cho mẹ cho con bú không?",
-            "answer": "Có phòng riêng cho mẹ và bé ở tầng 1, cạnh quầy một cửa.",
-            "phrasings": ["chỗ cho em bé bú ở phường"], "tags": ["tiện ích"], "field": "Khác",
-            "owner": "Văn phòng", "last_verified": "2026-11-01", "published": True})
-        assert created.status_code == 201, created.text
-        saved_at, asked = time.monotonic(), 0
-        while True:
-            asked += 1
-            reply = client.post(f"{replica_b}/api/chat",  # a new citizen each time
-                                json={"sender_id": f"city-faq-{asked}", "text": question})
-            assert reply.status_code == 200
-            if any("tầng 1" in m["text"] for m in reply.json()["messages"]):
-                break
-            assert time.monotonic() - saved_at < LIVE_DEADLINE_S, reply.json()
-            time.sleep(0.2)
-    print(f"FAQ answered by the other replica {time.monotonic() - saved_at:.2f} s after saving")
-    for n in range(1, asked + 1):
-        assert len(_turns(city, f"web:city-faq-{n}")) == 1
+    senders, seconds = faq_saved_on_a_answered_by_b(replica_a, replica_b, ADMIN, PASSWORD,
+                                                    "city-faq-", LIVE_DEADLINE_S)
+    print(f"FAQ answered by the other replica {seconds:.2f} s after saving")
+    for sender in senders:
+        assert len(_turns(city, f"web:{sender}")) == 1
 
 
 def test_the_rate_limit_counts_a_sender_across_replicas(city) -> None:
