@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -12,12 +11,7 @@ from sqlalchemy import select, update
 from api.config import AppSettings
 from api.db_models import ConversationRow, TurnRow
 from api.main import create_app
-
-
-def dead_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from api.processes import free_port
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +20,7 @@ def client(private_database, kb_settings) -> Iterator[TestClient]:
 
     settings = AppSettings(database_url=private_database("chat_api"),
                            index_dir=kb_settings.index_dir, catalog_dir=kb_settings.catalog_dir,
-                           rasa_url=f"http://127.0.0.1:{dead_port()}", port=dead_port())
+                           rasa_url=f"http://127.0.0.1:{free_port()}", port=free_port())
     kb = KnowledgeBase(settings)
     kb.warm_up()
     with TestClient(create_app(settings, kb)) as test_client:

@@ -8,7 +8,6 @@ role check). Examples per route are bounded so the whole file runs in about a mi
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,15 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from api.channels.zalo.settings import ZaloSettings
 from api.config import AppSettings
 from api.main import create_app
+from api.processes import free_port
 
 ADMIN, PASSWORD = "fuzz.admin", "fuzz admin passphrase"
 EXAMPLES = 12
-
-
-def dead_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +33,7 @@ def fuzz_client(private_database, kb_settings) -> Iterator[TestClient]:
     app_settings = AppSettings(
         _env_file=None, database_url=private_database("fuzz"),
         index_dir=kb_settings.index_dir, catalog_dir=kb_settings.catalog_dir,
-        rasa_url=f"http://127.0.0.1:{dead_port()}", rasa_retry_after=600, port=dead_port(),
+        rasa_url=f"http://127.0.0.1:{free_port()}", rasa_retry_after=600, port=free_port(),
         rate_limit_per_minute=0)
     kb = KnowledgeBase(app_settings)
     kb.warm_up()
@@ -49,7 +43,7 @@ def fuzz_client(private_database, kb_settings) -> Iterator[TestClient]:
     app.state.zalo_settings = ZaloSettings(  # enabled, so its webhook checks signatures
         _env_file=None, app_id="1234567890", oa_secret_key="fuzz-oa-secret",
         app_secret="fuzz-app-secret", access_token="fuzz-token",
-        api_base=f"http://127.0.0.1:{dead_port()}", oauth_base=f"http://127.0.0.1:{dead_port()}")
+        api_base=f"http://127.0.0.1:{free_port()}", oauth_base=f"http://127.0.0.1:{free_port()}")
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -11,17 +10,12 @@ from fastapi.testclient import TestClient
 
 from api.config import AppSettings
 from api.main import create_app
+from api.processes import free_port
 from api.rate_limit import RateLimiter
 from api.routes.pages import STATIC_DIR
 
 WIDGET_HOST = "https://phuong-hoasen.example.vn"
 MAX_BODY = 8 * 1024
-
-
-def dead_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +25,7 @@ def client(private_database, kb_settings) -> Iterator[TestClient]:
     settings = AppSettings(
         _env_file=None, database_url=private_database("security"),
         index_dir=kb_settings.index_dir, catalog_dir=kb_settings.catalog_dir,
-        rasa_url=f"http://127.0.0.1:{dead_port()}", port=dead_port(),
+        rasa_url=f"http://127.0.0.1:{free_port()}", port=free_port(),
         widget_origins=f"{WIDGET_HOST}, https://other-ward.example.vn/", max_body_bytes=MAX_BODY,
         rate_limit_per_minute=6, rate_limit_burst=3)
     kb = KnowledgeBase(settings)

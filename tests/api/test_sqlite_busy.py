@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import threading
 import time
@@ -14,15 +13,10 @@ from sqlalchemy import select
 from api.config import AppSettings
 from api.db_models import ConversationRow, TurnRow
 from api.main import create_app
+from api.processes import free_port
 from tests.conftest import copy_database
 
 HOLD_SECONDS = 2.0
-
-
-def dead_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def hold_write_lock(database: Path, locked: threading.Event) -> None:
@@ -41,7 +35,7 @@ def test_busy_database_is_waited_for(kb_workdir: Path, kb_settings, tmp_path: Pa
     copy_database(kb_workdir / "kb.db", tmp_path / "kb.db")
     settings = AppSettings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'kb.db'}",
                            index_dir=kb_settings.index_dir, catalog_dir=kb_settings.catalog_dir,
-                           rasa_url=f"http://127.0.0.1:{dead_port()}", port=dead_port())
+                           rasa_url=f"http://127.0.0.1:{free_port()}", port=free_port())
     kb = KnowledgeBase(settings)
     kb.warm_up()
     with TestClient(create_app(settings, kb)) as client:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from api.processes import (
     RASA_BIN,
     Child,
     app_ready,
+    free_port,
     model_path,
     rasa_ready,
     stack_env,
@@ -34,13 +34,6 @@ from api.processes import (
 from tests.conftest import copy_database, kb_env
 
 STARTUP_TIMEOUT_S = 300
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ensure_model(settings: AppSettings) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.processes import free_port
 from tests.conftest import PROJECT_ROOT, copy_database, kb_env
 
 BROWSER_DIR = Path(__file__).resolve().parent
@@ -26,13 +26,6 @@ CHROMIUM = Path(os.environ.get("TTHC_CHROMIUM", "/usr/bin/chromium"))
 STARTUP_TIMEOUT_S = 180
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    """A port nobody listens on right now (bound to 0, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,16 +26,11 @@ from api.channels.zalo.models import ZaloInboundRow, ZaloOutboxRow
 from api.channels.zalo.settings import ZaloSettings
 from api.channels.zalo.signature import signature_header
 from api.db_models import ConversationRow, TurnRow
+from api.processes import free_port
 
 APP_ID = "4291763606161179100"
 OA_SECRET = "oa-secret-for-tests"
 APP_SECRET = "app-secret-for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class AppServer:

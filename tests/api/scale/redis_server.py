@@ -14,13 +14,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from api.processes import free_port
+
 REDIS_SERVER = shutil.which("redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,18 +11,12 @@ from fastapi.testclient import TestClient
 
 from api.admin.services import StaffServices
 from api.db_models import ConversationRow, RatingRow, TurnRow
+from api.processes import free_port
 from knowledge_base.db import utcnow
 
 ADMIN = "admin.test"
 SUPPORT = "support.test"
 PASSWORD = "correct horse battery"
-
-
-def free_port() -> int:
-    """A port nobody listens on (so Rasa is unreachable and the app answers in degraded mode)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def build_app(kb) -> FastAPI:
