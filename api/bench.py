@@ -25,15 +25,7 @@ from pathlib import Path
 import httpx
 
 from api.config import AppSettings
-from api.processes import (
-    PROJECT_ROOT,
-    Child,
-    model_path,
-    private_stack,
-    start_app,
-    start_rasa_servers,
-    wait_until_ready,
-)
+from api.processes import PROJECT_ROOT, start_private_stack, wait_until_ready
 
 SEQUENTIAL_MESSAGES = 100  # first, one sender at a time: latency without queueing
 # One citizen's conversation: a question, follow-ups on the same procedure, a topic switch.
@@ -147,15 +139,6 @@ async def run_load(base_url: str, messages: int, concurrency: int, prefix: str) 
     return results
 
 
-def start_stack(base: AppSettings, workdir: Path,
-                rasa_processes: int) -> tuple[AppSettings, Child, list[Child]]:
-    """Rasa server(s) and the app on free ports, on a private copy of the database."""
-    settings, env = private_stack(base, workdir, rasa_processes)
-    rasas = start_rasa_servers(settings, env, workdir, model_path(base))
-    app = start_app(settings, env, workdir / "app.log")
-    return settings, app, rasas
-
-
 def report(title: str, results: Results, extra: dict[str, float] | None = None) -> dict:
     """Print one run's numbers; return them for ``var/bench.json``."""
     summary = {**results.summary(), **(extra or {})}
@@ -179,7 +162,8 @@ def main() -> int:
     args = parser.parse_args()
     base = AppSettings()
     workdir = Path(tempfile.mkdtemp(prefix="tthc-bench-"))
-    settings, app, rasas = start_stack(base, workdir, args.rasa_processes or base.rasa_processes)
+    settings, app, rasas = start_private_stack(base, workdir,
+                                               args.rasa_processes or base.rasa_processes)
     url = f"http://127.0.0.1:{settings.port}"
     processes = [app, *rasas]
     try:

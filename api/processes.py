@@ -167,9 +167,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def private_stack(base: AppSettings, workdir: Path,
-                  rasa_processes: int = 1) -> tuple[AppSettings, dict[str, str]]:
-    """Settings and environment of a throwaway stack (benchmarks, load tests) on free ports.
+def start_private_stack(base: AppSettings, workdir: Path, rasa_processes: int = 1,
+                        extra_env: dict[str, str] | None = None,
+                        ) -> tuple[AppSettings, Child, list[Child]]:
+    """Start a throwaway stack (benchmarks, load tests) on free ports: settings, app, Rasa servers.
 
     It works on a copy of the database, taken with SQLite's backup API so a
     running ``make run`` is not disturbed, and on its own tracker store; the
@@ -192,8 +193,10 @@ def private_stack(base: AppSettings, workdir: Path,
         "rasa_tracker_db": workdir / "tracker.db", "rasa_tracker_url": "",
         "index_dir": base.index_path})
     env = stack_env(settings, {"TTHC_DATABASE_URL": settings.database_url,
-                               "TTHC_INDEX_DIR": str(base.index_path), "TTHC_REDIS_URL": ""})
-    return settings, env
+                               "TTHC_INDEX_DIR": str(base.index_path), "TTHC_REDIS_URL": "",
+                               **(extra_env or {})})
+    rasas = start_rasa_servers(settings, env, workdir, model_path(base))
+    return settings, start_app(settings, env, workdir / "app.log"), rasas
 
 
 def wait_until_ready(settings: AppSettings, app: Child, rasas: list[Child],

@@ -146,10 +146,6 @@ class RasaClient:
             return parse_reply(payload if isinstance(payload, list) else [])
         raise RasaUnavailableError(reason)
 
-    async def status(self) -> str:
-        """``ok`` when every server answers on its root URL, else a short reason."""
-        return summarize(await self.statuses())
-
     async def statuses(self) -> dict[str, str]:
         """``ok`` or a short reason for each server."""
         return {server.url: await self._status(server.url) for server in self.servers}

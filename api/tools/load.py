@@ -30,14 +30,7 @@ import httpx
 from api.bench import SCRIPT, cpu_seconds
 from api.channels.zalo.signature import signature_header
 from api.config import AppSettings
-from api.processes import (
-    PROJECT_ROOT,
-    model_path,
-    private_stack,
-    start_app,
-    start_rasa_servers,
-    wait_until_ready,
-)
+from api.processes import PROJECT_ROOT, start_private_stack, wait_until_ready
 from api.tools.load_reconcile import reconcile, zalo_pending
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests" / "api" / "channels"))
@@ -159,20 +152,6 @@ async def run(url: str, args: argparse.Namespace) -> tuple[Stream, Stream, float
         return web, zalo, time.monotonic() - started
 
 
-def start_stack(workdir: Path, fake: FakeZalo, rasa_processes: int):
-    """Rasa server(s) and the app on free ports with a private database and Zalo configured."""
-    base = AppSettings()
-    settings, env = private_stack(base, workdir, rasa_processes)
-    env.update({
-        "TTHC_ZALO_APP_ID": APP_ID, "TTHC_ZALO_OA_SECRET_KEY": OA_SECRET,
-        "TTHC_ZALO_APP_SECRET": APP_SECRET, "TTHC_ZALO_ACCESS_TOKEN": "load-at",
-        "TTHC_ZALO_REFRESH_TOKEN": "load-rt", "TTHC_ZALO_API_BASE": fake.base_url,
-        "TTHC_ZALO_OAUTH_BASE": fake.base_url})
-    rasas = start_rasa_servers(settings, env, workdir, model_path(base))
-    app = start_app(settings, env, workdir / "app.log")
-    return settings, rasas, app
-
-
 def main() -> int:
     """Start the stack, run the load, wait for the Zalo queue to drain, reconcile, report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -189,8 +168,13 @@ def main() -> int:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="tthc-load-"))
     fake = FakeZalo(APP_ID, APP_SECRET, access_token="load-at", refresh_token="load-rt").start()
-    settings, rasas, app = start_stack(workdir, fake,
-                                       args.rasa_processes or AppSettings().rasa_processes)
+    base = AppSettings()
+    settings, app, rasas = start_private_stack(
+        base, workdir, args.rasa_processes or base.rasa_processes, {
+            "TTHC_ZALO_APP_ID": APP_ID, "TTHC_ZALO_OA_SECRET_KEY": OA_SECRET,
+            "TTHC_ZALO_APP_SECRET": APP_SECRET, "TTHC_ZALO_ACCESS_TOKEN": "load-at",
+            "TTHC_ZALO_REFRESH_TOKEN": "load-rt", "TTHC_ZALO_API_BASE": fake.base_url,
+            "TTHC_ZALO_OAUTH_BASE": fake.base_url})
     url = f"http://127.0.0.1:{settings.port}"
     processes = [app, *rasas]
     try:
