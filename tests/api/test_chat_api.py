@@ -8,22 +8,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from api.config import AppSettings
 from api.db_models import ConversationRow, TurnRow
-from api.main import create_app
-from api.processes import free_port
+from tests.api.offline_app import offline_app
 
 
 @pytest.fixture(scope="module")
 def client(private_database, kb_settings) -> Iterator[TestClient]:
-    from knowledge_base.service import KnowledgeBase
-
-    settings = AppSettings(database_url=private_database("chat_api"),
-                           index_dir=kb_settings.index_dir, catalog_dir=kb_settings.catalog_dir,
-                           rasa_url=f"http://127.0.0.1:{free_port()}", port=free_port())
-    kb = KnowledgeBase(settings)
-    kb.warm_up()
-    with TestClient(create_app(settings, kb)) as test_client:
+    app, _, _ = offline_app(private_database("chat_api"), kb_settings)
+    with TestClient(app) as test_client:
         yield test_client
 
 

@@ -20,6 +20,7 @@ from api.channels.zalo.settings import ZaloSettings
 from api.config import AppSettings
 from api.main import create_app
 from api.processes import free_port
+from tests.api.offline_app import offline_app
 
 ADMIN, PASSWORD = "fuzz.admin", "fuzz admin passphrase"
 EXAMPLES = 12
@@ -28,16 +29,8 @@ EXAMPLES = 12
 @pytest.fixture(scope="module")
 def fuzz_client(private_database, kb_settings) -> Iterator[TestClient]:
     from api.admin.services import StaffServices
-    from knowledge_base.service import KnowledgeBase
-
-    app_settings = AppSettings(
-        _env_file=None, database_url=private_database("fuzz"),
-        index_dir=kb_settings.index_dir, catalog_dir=kb_settings.catalog_dir,
-        rasa_url=f"http://127.0.0.1:{free_port()}", rasa_retry_after=600, port=free_port(),
-        rate_limit_per_minute=0)
-    kb = KnowledgeBase(app_settings)
-    kb.warm_up()
-    app = create_app(app_settings, kb)
+    app, app_settings, kb = offline_app(private_database("fuzz"), kb_settings,
+                                        rasa_retry_after=600, rate_limit_per_minute=0)
     app.state.staff_services = StaffServices.build(kb, app_settings)
     app.state.staff_services.users.add(ADMIN, "admin", PASSWORD)
     app.state.zalo_settings = ZaloSettings(  # enabled, so its webhook checks signatures

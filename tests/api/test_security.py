@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 from api.config import AppSettings
 from api.main import create_app
-from api.processes import free_port
 from api.rate_limit import RateLimiter
 from api.routes.pages import STATIC_DIR
+from tests.api.offline_app import offline_app
 
 WIDGET_HOST = "https://phuong-hoasen.example.vn"
 MAX_BODY = 8 * 1024
@@ -20,17 +20,10 @@ MAX_BODY = 8 * 1024
 
 @pytest.fixture(scope="module")
 def client(private_database, kb_settings) -> Iterator[TestClient]:
-    from knowledge_base.service import KnowledgeBase
-
-    settings = AppSettings(
-        _env_file=None, database_url=private_database("security"),
-        index_dir=kb_settings.index_dir, catalog_dir=kb_settings.catalog_dir,
-        rasa_url=f"http://127.0.0.1:{free_port()}", port=free_port(),
+    app, _, _ = offline_app(
+        private_database("security"), kb_settings,
         widget_origins=f"{WIDGET_HOST}, https://other-ward.example.vn/", max_body_bytes=MAX_BODY,
         rate_limit_per_minute=6, rate_limit_burst=3)
-    kb = KnowledgeBase(settings)
-    kb.warm_up()
-    app = create_app(settings, kb)
 
     @app.get("/api/test-boom", include_in_schema=False)
     def boom() -> None:

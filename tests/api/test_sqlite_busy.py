@@ -10,10 +10,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.config import AppSettings
 from api.db_models import ConversationRow, TurnRow
-from api.main import create_app
-from api.processes import free_port
+from tests.api.offline_app import offline_app
 from tests.conftest import copy_database
 
 HOLD_SECONDS = 2.0
@@ -30,15 +28,9 @@ def hold_write_lock(database: Path, locked: threading.Event) -> None:
 
 
 def test_busy_database_is_waited_for(kb_workdir: Path, kb_settings, tmp_path: Path) -> None:
-    from knowledge_base.service import KnowledgeBase
-
     copy_database(kb_workdir / "kb.db", tmp_path / "kb.db")
-    settings = AppSettings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'kb.db'}",
-                           index_dir=kb_settings.index_dir, catalog_dir=kb_settings.catalog_dir,
-                           rasa_url=f"http://127.0.0.1:{free_port()}", port=free_port())
-    kb = KnowledgeBase(settings)
-    kb.warm_up()
-    with TestClient(create_app(settings, kb)) as client:
+    app, _, kb = offline_app(f"sqlite:///{tmp_path / 'kb.db'}", kb_settings)
+    with TestClient(app) as client:
         assert client.post("/api/chat", json={"sender_id": "busy-1", "text": "xin chào"}
                            ).status_code == 200
         locked = threading.Event()
