@@ -2,11 +2,8 @@
 // Usage: TTHC_BASE_URL=… TTHC_ADMIN=… TTHC_SUPPORT=… TTHC_PASSWORD=… node tests/browser/console.test.mjs
 // Driven by tests/browser/test_console_browser.py, which starts the real app and creates the users.
 import { chromium } from 'playwright-core';
+import { ARGS, BASE, CHROMIUM, assert, check, log } from './harness.mjs';
 
-const BASE = (process.env.TTHC_BASE_URL || 'http://127.0.0.1:8000').replace(/\/$/, '');
-const CHROMIUM = process.env.TTHC_CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ADMIN = process.env.TTHC_ADMIN;
 const SUPPORT = process.env.TTHC_SUPPORT;
 const PASSWORD = process.env.TTHC_PASSWORD;
@@ -15,20 +12,6 @@ const FAQ_QUESTION = 'Trụ sở phường có phòng cho mẹ cho con bú khôn
 const FAQ_ANSWER = 'Có. Phòng cho mẹ và bé ở tầng 1, cạnh quầy tiếp nhận (mã kiểm thử PB-4711).';
 const XSS = '<img src=x onerror="window.__pwned=1">';
 const PHONE = '0359871246'; // personal data: masked in the inbox, shown in the opened conversation
-
-const started = Date.now();
-let step = 0;
-function log(message) {
-  console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
-}
-async function check(name, fn) {
-  step += 1;
-  log(`step ${step}: ${name}`);
-  await fn();
-}
-function assert(condition, message) {
-  if (!condition) throw new Error(`assertion failed: ${message}`);
-}
 
 /** A page that records script errors and CSP violations (both fail the test). */
 async function watchedPage(context, label, problems) {

@@ -6,28 +6,10 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { ARGS, BASE, CHROMIUM, assert, check, log, stepsDone } from './harness.mjs';
 
-const BASE = (process.env.TTHC_BASE_URL || 'http://127.0.0.1:8000').replace(/\/$/, '');
-const CHROMIUM = process.env.TTHC_CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const REPLY_TIMEOUT = 30000;
 const XSS = '<script>window.__x=1</script><img src=x onerror="window.__y=1">';
-
-let step = 0;
-const started = Date.now();
-function log(message) {
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`[${seconds}s] ${message}`);
-}
-async function check(name, fn) {
-  step += 1;
-  log(`step ${step}: ${name}`);
-  await fn();
-}
-function assert(condition, message) {
-  if (!condition) throw new Error(`assertion failed: ${message}`);
-}
 
 const sel = {
   launcher: '.tthc-launcher',
@@ -266,7 +248,7 @@ async function main() {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
   }
-  log(`all ${step} steps passed`);
+  log(`all ${stepsDone()} steps passed`);
 }
 
 main().catch((err) => {
