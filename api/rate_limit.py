@@ -50,20 +50,27 @@ class _Bucket:
     updated: float
 
 
-class RateLimiter:
-    """Token buckets keyed by sender; ``per_minute <= 0`` disables limiting."""
+class _Limits:
+    """Refill rate (tokens/s) and bucket size; ``per_minute <= 0`` disables limiting."""
 
-    def __init__(self, per_minute: int, burst: int, clock=time.monotonic) -> None:
+    def __init__(self, per_minute: int, burst: int) -> None:
         self.rate = per_minute / 60.0
         self.capacity = float(max(burst, 1))
-        self.clock = clock
-        self._buckets: dict[str, _Bucket] = {}
-        self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
         """Whether a limit is configured."""
         return self.rate > 0
+
+
+class RateLimiter(_Limits):
+    """Token buckets keyed by sender, in this process."""
+
+    def __init__(self, per_minute: int, burst: int, clock=time.monotonic) -> None:
+        super().__init__(per_minute, burst)
+        self.clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
 
     def acquire(self, key: str) -> float:
         """Take one token for ``key``; returns 0 when allowed, else seconds to wait."""
@@ -92,23 +99,17 @@ class RateLimiter:
             del self._buckets[key]
 
 
-class RedisRateLimiter:
+class RedisRateLimiter(_Limits):
     """The same token buckets, shared by every replica through Redis."""
 
     def __init__(self, url: str, per_minute: int, burst: int) -> None:
         import redis  # noqa: PLC0415 - only needed when Redis is configured
 
-        self.rate = per_minute / 60.0
-        self.capacity = float(max(burst, 1))
+        super().__init__(per_minute, burst)
         self._redis = redis.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_S,
                                            socket_connect_timeout=REDIS_TIMEOUT_S)
         self._script: Any = self._redis.register_script(TOKEN_BUCKET)
         self._warned_at = 0.0
-
-    @property
-    def enabled(self) -> bool:
-        """Whether a limit is configured."""
-        return self.rate > 0
 
     def acquire(self, key: str) -> float:
         """Take one token for ``key``; 0 when allowed (or Redis is down), else seconds to wait."""
