@@ -84,11 +84,11 @@ def model_path(settings: AppSettings) -> Path:
     return settings.bot_path / "models" / MODEL_NAME
 
 
-def prepare_tracker_store(path: Path) -> None:
-    """Create Rasa's SQLite tracker file in WAL mode (persistent): cheaper commits per turn."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(path) as db:
-        db.execute("PRAGMA journal_mode=WAL")
+def prepare_tracker_store(settings: AppSettings) -> None:
+    """Create the directory of Rasa's SQLite tracker file (its store sets WAL on connect)."""
+    url = make_url(settings.rasa_tracker_store_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def start_rasa_servers(settings: AppSettings, env: dict[str, str], log_dir: Path,
@@ -104,7 +104,7 @@ def start_rasa(settings: AppSettings, env: dict[str, str], log: Path,
                name: str = "rasa") -> Child:
     """``rasa run`` on the host/port of ``rasa_url`` (default: the first server)."""
     url = urlparse(rasa_url or settings.rasa_urls[0])
-    prepare_tracker_store(settings.rasa_tracker_path)
+    prepare_tracker_store(settings)
     log.parent.mkdir(parents=True, exist_ok=True)
     command = [str(RASA_BIN), "run", "--enable-api", "-i", url.hostname or "127.0.0.1",
                "-p", str(url.port or 5005), "--endpoints", "endpoints.yml",
