@@ -144,6 +144,17 @@ def test_a_new_session_reads_only_that_session() -> None:
     assert sum(isinstance(event, SessionStarted) for event in again.events) == 1
 
 
+def test_a_new_conversation_stays_in_memory_as_the_stock_store_reads_it() -> None:
+    url = _url()
+    store = _store(url)
+    tracker = _new_conversation(store, "web:g")  # saved with its session start
+    assert tracker is asyncio.run(store.retrieve("web:g"))  # served from memory
+    assert _dumps(tracker) == _dumps(_reference(url, "web:g"))  # no event before the start
+    _turn(tracker, "khai sinh", "1.001193")
+    asyncio.run(store.save(tracker))
+    assert _dumps(asyncio.run(store.retrieve("web:g"))) == _dumps(_reference(url, "web:g"))
+
+
 def test_a_restarted_process_reads_the_conversation_from_sql() -> None:
     url = _url()
     first = _store(url)
