@@ -56,6 +56,15 @@ def test_component_unit_tests_pass_in_the_rasa_venv(script: str, count: int) -> 
     assert f"{count} passed" in result.stdout
 
 
+def test_sequential_graph_runner_matches_dask_on_the_trained_model() -> None:
+    from api.config import AppSettings
+
+    model = ensure_model(AppSettings())
+    result = run_in_bot(str(RASA_PYTHON), "tests/test_graph_runner.py", str(model), timeout=600)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
+    assert "2 passed" in result.stdout
+
+
 def test_conversation_test_stories_pass_against_the_trained_model(tmp_path: Path) -> None:
     from api.config import AppSettings
 

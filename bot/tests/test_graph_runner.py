@@ -1,0 +1,64 @@
+"""Tests of the sequential graph runner; run inside .venv-rasa (no pytest there).
+
+Run: ``cd bot && ../.venv-rasa/bin/python tests/test_graph_runner.py MODEL.tar.gz``
+(``tests/bot/test_rasa_project.py`` does this in ``make test`` with the trained model).
+The same model is loaded twice, once with Rasa's ``DaskGraphRunner`` as reference:
+parses and next-action predictions must be identical.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import rasa.core.processor  # noqa: E402
+from rasa.core.agent import Agent  # noqa: E402
+from rasa.core.channels.channel import UserMessage  # noqa: E402
+from rasa.engine.runner.dask import DaskGraphRunner  # noqa: E402
+
+from components.graph_runner import SequentialGraphRunner, install  # noqa: E402
+from tests.runner import run_tests  # noqa: E402
+
+MESSAGES = ["xin chào", "dk khai sinh cho con can gi", "le phi bao nhieu", "nộp online ở đâu",
+            '/choose_procedure{"procedure_code":"1.001193"}', "cho tôi gặp cán bộ",
+            "cảm ơn nhé", "5", "<script>alert(1)</script>", "🙂🙂", ""]
+
+
+def _agents(model: str) -> tuple[Agent, Agent]:
+    """The model loaded with dask (reference) and with the installed runner."""
+    rasa.core.processor.DaskGraphRunner = DaskGraphRunner
+    reference = Agent.load(model)
+    install()
+    return reference, Agent.load(model)
+
+
+def test_the_processor_runs_the_sequential_runner(model: str) -> None:
+    reference, ours = _agents(model)
+    assert type(reference.processor.graph_runner) is DaskGraphRunner
+    assert type(ours.processor.graph_runner) is SequentialGraphRunner
+
+
+def test_parses_and_predictions_equal_dask_ones(model: str) -> None:
+    reference, ours = _agents(model)
+
+    async def conversation(agent: Agent) -> list:
+        seen = []
+        for text in MESSAGES:
+            seen.append(await agent.parse_message(text))
+            await agent.processor.log_message(UserMessage(text, sender_id="web:t"))
+            prediction = await agent.processor.predict_next_for_sender_id("web:t")
+            prediction.pop("tracker")  # its events carry wall-clock timestamps
+            seen.append(prediction)
+        return seen
+
+    expected, actual = asyncio.run(conversation(reference)), asyncio.run(conversation(ours))
+    assert actual == expected
+    assert {turn["intent"]["name"] for turn in actual[::2] if turn.get("intent")} >= {
+        "greet", "ask_procedure", "ask_fee", "choose_procedure", "request_human", "thank"}
+
+
+if __name__ == "__main__":
+    run_tests(globals(), sys.argv[1])
