@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rasa.engine.graph import ExecutionContext, GraphSchema  # noqa: E402
 from rasa.engine.storage.local_model_storage import LocalModelStorage  # noqa: E402
 from rasa.engine.storage.resource import Resource  # noqa: E402
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT  # noqa: E402
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT  # noqa: E402
 from rasa.shared.nlu.training_data.features import Features  # noqa: E402
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
@@ -30,8 +30,12 @@ INTENTS = ["ask_fee", "ask_documents", "greet", "thank"]
 
 
 def _message(vector: np.ndarray, intent: str | None = None) -> Message:
+    """A message featurised like ours: word and char features, sparse, side by side."""
     message = Message(data={TEXT: "x", **({"intent": intent} if intent else {})})
-    message.add_features(Features(csr_matrix(vector), FEATURE_TYPE_SENTENCE, TEXT, "test"))
+    words, chars = vector[:, :12], vector[:, 12:]
+    message.add_features(Features(csr_matrix(words), FEATURE_TYPE_SEQUENCE, TEXT, "words"))
+    message.add_features(Features(csr_matrix(words), FEATURE_TYPE_SENTENCE, TEXT, "words"))
+    message.add_features(Features(csr_matrix(chars), FEATURE_TYPE_SENTENCE, TEXT, "chars"))
     return message
 
 
@@ -60,6 +64,10 @@ def test_predictions_match_scikit_learn_and_survive_save_and_load() -> None:
     loaded = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), storage,
                                          Resource("intent_classifier"), context)
     assert np.allclose(loaded.probabilities(probe), expected, atol=1e-9)
+    assert all(loaded._row_scores(message) is not None for message in probe)  # the fast path
+    dense = _data(2, n=1)[0]
+    dense.add_features(Features(np.ones((1, 3)), FEATURE_TYPE_SENTENCE, TEXT, "dense"))
+    assert loaded._row_scores(dense) is None  # other dimensions: built as a matrix
     loaded.process(probe)
     best = [trained.clf.classes_[i] for i in expected.argmax(axis=1)]
     assert [m.get("intent")["name"] for m in probe] == best
