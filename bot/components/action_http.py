@@ -7,7 +7,9 @@ of ``make bench`` that was about a tenth of Rasa's CPU per message. This keeps
 one session per event loop and per headers/auth, with the same timeout as
 Rasa's. Its idle connections are dropped after 4 s, before the app's server
 (uvicorn, 5 s keep-alive) closes them, so a request never lands on a
-connection the other side is closing.
+connection the other side is closing. The request bodies (the whole tracker,
+every call) are encoded with ujson, which Rasa's web server already depends on:
+the standard ``json`` encoder was 6% of Rasa's CPU per message.
 Installed when the project's custom components are loaded.
 """
 
@@ -19,6 +21,11 @@ from typing import Any, Dict, Tuple
 
 import aiohttp
 from rasa.utils import endpoints
+
+try:  # a dependency of sanic, Rasa's web server; the standard encoder otherwise
+    from ujson import dumps as _json_dumps
+except ImportError:  # pragma: no cover
+    from json import dumps as _json_dumps
 
 KEEPALIVE_SECONDS = 4.0
 _ORIGINAL = endpoints.EndpointConfig.session
@@ -58,7 +65,7 @@ def shared_session(config: endpoints.EndpointConfig) -> Any:
         auth = (aiohttp.BasicAuth(config.basic_auth["username"], config.basic_auth["password"])
                 if config.basic_auth else None)
         session = sessions[key] = aiohttp.ClientSession(
-            headers=config.headers, auth=auth,
+            headers=config.headers, auth=auth, json_serialize=_json_dumps,
             timeout=aiohttp.ClientTimeout(total=endpoints.DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))
     return _Borrowed(session)

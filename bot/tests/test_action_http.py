@@ -49,6 +49,22 @@ def test_consecutive_action_calls_reuse_one_connection() -> None:
     assert len(asyncio.run(scenario())) == 1
 
 
+def test_payloads_arrive_exactly_as_sent() -> None:
+    payload = {"tracker": {"sender_id": "web:ü", "latest_message": {
+        "text": "đăng ký khai sinh 🙂 <script>\"x\"</script>", "intent": {"confidence": 0.1 + 0.2}},
+        "events": [{"timestamp": 1764230400.1234567, "value": None, "list": [1, 2.5e-08, True]}]}}
+
+    async def scenario() -> dict:
+        runner, port = await _serve()
+        try:
+            return await EndpointConfig(url=f"http://127.0.0.1:{port}/webhook").request(
+                json=payload)
+        finally:
+            await runner.cleanup()
+
+    assert asyncio.run(scenario())["echo"] == payload
+
+
 def test_server_errors_still_raise_like_rasa_expects() -> None:
     async def scenario() -> str:
         runner, port = await _serve()

@@ -49,7 +49,7 @@ def test_tokenizer_unit_tests_pass_in_the_rasa_venv() -> None:
 
 @pytest.mark.parametrize("script, count", [("tests/test_tracker_store.py", 8),
                                            ("tests/test_intent_classifier.py", 2),
-                                           ("tests/test_action_http.py", 3)])
+                                           ("tests/test_action_http.py", 4)])
 def test_component_unit_tests_pass_in_the_rasa_venv(script: str, count: int) -> None:
     result = run_in_bot(str(RASA_PYTHON), script, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
