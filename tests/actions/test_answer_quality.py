@@ -233,12 +233,15 @@ def test_form_names_read_once_without_file_extensions(dialogue) -> None:
 
 def test_a_re_mention_of_the_procedure_under_discussion_is_not_a_miss(dialogue,
                                                                       knowledge_base) -> None:
-    # "Cấp thẻ căn cước …" under discussion, then "lệ phí làm thẻ bao nhiêu" ("thẻ" alone
-    # is found nowhere by the knowledge base).
+    # "Cấp thẻ căn cước …" under discussion, then "lệ phí làm thẻ bao nhiêu": "thẻ" names
+    # no procedure by itself, so only the conversation says which card is meant.
     code = "1.014061"
-    assert knowledge_base.search("thẻ").decision.value == "not_found"
-    outcome = dialogue.answer(DialogueState(procedure_code=code),
-                              Message("lệ phí làm thẻ bao nhiêu", "ask_fee"))
+    question = Message("lệ phí làm thẻ bao nhiêu", "ask_fee")
+    alone = knowledge_base.search(question.text)
+    assert not (alone.decision.value == "answer" and alone.top and alone.top.id == code)
+    without_topic = dialogue.answer(DialogueState(), question)
+    assert (without_topic.turn.procedure, without_topic.turn.decision) != (code, "answer")
+    outcome = dialogue.answer(DialogueState(procedure_code=code), question)
     assert (outcome.turn.procedure, outcome.turn.decision) == (code, "answer")
     other = dialogue.answer(DialogueState(procedure_code=code),
                             Message("làm hộ chiếu mất bao lâu", "ask_processing_time"))
