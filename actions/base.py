@@ -42,6 +42,7 @@ def state_from_tracker(tracker: Tracker) -> DialogueState:
         miss_count=as_int(slot(c.SLOT_MISS_COUNT), 0) or 0,
         human_offered=bool(slot(c.SLOT_HUMAN_OFFERED)),
         rated=bool(slot(c.SLOT_RATED)),
+        handed_off=bool(slot(c.SLOT_HANDED_OFF)),
     )
 
 
@@ -61,7 +62,7 @@ def _slot_value(value: Any, name: str) -> Any:
         return list(value or [])
     if name == c.SLOT_MISS_COUNT:
         return float(value or 0)
-    if name in (c.SLOT_HUMAN_OFFERED, c.SLOT_RATED):
+    if name in (c.SLOT_HUMAN_OFFERED, c.SLOT_RATED, c.SLOT_HANDED_OFF):
         return bool(value)
     return value
 

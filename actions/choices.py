@@ -7,11 +7,20 @@ from actions.lexicon import Analysis, fold, words_of
 ORDINALS = {"1": 1, "nhat": 1, "dau": 1, "mot": 1, "2": 2, "hai": 2, "nhi": 2,
             "3": 3, "ba": 3, "4": 4, "tu": 4, "bon": 4, "5": 5, "nam": 5, "6": 6, "sau": 6}
 CASE_MATCH_THRESHOLD = 0.5
+VARIANT_KEPT_SHARE = 0.6  # share of the current name's own words a variant keeps
+# A longer message names an option only after a marker ("em thuộc trường hợp thứ 2"):
+# "nhà 3 tầng có cần xin không" asks a question, it does not pick the third option.
+MAX_BARE_ORDINAL_WORDS = 4
+ORDINAL_MARKERS = frozenset({"thu", "so", "hop", "cai", "loai", "muc", "th", "tr", "an"})
 
 
 def ordinal_in(text: str) -> int | None:
     """The first ordinal in ``text`` ("cái thứ hai" → 2, "số 3" → 3, "cái cuối" → -1)."""
-    for word in (fold(w) for w in words_of(text)):
+    words = [fold(w) for w in words_of(text)]
+    bare = len(words) <= MAX_BARE_ORDINAL_WORDS
+    for i, word in enumerate(words):
+        if not bare and (i == 0 or words[i - 1] not in ORDINAL_MARKERS):
+            continue
         if word in ("cuoi",):
             return -1
         if word in ORDINALS:
@@ -24,11 +33,12 @@ def case_by_words(name: str, cases: list[str], analysis: Analysis) -> int | None
 
     Words shared by several cases (or in the procedure's name) cannot pick one.
     """
-    case_words = [{fold(w) for w in words_of(case)} for case in cases]
+    # Numbers in headings are their numbering ("(1.3) Đối với …"), not words a citizen types.
+    case_words = [{fold(w) for w in words_of(case) if not w.isdigit()} for case in cases]
     common = {fold(w) for w in words_of(name)}
     common |= {w for i, ws in enumerate(case_words) for w in ws
                if any(w in other for j, other in enumerate(case_words) if j != i)}
-    words = {fold(w) for w in analysis.content_words}
+    words = {fold(w) for w in analysis.content_words if not w.isdigit()}
     if not words:
         return None
     scores = [len(words & (ws - common)) / len(words) for ws in case_words]
@@ -46,3 +56,26 @@ def within_name(name: str, analysis: Analysis) -> bool:
     """
     words = {fold(w) for w in analysis.core.split()}
     return bool(words) and words <= {fold(w) for w in words_of(name)}
+
+
+def is_variant(current: Analysis, candidate: str, detail: str) -> bool:
+    """Whether ``candidate`` is a variant of the current procedure that ``detail`` names.
+
+    "Đăng ký kết hôn có yếu tố nước ngoài" is a variant of "Đăng ký kết hôn" named
+    by "người nước ngoài": it keeps most of the current name's own words and holds
+    a word the detail added. "Khai sinh có yếu tố nước ngoài" is no variant of
+    "khai tử", although it holds "nước ngoài" too.
+    """
+    own = {fold(w) for w in current.content_words}
+    words = {fold(w) for w in words_of(candidate)}
+    added = {fold(w) for w in words_of(detail)} - own - {fold(w) for w in words_of(current.topic)}
+    kept = len(own & words) / len(own) if own else 0.0
+    return kept >= VARIANT_KEPT_SHARE and bool(added & words)
+
+
+def is_ordinary_case(name: str, case: str) -> bool:
+    """Whether ``case`` is the heading "<name>" or "Hồ sơ <name>": the ordinary case."""
+    words = [fold(w) for w in words_of(case)]
+    if words[:2] == ["ho", "so"]:
+        words = words[2:]
+    return words == [fold(w) for w in words_of(name)]

@@ -13,27 +13,28 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from actions import constants as c
+from actions.choices import is_ordinary_case
 from actions.formatting import (
     catalog_place,
-    chunk_lines,
     document_line,
     fee_detail,
     format_date,
-    format_iso,
     group_methods,
     is_note,
     main_first,
     safe,
     shorten,
 )
+from actions.replies import OutcomeReplies
 from actions.templates import Button, DomainTemplates, Reply
 from actions.timing import any_bare, time_text
-from knowledge_base.models import Channel, Document, DocumentKind, Faq, Method, Procedure, SearchHit
+from knowledge_base.models import Channel, Document, DocumentKind, Method, Procedure
 
 METHOD_ORDER = (Method.IN_PERSON, Method.ONLINE, Method.POST)
+FEE_AND_TIME = "fee_and_time"  # time and fee asked in one message: one list
 
 
-class AnswerComposer:
+class AnswerComposer(OutcomeReplies):
     """Builds replies for every dialogue outcome; pure apart from reading templates."""
 
     def __init__(self, templates: DomainTemplates, max_chars: int = c.MAX_MESSAGE_CHARS) -> None:
@@ -72,7 +73,9 @@ class AnswerComposer:
 
     @staticmethod
     def _unit_note(shown: Sequence[Channel], channels: Sequence[Channel]) -> list[Reply]:
-        """The note under a time list where the catalog gives a bare number (no unit)."""
+        """The note under a time list: a bare number (no unit), or no time at all."""
+        if all(time_text(ch, channels) is None for ch in shown):
+            return [Reply("utter_time_not_stated")]  # "chưa ghi rõ" alone leaves them stuck
         return [Reply("utter_time_unit_missing")] if any_bare(shown, channels) else []
 
     def _fee_text(self, channel: Channel) -> str:
@@ -93,13 +96,6 @@ class AnswerComposer:
     def header(self, procedure: Procedure) -> Reply:
         """The procedure's name, so the citizen sees what the answer is about."""
         return Reply("utter_procedure_header", {"procedure_name": safe(procedure.name)})
-
-    def _list_replies(self, first: str, more: str, key: str, lines: list[str],
-                      extra: dict[str, str] | None = None) -> list[Reply]:
-        blocks = chunk_lines([safe(line) for line in lines], self.max_chars)
-        replies = [Reply(first, {**(extra or {}), key: blocks[0]})]
-        replies += [Reply(more, {key: block}) for block in blocks[1:]]
-        return replies
 
     def documents(self, procedure: Procedure, case: str | None) -> list[Reply]:
         """Checklist of one case plus the case-less groups.
@@ -136,10 +132,17 @@ class AnswerComposer:
         return replies
 
     def case_question(self, procedure: Procedure, aspect: str) -> list[Reply]:
-        """Ask which case applies, one button per case heading of the catalog."""
+        """Ask which case applies, one button per case heading of the catalog.
+
+        The heading "Hồ sơ <procedure name>" is the ordinary case (tạm trú of a
+        person or household, beside "theo danh sách" and army units): its button
+        gets a title a citizen recognises. The order stays the catalog's, so a
+        typed "2" still means the second button.
+        """
         buttons = tuple(
-            Button(shorten(case), f'/{c.INTENT_CHOOSE_CASE}{{"case_index":"{i}",'
-                                  f'"aspect":"{aspect}"}}')
+            Button(self._label("case_ordinary") if is_ordinary_case(procedure.name, case)
+                   else shorten(case),
+                   f'/{c.INTENT_CHOOSE_CASE}{{"case_index":"{i}","aspect":"{aspect}"}}')
             for i, case in enumerate(procedure.cases, 1))
         return [Reply("utter_ask_case", {"procedure_name": safe(procedure.name)}, buttons)]
 
@@ -206,23 +209,38 @@ class AnswerComposer:
             "online_time": safe(self._time_text(channel, channels)),
             "online_fee": safe(self._fee_text(channel))}), *self._unit_note([channel], channels)]
 
-    def answer(self, procedure: Procedure, aspect: str, office: dict[str, str],
-               catalog_date: datetime | None, case: str | None = None) -> list[Reply]:
-        """The full answer to one aspect: header, content, source (and follow-up buttons)."""
+    def _body(self, procedure: Procedure, aspect: str, office: dict[str, str],
+              case: str | None) -> list[Reply]:
         if aspect == c.ASPECT_DOCUMENTS:
-            body = self.documents(procedure, case)
-        elif aspect == c.ASPECT_FEE:
-            body = self.fees(procedure)
-        elif aspect == c.ASPECT_TIME:
-            body = self.times(procedure)
-        elif aspect == c.ASPECT_WHERE:
-            body = self.where(procedure, office)
-        elif aspect == c.ASPECT_STEPS:
-            body = self.steps(procedure)
-        elif aspect == c.ASPECT_ONLINE:
-            body = self.online(procedure, office)
-        else:
-            body = self.documents(procedure, case) + self.fees_and_times(procedure)
+            return self.documents(procedure, case)
+        if aspect == c.ASPECT_FEE:
+            return self.fees(procedure)
+        if aspect == c.ASPECT_TIME:
+            return self.times(procedure)
+        if aspect == c.ASPECT_WHERE:
+            return self.where(procedure, office)
+        if aspect == c.ASPECT_STEPS:
+            return self.steps(procedure)
+        if aspect == c.ASPECT_ONLINE:
+            return self.online(procedure, office)
+        if aspect == FEE_AND_TIME:
+            return self.fees_and_times(procedure)
+        return self.documents(procedure, case) + self.fees_and_times(procedure)
+
+    def answer(self, procedure: Procedure, aspect: str, office: dict[str, str],
+               catalog_date: datetime | None, case: str | None = None,
+               also: Sequence[str] = ()) -> list[Reply]:
+        """The full answer: header, the asked aspect(s), source (and follow-up buttons).
+
+        ``also`` holds further aspects the same message asked ("mất bao lâu và hết
+        bao nhiêu tiền"); time and fee asked together read as one list.
+        """
+        asked = list(dict.fromkeys([aspect, *also]))
+        if {c.ASPECT_FEE, c.ASPECT_TIME} <= set(asked):
+            first = min(asked.index(c.ASPECT_FEE), asked.index(c.ASPECT_TIME))
+            asked = [FEE_AND_TIME if i == first else item for i, item in enumerate(asked)
+                     if i == first or item not in (c.ASPECT_FEE, c.ASPECT_TIME)]
+        body = [reply for item in asked for reply in self._body(procedure, item, office, case)]
         replies = [self.header(procedure), *body, self.source(procedure, catalog_date)]
         if aspect == c.ASPECT_GENERAL:
             replies.append(Reply("utter_more_topics"))
@@ -240,61 +258,3 @@ class AnswerComposer:
     def unavailable(self, office: dict[str, str]) -> list[Reply]:
         """For a record flagged by the importer: say so and point to the office."""
         return [Reply("utter_procedure_unavailable", office)]
-
-    # --- other outcomes ----------------------------------------------------
-    def clarify(self, hits: Sequence[SearchHit], aspect: str) -> list[Reply]:
-        """Up to three buttons, one per candidate; the payload keeps the asked aspect."""
-        buttons = []
-        for hit in hits[: c.MAX_CLARIFY_BUTTONS]:
-            entity = "procedure_code" if hit.type.value == "procedure" else "faq_id"
-            buttons.append(Button(shorten(hit.title), f'/{c.INTENT_CHOOSE_PROCEDURE}'
-                                  f'{{"{entity}":"{hit.id}","aspect":"{aspect}"}}'))
-        name = "utter_clarify_one" if len(buttons) == 1 else "utter_clarify"
-        return [Reply(name, {}, tuple(buttons))]
-
-    def ask_which_procedure(self) -> list[Reply]:
-        """A follow-up with no procedure under discussion: ask which one."""
-        return [Reply("utter_ask_which_procedure")]
-
-    def faq(self, faq: Faq, office: dict[str, str]) -> list[Reply]:
-        """An FAQ answer with the office placeholders filled, split if long."""
-        answer = faq.answer
-        for key, value in office.items():
-            answer = answer.replace("{" + key + "}", value)
-        paragraphs = [p for p in answer.strip().split("\n") if p.strip()]
-        replies = self._list_replies("utter_faq_answer", "utter_faq_answer", "faq_answer",
-                                     paragraphs)
-        if faq.last_verified:
-            replies.append(Reply("utter_faq_source_verified",
-                                 {**office, "last_verified": format_iso(faq.last_verified)}))
-        else:
-            replies.append(Reply("utter_faq_source", office))
-        return replies
-
-    def office_info(self, office: dict[str, str]) -> list[Reply]:
-        """The office's address, hours and phone (a where-question without a procedure)."""
-        return [Reply("utter_office_info", office)]
-
-    def not_found(self, office: dict[str, str]) -> list[Reply]:
-        """Nothing matched: say so kindly, point to the office and portal, offer a human."""
-        return [Reply("utter_not_found", office)]
-
-    def handoff(self, office: dict[str, str], reason: str) -> list[Reply]:
-        """Tell the citizen a staff member takes over (and when)."""
-        repeated = reason == c.HANDOFF_REPEATED_MISSES
-        name = "utter_handoff_after_misses" if repeated else "utter_handoff"
-        return [Reply(name, office)]
-
-    def chitchat(self, response: str, office: dict[str, str]) -> list[Reply]:
-        """A small-talk response with the office details it may mention."""
-        return [Reply(response, office)]
-
-    def ask_rating(self) -> list[Reply]:
-        """The 1–5 satisfaction question with one button per score."""
-        buttons = tuple(Button(str(score), f'/{c.INTENT_RATE}{{"rating":"{score}"}}')
-                        for score in range(1, 6))
-        return [Reply("utter_ask_rating", {}, buttons)]
-
-    def thanks_for_rating(self, rating: int) -> list[Reply]:
-        """Thank the citizen for the score given."""
-        return [Reply("utter_thanks_for_rating", {"rating": str(rating)})]

@@ -11,6 +11,7 @@ SLOT_AWAITING = "awaiting"
 SLOT_MISS_COUNT = "miss_count"
 SLOT_HUMAN_OFFERED = "human_offered"
 SLOT_RATED = "rated"
+SLOT_HANDED_OFF = "handed_off"
 
 # --- entities carried by button payloads ---------------------------------------------
 ENTITY_PROCEDURE_CODE = "procedure_code"
@@ -44,6 +45,10 @@ OFFICE_ASPECTS = frozenset({ASPECT_GENERAL, ASPECT_WHERE, ASPECT_ONLINE})
 # Below this intent confidence, an aspect intent no aspect word supports becomes "general".
 UNSURE_ASPECT_CONFIDENCE = 0.6
 ASPECT_TO_INTENT = {aspect: intent for intent, aspect in INTENT_TO_ASPECT.items()}
+# A message asking several aspects gets these extra ones too (short answers, clear words).
+ASPECTS_WITH_EXTRAS = frozenset({ASPECT_DOCUMENTS, ASPECT_FEE, ASPECT_TIME, ASPECT_WHERE,
+                                 ASPECT_STEPS})
+EXTRA_ASPECTS = frozenset({ASPECT_FEE, ASPECT_TIME, ASPECT_WHERE})
 
 INTENT_CHOOSE_PROCEDURE = "choose_procedure"
 INTENT_CHOOSE_CASE = "choose_case"
@@ -66,6 +71,11 @@ CHITCHAT_RESPONSES = {
 
 # Chitchat intents a short question is sometimes taken for ("cần cccd ko" → deny).
 QUESTION_LIKE_CHITCHAT = frozenset({"affirm", "deny", "greet", "thank"})
+# Chitchat that, right after a handoff, asks whether someone is there ("alo", "có ai không").
+WAITING_CHITCHAT = frozenset({"greet"})
+# Thanks often trail a word or two ("ok cảm ơn ad nhiu"): a question needs more than one.
+THANKS_LIKE_CHITCHAT = frozenset({"thank"})
+MIN_THANKS_QUESTION_WORDS = 2
 
 # --- what the bot is waiting for -------------------------------------------------------
 AWAITING_PROCEDURE = "procedure"
@@ -78,6 +88,8 @@ DECISION_NOT_FOUND = "not_found"
 DECISION_FAQ = "faq"
 DECISION_HANDOFF = "handoff"
 DECISION_CHITCHAT = "chitchat"
+# Turns where the bot itself answered: a pending handoff no longer colours greetings.
+ANSWERED_DECISIONS = frozenset({DECISION_ANSWER, DECISION_CLARIFY, DECISION_FAQ})
 
 HANDOFF_CITIZEN_REQUEST = "citizen_request"
 HANDOFF_REPEATED_MISSES = "repeated_misses"

@@ -22,9 +22,10 @@ from datetime import datetime
 
 from actions import constants as c
 from actions.cache import TtlCache
-from actions.choices import case_by_words, ordinal_in, within_name
+from actions.choices import case_by_words, is_variant, ordinal_in, within_name
 from actions.compose import AnswerComposer
-from actions.lexicon import Analysis, Lexicon, words_of
+from actions.lexicon import Analysis, Lexicon
+from actions.smalltalk import SmallTalk
 from actions.state import DialogueState, Message, Outcome, TurnInfo
 from knowledge_base.errors import KnowledgeBaseError, NotFoundError
 from knowledge_base.models import Decision, Procedure, SearchHit, SearchResult, TargetType
@@ -35,11 +36,7 @@ logger = logging.getLogger(__name__)
 FACTS_TTL_SECONDS = 5.0  # office facts and catalog date: a few seconds of caching
 
 
-# "5", "5 sao", "cho 4 điểm", "chấm 5 nhé": longer messages with a digit are questions.
-MAX_TYPED_RATING_WORDS = 4
-
-
-class Dialogue:
+class Dialogue(SmallTalk):
     """Answers one message given the conversation state."""
 
     def __init__(self, kb: KnowledgeBase, composer: AnswerComposer, lexicon: Lexicon) -> None:
@@ -55,72 +52,19 @@ class Dialogue:
         if message.text.startswith("/"):
             message = replace(message, text="")  # a button payload names no procedure
         try:
-            chosen = self._choice(state, message)
-            if chosen is not None:
-                return chosen
-            return self._question(state, message)
+            outcome = self._choice(state, message) or self._question(state, message)
         except KnowledgeBaseError:
             logger.exception("knowledge base error while answering")
             return self._not_found(state, message, None)
+        if outcome.state.handed_off and outcome.turn.decision in c.ANSWERED_DECISIONS:
+            outcome.state = replace(outcome.state, handed_off=False)  # the bot carries on
+        return outcome
 
     def handoff(self, state: DialogueState, intent: str, reason: str) -> Outcome:
         """Hand the conversation to staff (the app marks it as waiting)."""
-        new = replace(state, miss_count=0, human_offered=False, awaiting=None)
+        new = replace(state, miss_count=0, human_offered=False, awaiting=None, handed_off=True)
         return Outcome(self.composer.handoff(self._office(), reason), new,
                        TurnInfo(intent, c.DECISION_HANDOFF), handoff_reason=reason)
-
-    def chitchat(self, state: DialogueState, message: Message) -> Outcome:
-        """Reply to small talk; any open offer of a human is withdrawn.
-
-        A short question the classifier took for a yes/no or a greeting ("cần cccd
-        ko", "chào ad, làm sổ đỏ ở đâu") is answered as a question when the
-        knowledge base clearly recognises what it names.
-        """
-        if message.intent in c.QUESTION_LIKE_CHITCHAT and self._names_known_topic(message):
-            return self.answer(state, message)
-        response = c.CHITCHAT_RESPONSES.get(message.intent, "utter_default")
-        new = replace(state, human_offered=False)
-        return Outcome(self.composer.chitchat(response, self._office()), new,
-                       TurnInfo(message.intent, c.DECISION_CHITCHAT,
-                                confidence=message.intent_confidence))
-
-    def ask_rating(self, state: DialogueState, intent: str) -> Outcome:
-        """Ask for a rating once per conversation."""
-        replies = [] if state.rated else self.composer.ask_rating()
-        return Outcome(replies, state, TurnInfo(intent, c.DECISION_CHITCHAT))
-
-    def rate(self, state: DialogueState, message: Message) -> Outcome:
-        """Store a 1–5 rating from the button payload or a short typed score.
-
-        A digit inside a real question ("con tôi 5 tuổi…", "VNeID mức 2") is not
-        a rating, and a bare "2" right after "Ý bạn là…?" picks the second option:
-        both go back to the question path.
-        """
-        raw = message.entities.get(c.ENTITY_RATING)
-        words = words_of(message.text)
-        if raw is None and state.awaiting in (c.AWAITING_PROCEDURE, c.AWAITING_CASE) \
-                and len(words) <= MAX_TYPED_RATING_WORDS:
-            intent = c.INTENT_CHOOSE_CASE if state.awaiting == c.AWAITING_CASE \
-                else c.INTENT_CHOOSE_PROCEDURE
-            return self.answer(state, replace(message, intent=intent))
-        if raw is None and len(words) > MAX_TYPED_RATING_WORDS:
-            return self.answer(state, message)
-        raw = raw or next((w for w in words if w in {"1", "2", "3", "4", "5"}), None)
-        turn = TurnInfo(message.intent, c.DECISION_CHITCHAT, confidence=message.intent_confidence)
-        if raw is None or not str(raw).isdigit() or not 1 <= int(raw) <= 5:
-            return Outcome(self.composer.ask_rating(), state, turn)
-        score = int(raw)
-        return Outcome(self.composer.thanks_for_rating(score), replace(state, rated=True), turn,
-                       rating=score)
-
-    def _names_known_topic(self, message: Message) -> bool:
-        analysis = self.lexicon.analyze(message.text)
-        if not analysis.names_something:
-            return False
-        try:
-            return self.kb.search(analysis.topic or message.text).decision == Decision.ANSWER
-        except KnowledgeBaseError:
-            return False
 
     # --- choices (buttons or typed ordinals) -------------------------------
     def _choice(self, state: DialogueState, message: Message) -> Outcome | None:
@@ -174,10 +118,32 @@ class Dialogue:
             full = self.kb.search(message.text)
             if full.decision != Decision.NOT_FOUND:
                 result = full
-        if result.decision == Decision.NOT_FOUND and state.procedure_code and within_name(
-                self.kb.procedure(state.procedure_code).name, analysis):
-            return self._procedure(state, message, state.procedure_code, aspect, None)
+        if result.decision != Decision.ANSWER and state.procedure_code:
+            current = self.kb.procedure(state.procedure_code)
+            if within_name(current.name, analysis):  # "phí gia hạn" while on "Gia hạn tạm trú"
+                return self._procedure(state, message, state.procedure_code, aspect, None)
+            refined = self._refine(current, analysis)
+            if refined is not None:
+                return self._procedure(state, message, refined.id, aspect, refined.confidence)
         return self._follow_result(state, message, aspect, result)
+
+    def _refine(self, current: Procedure, analysis: Analysis) -> SearchHit | None:
+        """A variant of the procedure under discussion named by a detail of the message.
+
+        "người nước ngoài thì sao?" (or "không phải, ý em là người nước ngoài")
+        while talking about "Thủ tục đăng ký kết hôn" means "đăng ký kết hôn có
+        yếu tố nước ngoài": search the detail together with the current name, and
+        accept a different procedure whose name holds words the detail added.
+        """
+        detail = analysis.core or analysis.topic
+        if not detail:
+            return None
+        result = self.kb.search(f"{detail} {current.name}")
+        top = result.top
+        if result.decision != Decision.ANSWER or top is None or top.id == current.code \
+                or top.type != TargetType.PROCEDURE:
+            return None
+        return top if is_variant(self.lexicon.analyze(current.name), top.title, detail) else None
 
     def _aspect(self, message: Message, analysis: Analysis) -> str:
         """The asked aspect: the intent's, unless it is the general one and words name one.
@@ -272,8 +238,20 @@ class Dialogue:
             replies = self.composer.overview_then_case(procedure, aspect, office,
                                                        self._catalog_date())
             return Outcome(replies, new, self._turn(message, c.DECISION_CLARIFY, code, confidence))
-        replies = self.composer.answer(procedure, aspect, office, self._catalog_date(), case)
+        replies = self.composer.answer(procedure, aspect, office, self._catalog_date(), case,
+                                       self._also_asked(message, aspect))
         return Outcome(replies, new, self._turn(message, c.DECISION_ANSWER, code, confidence))
+
+    def _also_asked(self, message: Message, aspect: str) -> tuple[str, ...]:
+        """Further aspects one message asks ("mất bao lâu và hết bao nhiêu tiền").
+
+        Only short, unambiguous ones are added; words like "hồ sơ" or "online"
+        appear in questions about something else ("nộp hồ sơ online ở đâu").
+        """
+        if aspect not in c.ASPECTS_WITH_EXTRAS:
+            return ()
+        found = self.lexicon.analyze(message.text).aspects
+        return tuple(a for a in found if a in c.EXTRA_ASPECTS and a != aspect)
 
     @staticmethod
     def _case(procedure: Procedure, case_index: int | None) -> str | None:
@@ -299,7 +277,14 @@ class Dialogue:
             return self.handoff(state, message.intent, c.HANDOFF_REPEATED_MISSES)
         new = replace(state, miss_count=misses, human_offered=True, awaiting=None,
                       procedure_options=[])
-        return Outcome(self.composer.not_found(self._office()), new,
+        replies = self.composer.not_found(self._office())
+        if state.procedure_code:
+            try:
+                replies = self.composer.not_found_in_context(
+                    self.kb.procedure(state.procedure_code), self._office())
+            except NotFoundError:
+                pass
+        return Outcome(replies, new,
                        self._turn(message, c.DECISION_NOT_FOUND, None, confidence))
 
     def _turn(self, message: Message, decision: str, code: str | None,

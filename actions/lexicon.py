@@ -85,8 +85,11 @@ class Lexicon:
     """Longest-match phrase tables loaded from YAML."""
 
     def __init__(self, aspects: dict[str, list[Phrase]], fillers: list[Phrase],
-                 generic: list[Phrase], intents: dict[str, list[Phrase]]) -> None:
-        tables = [(p, ("aspect", name)) for name, ps in aspects.items() for p in ps]
+                 generic: list[Phrase], intents: dict[str, list[Phrase]],
+                 topics: list[Phrase] | None = None) -> None:
+        # Topic phrases first: the sort below is stable, so they win ties with aspects.
+        tables = [(p, ("content", "")) for p in topics or []]
+        tables += [(p, ("aspect", name)) for name, ps in aspects.items() for p in ps]
         tables += [(p, ("filler", "")) for p in fillers] + [(p, ("generic", "")) for p in generic]
         self._by_first: dict[str, list[tuple[Phrase, tuple[str, str]]]] = {}
         for phrase, label in sorted(tables, key=lambda item: len(item[0]), reverse=True):
@@ -102,6 +105,7 @@ class Lexicon:
             fillers=_phrases(data.get("fillers", [])),
             generic=_phrases(data.get("generic", [])),
             intents={name: _phrases(items) for name, items in data.get("intents", {}).items()},
+            topics=_phrases(data.get("topics", [])),
         )
 
     def analyze(self, text: str) -> Analysis:
@@ -115,6 +119,8 @@ class Lexicon:
         while i < len(words):
             span, (kind, name) = self._match(words, i)
             chunk = [w.text for w in words[i:i + span]]
+            if kind == "content" and span == 1 and chunk[0].isdigit():
+                kind = "generic"  # "1 người bao nhiêu tiền": a number names no procedure
             if kind == "aspect":
                 aspects.append(name)
             else:

@@ -19,6 +19,7 @@ class DialogueState:
     miss_count: int = 0
     human_offered: bool = False
     rated: bool = False
+    handed_off: bool = False  # a handoff is pending: a greeting gets "an officer will answer"
 
 
 @dataclass

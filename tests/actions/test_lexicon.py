@@ -31,3 +31,16 @@ def test_degraded_mode_intent_keywords() -> None:
     assert "request_human" in LEXICON.analyze("cho tôi gặp cán bộ").intents
     assert "greet" in LEXICON.analyze("xin chào").intents
     assert "thank" in LEXICON.analyze("cam on nhieu").intents
+
+
+def test_phrases_new_citizens_typed() -> None:
+    # "cần mang" must not leave "theo" as a topic word that an FAQ then matches.
+    assert not LEXICON.analyze("can mang theo nhung gi").names_something
+    # "chứng thực bản sao" names a procedure; "bản sao" is not a documents question there.
+    analysis = LEXICON.analyze("cho hỏi chứng thực bản sao sổ đỏ mất bao nhiêu tiền")
+    assert analysis.aspects == ("fee",) and "bản sao" in analysis.topic
+    # "1 lần" after a fee question is not "bảo hiểm xã hội một lần".
+    assert not LEXICON.analyze("bao nhiu tien 1 lan").names_something
+    assert LEXICON.analyze("khong phai, y em la nguoi nuoc ngoai").core == "nguoi nuoc ngoai"
+    # A number alone names no procedure: "1 người bao nhiêu tiền" is a fee follow-up.
+    assert not LEXICON.analyze("1 người bao nhiêu tiền").names_something

@@ -1,0 +1,95 @@
+"""Replies for the outcomes other than a procedure answer.
+
+Clarifying buttons, FAQ answers, not found, handoff, small talk and the
+rating: like the procedure answers, only domain responses filled with values.
+``AnswerComposer`` (``actions/compose.py``) inherits them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from actions import constants as c
+from actions.formatting import chunk_lines, format_iso, safe, shorten
+from actions.templates import Button, DomainTemplates, Reply
+from knowledge_base.models import Faq, Procedure, SearchHit
+
+
+class OutcomeReplies:
+    """Replies for clarify, FAQ, not found, handoff, small talk and rating outcomes."""
+
+    templates: DomainTemplates
+    max_chars: int
+
+    def _list_replies(self, first: str, more: str, key: str, lines: list[str],
+                      extra: dict[str, str] | None = None) -> list[Reply]:
+        blocks = chunk_lines([safe(line) for line in lines], self.max_chars)
+        replies = [Reply(first, {**(extra or {}), key: blocks[0]})]
+        replies += [Reply(more, {key: block}) for block in blocks[1:]]
+        return replies
+
+    def clarify(self, hits: Sequence[SearchHit], aspect: str) -> list[Reply]:
+        """Up to three buttons, one per candidate; the payload keeps the asked aspect."""
+        buttons = []
+        for hit in hits[: c.MAX_CLARIFY_BUTTONS]:
+            entity = "procedure_code" if hit.type.value == "procedure" else "faq_id"
+            buttons.append(Button(shorten(hit.title), f'/{c.INTENT_CHOOSE_PROCEDURE}'
+                                  f'{{"{entity}":"{hit.id}","aspect":"{aspect}"}}'))
+        name = "utter_clarify_one" if len(buttons) == 1 else "utter_clarify"
+        return [Reply(name, {}, tuple(buttons))]
+
+    def ask_which_procedure(self) -> list[Reply]:
+        """A follow-up with no procedure under discussion: ask which one."""
+        return [Reply("utter_ask_which_procedure")]
+
+    def faq(self, faq: Faq, office: dict[str, str]) -> list[Reply]:
+        """An FAQ answer with the office placeholders filled, split if long."""
+        answer = faq.answer
+        for key, value in office.items():
+            answer = answer.replace("{" + key + "}", value)
+        paragraphs = [p for p in answer.strip().split("\n") if p.strip()]
+        replies = self._list_replies("utter_faq_answer", "utter_faq_answer", "faq_answer",
+                                     paragraphs)
+        if faq.last_verified:
+            replies.append(Reply("utter_faq_source_verified",
+                                 {**office, "last_verified": format_iso(faq.last_verified)}))
+        else:
+            replies.append(Reply("utter_faq_source", office))
+        return replies
+
+    def office_info(self, office: dict[str, str]) -> list[Reply]:
+        """The office's address, hours and phone (a where-question without a procedure)."""
+        return [Reply("utter_office_info", office)]
+
+    def not_found(self, office: dict[str, str]) -> list[Reply]:
+        """Nothing matched: say so kindly, point to the office and portal, offer a human."""
+        return [Reply("utter_not_found", office)]
+
+    def not_found_in_context(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
+        """Nothing matched a detail asked while a procedure is under discussion.
+
+        "Not in the catalog" would be confusing there (the procedure is): say the
+        catalog has nothing specific and offer its documents or a human.
+        """
+        return [Reply("utter_not_found_in_context",
+                      {**office, "procedure_name": safe(shorten(procedure.name))})]
+
+    def handoff(self, office: dict[str, str], reason: str) -> list[Reply]:
+        """Tell the citizen a staff member takes over (and when)."""
+        repeated = reason == c.HANDOFF_REPEATED_MISSES
+        name = "utter_handoff_after_misses" if repeated else "utter_handoff"
+        return [Reply(name, office)]
+
+    def chitchat(self, response: str, office: dict[str, str]) -> list[Reply]:
+        """A small-talk response with the office details it may mention."""
+        return [Reply(response, office)]
+
+    def ask_rating(self) -> list[Reply]:
+        """The 1–5 satisfaction question with one button per score."""
+        buttons = tuple(Button(str(score), f'/{c.INTENT_RATE}{{"rating":"{score}"}}')
+                        for score in range(1, 6))
+        return [Reply("utter_ask_rating", {}, buttons)]
+
+    def thanks_for_rating(self, rating: int) -> list[Reply]:
+        """Thank the citizen for the score given."""
+        return [Reply("utter_thanks_for_rating", {"rating": str(rating)})]

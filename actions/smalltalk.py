@@ -1,0 +1,98 @@
+"""Small talk and the satisfaction rating, beside the procedure questions.
+
+A mixin of ``actions.dialogue.Dialogue``: it uses the dialogue's knowledge
+base, composer and lexicon, and hands real questions back to ``answer``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from actions import constants as c
+from actions.lexicon import words_of
+from actions.state import DialogueState, Message, Outcome, TurnInfo
+from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.models import Decision
+
+if TYPE_CHECKING:
+    from actions.compose import AnswerComposer
+    from actions.lexicon import Lexicon
+    from knowledge_base.service import KnowledgeBase
+
+# "5", "5 sao", "cho 4 điểm", "chấm 5 nhé": longer messages with a digit are questions.
+MAX_TYPED_RATING_WORDS = 4
+
+
+class SmallTalk:
+    """Greetings, thanks, goodbyes, yes/no and the 1–5 rating."""
+
+    kb: KnowledgeBase
+    composer: AnswerComposer
+    lexicon: Lexicon
+
+    def answer(self, state: DialogueState, message: Message) -> Outcome:
+        """Answer a question (implemented by the dialogue)."""
+        raise NotImplementedError
+
+    def _office(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def chitchat(self, state: DialogueState, message: Message) -> Outcome:
+        """Reply to small talk; any open offer of a human is withdrawn.
+
+        A short question the classifier took for a yes/no or a greeting ("cần cccd
+        ko", "chào ad, làm sổ đỏ ở đâu") is answered as a question when the
+        knowledge base clearly recognises what it names.
+        """
+        if message.intent in c.QUESTION_LIKE_CHITCHAT and not message.text.startswith("/") \
+                and self._names_known_topic(message):
+            return self.answer(state, message)
+        response = c.CHITCHAT_RESPONSES.get(message.intent, "utter_default")
+        if state.handed_off and message.intent in c.WAITING_CHITCHAT:
+            response = "utter_handoff_waiting"  # "alo, có ai không" while waiting for staff
+        new = replace(state, human_offered=False)
+        return Outcome(self.composer.chitchat(response, self._office()), new,
+                       TurnInfo(message.intent, c.DECISION_CHITCHAT,
+                                confidence=message.intent_confidence))
+
+    def ask_rating(self, state: DialogueState, intent: str) -> Outcome:
+        """Ask for a rating once per conversation."""
+        replies = [] if state.rated else self.composer.ask_rating()
+        return Outcome(replies, state, TurnInfo(intent, c.DECISION_CHITCHAT))
+
+    def rate(self, state: DialogueState, message: Message) -> Outcome:
+        """Store a 1–5 rating from the button payload or a short typed score.
+
+        A digit inside a real question ("con tôi 5 tuổi…", "VNeID mức 2") is not
+        a rating, and a bare "2" right after "Ý bạn là…?" picks the second option:
+        both go back to the question path.
+        """
+        raw = message.entities.get(c.ENTITY_RATING)
+        words = words_of(message.text)
+        if raw is None and state.awaiting in (c.AWAITING_PROCEDURE, c.AWAITING_CASE) \
+                and len(words) <= MAX_TYPED_RATING_WORDS:
+            intent = c.INTENT_CHOOSE_CASE if state.awaiting == c.AWAITING_CASE \
+                else c.INTENT_CHOOSE_PROCEDURE
+            return self.answer(state, replace(message, intent=intent))
+        if raw is None and len(words) > MAX_TYPED_RATING_WORDS:
+            return self.answer(state, message)
+        raw = raw or next((w for w in words if w in {"1", "2", "3", "4", "5"}), None)
+        turn = TurnInfo(message.intent, c.DECISION_CHITCHAT, confidence=message.intent_confidence)
+        if raw is None or not str(raw).isdigit() or not 1 <= int(raw) <= 5:
+            return Outcome(self.composer.ask_rating(), state, turn)
+        score = int(raw)
+        return Outcome(self.composer.thanks_for_rating(score), replace(state, rated=True), turn,
+                       rating=score)
+
+    def _names_known_topic(self, message: Message) -> bool:
+        analysis = self.lexicon.analyze(message.text)
+        if not analysis.names_something:
+            return False
+        if message.intent in c.THANKS_LIKE_CHITCHAT and not analysis.aspects \
+                and len(analysis.content_words) < c.MIN_THANKS_QUESTION_WORDS:
+            return False  # "ok cảm ơn ad nhiu 😊": one stray word is not a question
+        try:
+            return self.kb.search(analysis.topic or message.text).decision == Decision.ANSWER
+        except KnowledgeBaseError:
+            return False

@@ -1,0 +1,155 @@
+"""Turns new citizens wrote in a tried conversation (helper-22), on the real knowledge base.
+
+Each test is one reply that went wrong: a correction that got "I am a bot", a
+detail of the procedure under discussion answered as "not in the catalog", a
+button payload or a thank-you answered with an unrelated FAQ, a digit inside a
+question taken for a case number, a time the catalog leaves blank.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from actions.choices import case_by_words, is_variant, ordinal_in
+from actions.dialogue import DialogueState, Message
+from actions.lexicon import Lexicon
+from actions.registry import build_dialogue
+from actions.templates import DomainTemplates
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = ROOT / "bot" / "domain"
+KET_HON = "1.000894"
+KET_HON_NUOC_NGOAI = "2.000806"
+KHAI_TU = "1.000656"
+HO_KINH_DOANH = "1.001612"
+
+
+@pytest.fixture(scope="module")
+def dialogue(knowledge_base):
+    return build_dialogue(knowledge_base, DOMAIN)
+
+
+def responses(outcome) -> list[str]:
+    return [reply.response for reply in outcome.replies]
+
+
+def test_a_correction_with_a_detail_refines_the_procedure_under_discussion(dialogue) -> None:
+    state = DialogueState(procedure_code=KET_HON)
+    for text in ("khong phai, y em la nguoi nuoc ngoai", "thế còn người nước ngoài thì sao"):
+        outcome = dialogue.answer(state, Message(text, "ask_procedure"))
+        assert outcome.turn.procedure == KET_HON_NUOC_NGOAI, text
+
+
+def test_an_unknown_detail_of_the_procedure_under_discussion_stays_on_it(dialogue) -> None:
+    state = DialogueState(procedure_code=KHAI_TU)
+    outcome = dialogue.answer(state, Message("ông em mất ở bệnh viện thì sao", "ask_procedure"))
+    assert outcome.turn.decision == "not_found"
+    assert responses(outcome) == ["utter_not_found_in_context"]
+    assert "khai tử" in outcome.replies[0].variables["procedure_name"]
+    assert outcome.state.procedure_code == KHAI_TU and outcome.state.human_offered
+    buttons = DomainTemplates.load(DOMAIN).render(outcome.replies[0]).buttons
+    assert [b.payload for b in buttons] == ["/ask_documents", "/request_human", "/deny"]
+
+
+def test_the_no_thanks_button_is_not_read_as_a_question(dialogue) -> None:
+    state = DialogueState(procedure_code=KHAI_TU, miss_count=1, human_offered=True)
+    outcome = dialogue.chitchat(state, Message("/deny", "deny"))
+    assert responses(outcome) == ["utter_anything_else"]
+    assert outcome.turn.decision == "chitchat"
+
+
+def test_thanks_with_a_stray_word_is_not_an_faq_question(dialogue) -> None:
+    for text in ("ok cam on ad nhiu 😊", "cảm ơn nhìu nha"):
+        outcome = dialogue.chitchat(DialogueState(), Message(text, "thank"))
+        assert responses(outcome) == ["utter_you_are_welcome"], text
+
+
+def test_documents_follow_up_with_mang_theo_stays_on_the_procedure(dialogue) -> None:
+    state = DialogueState(procedure_code=KHAI_TU)
+    outcome = dialogue.answer(state, Message("can mang theo nhung gi", "ask_documents"))
+    assert outcome.turn.procedure == KHAI_TU and outcome.turn.decision == "answer"
+    assert "utter_documents" in responses(outcome)
+
+
+def test_a_blank_catalog_time_says_where_the_time_is_given(dialogue) -> None:
+    state = DialogueState(procedure_code=HO_KINH_DOANH)
+    outcome = dialogue.answer(state, Message("mat bao lau", "ask_processing_time"))
+    assert "utter_time_not_stated" in responses(outcome)
+
+
+def test_a_digit_inside_a_question_is_no_ordinal() -> None:
+    assert ordinal_in("nha 3 tang thi co can xin ko") is None
+    assert ordinal_in("đám cưới xong thì đăng ký kết hôn cần gì") is None
+    assert ordinal_in("em thuộc trường hợp thứ 2 ạ") == 2
+    assert ordinal_in("cái cuối") == -1 and ordinal_in("3") == 3
+
+
+def test_heading_numbers_do_not_pick_a_case() -> None:
+    cases = ["(1.1) Đối với công trình không theo tuyến", "(1.2) Đối với công trình theo tuyến",
+             "(1.3) Đối với công trình tôn giáo", "(1.7) Đối với công trình nhà ở riêng lẻ"]
+    analysis = Lexicon.load().analyze("nha 3 tang thi co can xin ko")
+    assert case_by_words("Cấp giấy phép xây dựng mới", cases, analysis) is None
+    chosen = Lexicon.load().analyze("công trình tôn giáo")
+    assert case_by_words("Cấp giấy phép xây dựng mới", cases, chosen) == 3
+
+
+def test_a_detail_shared_with_another_procedure_is_no_variant_of_this_one() -> None:
+    lexicon = Lexicon.load()
+    ket_hon = lexicon.analyze("Thủ tục đăng ký kết hôn")
+    assert is_variant(ket_hon, "Thủ tục đăng ký kết hôn có yếu tố nước ngoài", "nguoi nuoc ngoai")
+    khai_tu = lexicon.analyze("Thủ tục đăng ký khai tử")
+    assert not is_variant(khai_tu, "Thủ tục đăng ký khai sinh có yếu tố nước ngoài",
+                          "mất ở nước ngoài")
+
+
+def test_a_greeting_while_waiting_for_staff_says_an_officer_will_answer(dialogue) -> None:
+    handed = dialogue.handoff(DialogueState(procedure_code=KHAI_TU), "request_human",
+                              "citizen_request")
+    assert handed.state.handed_off
+    for text in ("alo", "co ai ko a"):
+        waiting = dialogue.chitchat(handed.state, Message(text, "greet"))
+        assert responses(waiting) == ["utter_handoff_waiting"], text
+    answered = dialogue.answer(handed.state, Message("lệ phí bao nhiêu", "ask_fee"))
+    assert answered.turn.decision == "answer" and not answered.state.handed_off
+    later = dialogue.chitchat(answered.state, Message("alo", "greet"))
+    assert responses(later) == ["utter_greet"]
+
+
+def test_a_number_in_a_fee_follow_up_stays_on_the_procedure(dialogue) -> None:
+    state = DialogueState(procedure_code=HO_KINH_DOANH)
+    outcome = dialogue.answer(state, Message("1 người bao nhiêu tiền", "ask_fee"))
+    assert (outcome.turn.procedure, outcome.turn.decision) == (HO_KINH_DOANH, "answer")
+    assert "utter_fees" in responses(outcome)
+
+
+def test_the_ordinary_tam_tru_case_has_a_title_citizens_recognise(dialogue,
+                                                                   knowledge_base) -> None:
+    outcome = dialogue.answer(DialogueState(), Message("dk tam tru can gi", "ask_documents"))
+    buttons = DomainTemplates.load(DOMAIN).render(outcome.replies[-1]).buttons
+    procedure = knowledge_base.procedure("1.004194")
+    assert len(buttons) == len(procedure.cases) >= 2
+    assert buttons[0].title == "Cá nhân, hộ gia đình (hồ sơ thông thường)"
+    assert buttons[0].payload.startswith('/choose_case{"case_index":"1"')
+    # The catalog's own heading: "Hồ sơ đăng ký tạm trú" (or just the procedure's name).
+    assert procedure.cases[0].removeprefix("Hồ sơ ").lower() == procedure.name.lower()
+
+
+def test_words_of_the_current_name_stay_on_it_even_when_others_share_them(dialogue) -> None:
+    # "gia hạn" alone could be several permits; on "Gia hạn tạm trú" it re-mentions it.
+    state = DialogueState(procedure_code="1.002755")
+    outcome = dialogue.answer(state, Message("phí gia hạn bao nhiêu", "ask_fee"))
+    assert (outcome.turn.procedure, outcome.turn.decision) == ("1.002755", "answer")
+
+
+def test_one_message_asking_time_and_fee_gets_both(dialogue) -> None:
+    text = "cho em hỏi đăng ký kết hôn mất bao lâu và hết bao nhiêu tiền ạ"
+    outcome = dialogue.answer(DialogueState(), Message(text, "ask_fee"))
+    assert outcome.turn.procedure == KET_HON
+    assert "utter_fees_and_time" in responses(outcome)
+    asked = dialogue.answer(DialogueState(), Message("đăng ký kết hôn cần những gì, nộp ở đâu?",
+                                                     "ask_documents"))
+    names = responses(asked)
+    assert "utter_documents" in names and any(n.startswith("utter_where") for n in names)
+    # A noun like "hồ sơ" in a where-question adds no document list.
+    where = dialogue.answer(DialogueState(), Message("nộp hồ sơ kết hôn ở đâu", "ask_where"))
+    assert "utter_documents" not in responses(where)

@@ -1,0 +1,45 @@
+"""Turns new citizens wrote in a tried conversation, through app → Rasa → actions.
+
+A correction ("không phải, ý mình là …") must reach the question path, not the
+"I am a bot" reply; "alo, có ai không" right after asking for an officer must
+say the officer will answer; a message asking time and fee gets both; a
+thank-you with a stray word gets thanks and the rating question.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bot.stack import LiveStack
+
+pytestmark = pytest.mark.slow
+
+KET_HON, KET_HON_NUOC_NGOAI = "1.000894", "2.000806"
+
+
+def test_a_correction_names_the_variant_of_the_procedure(live_stack: LiveStack) -> None:
+    first = live_stack.chat("h22-1", "đăng ký kết hôn cần giấy tờ gì")
+    assert f"Mã thủ tục {KET_HON}" in first.text
+    reply = live_stack.chat("h22-1", "ko phai, y minh la ket hon voi nguoi nuoc ngoai")
+    assert f"Mã thủ tục {KET_HON_NUOC_NGOAI}" in reply.text, reply.text
+    assert "chatbot" not in reply.text
+
+
+def test_a_greeting_while_waiting_for_an_officer(live_stack: LiveStack) -> None:
+    handed = live_stack.chat("h22-2", "cho gặp cán bộ")
+    assert handed.body["owner"] == "waiting"
+    reply = live_stack.chat("h22-2", "alo co ai ko a")
+    assert reply.text.startswith("Yêu cầu gặp cán bộ của bạn đã được chuyển"), reply.text
+
+
+def test_time_and_fee_in_one_message_are_both_answered(live_stack: LiveStack) -> None:
+    reply = live_stack.chat("h22-3", "đăng ký kết hôn mất bao lâu và hết bao nhiêu tiền vậy ad")
+    assert f"Mã thủ tục {KET_HON}" in reply.text
+    assert "Thời gian giải quyết và lệ phí:" in reply.text, reply.text
+
+
+def test_thanks_with_a_stray_word_gets_thanks_and_the_rating(live_stack: LiveStack) -> None:
+    live_stack.chat("h22-4", "lệ phí đăng ký kết hôn")
+    reply = live_stack.chat("h22-4", "ok cam on ad nhiu 😊")
+    assert reply.text.startswith("Dạ không có gì"), reply.text
+    assert [b["title"] for b in reply.buttons] == ["1", "2", "3", "4", "5"]
