@@ -70,3 +70,10 @@ def test_shorthand_and_slang_expand_to_catalog_words():
     assert "dat o" in pipeline.process("lên thổ cư").expanded
     assert "ly hon" in pipeline.process("muốn ly dị").expanded
     assert "giay phep lai xe" in pipeline.process("đổi bằng lái").expanded
+
+
+def test_an_adult_age_is_not_the_teenage_card_bracket():
+    pipeline = TextPipeline()
+    assert "tu du 14 tro len" in pipeline.process("con 16 tuổi làm căn cước").expanded
+    expanded = pipeline.process("bố tôi 70 tuổi bị mất căn cước").expanded
+    assert "tu du 14 tro len" not in expanded and "cao tuoi" in expanded
