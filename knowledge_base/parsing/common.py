@@ -6,6 +6,12 @@ import re
 import unicodedata
 
 EMPTY_MARKERS = ("Không có thông tin",)
+UPPER = "A-ZÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬĐÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ"
+LOWER = "a-zàáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ"
+# "ký xác nhận.Trường hợp": a sentence end glued to the next sentence at a cell join.
+_SENTENCE_GLUE_RE = re.compile(rf"(?<=[{LOWER}\d)])([.;:])(?=[{UPPER}][{LOWER}])")
+# "thời hạn gửiTờ khai": two words glued at a cell join (not "VNeID", "eKYC", "iPhone").
+_WORD_GLUE_RE = re.compile(rf"(?<=[{LOWER}]{{2}})(?=[{UPPER}][{LOWER}])")
 
 
 def clean(text: str | None) -> str:
@@ -18,6 +24,16 @@ def clean(text: str | None) -> str:
         return ""
     text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
     return "" if text in EMPTY_MARKERS else text
+
+
+def clean_prose(text: str | None) -> str:
+    """:func:`clean`, then give back the spaces the portal's cell joins swallowed.
+
+    Only for running text read by citizens (document names, headings, steps,
+    notes): codes and file names keep their exact spelling.
+    """
+    text = _SENTENCE_GLUE_RE.sub(r"\1 ", clean(text))
+    return _WORD_GLUE_RE.sub(" ", text)
 
 
 def balanced_paren_end(text: str, start: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from knowledge_base.models import LegalDocument, ParseStatus
-from knowledge_base.parsing.common import clean
+from knowledge_base.parsing.common import LOWER, UPPER, clean, clean_prose
 
 # Labels of the portal page in the order they appear in ``raw_text``.
 PAGE_LABELS = {
@@ -38,7 +38,9 @@ _LEGAL_NUMBER_RE = re.compile(
 _TITLE_START_RE = re.compile(
     r"(?:Thông|Nghị|Luật|Quyết|Sửa|Về|Hướng|Quy|Ban|Bộ|Pháp|Chỉ|Công|Văn|Lệnh|Hiến)"
 )
-_RESULT_CODE_RE = re.compile(r"Mã:\s*KQ[\w.]*")
+# Result codes come in many shapes ("KQ.G15.000031", "000.00.00.G11-KQ3554", "VBTT") and
+# run into the next result name: a code ends where a capitalised word starts.
+_RESULT_CODE_RE = re.compile(rf"Mã:\s*[\w.\-/]*?(?=[{UPPER}][{LOWER}]|\s|$)")
 _STEP_RE = re.compile(r"(?=Bước\s*\d+\s*[.:)\-])")
 
 
@@ -104,7 +106,8 @@ def parse_steps(text: str) -> tuple[list[str], ParseStatus]:
     if not clean(raw):
         return [], ParseStatus.EMPTY
     parts = _STEP_RE.split(raw) if _STEP_RE.search(raw) else raw.splitlines()
-    steps = [clean(re.sub(r"^\s*[-+•]\s*", "", part)) for part in parts]
+    # "- Bước 2:" leaves its bullet at the end of step 1: trim bullets on both ends.
+    steps = [clean_prose(re.sub(r"^\s*[-+•]\s*|\s*[-+•]\s*$", "", part)) for part in parts]
     steps = [step for step in steps if step]
     return steps, ParseStatus.FULL if steps else ParseStatus.NONE
 
@@ -116,7 +119,7 @@ def parse_result(text: str) -> tuple[str, ParseStatus]:
         index = raw.find(marker)
         if index >= 0:
             raw = raw[:index]
-    names = [clean(part) for part in _RESULT_CODE_RE.split(raw)]
+    names = [clean_prose(part).rstrip(" .;") for part in _RESULT_CODE_RE.split(raw)]
     names = [name for name in names if name]
     if not names:
         return "", ParseStatus.EMPTY if not clean(text) else ParseStatus.NONE

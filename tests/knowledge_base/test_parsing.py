@@ -71,10 +71,20 @@ def test_method_words_inside_descriptions_do_not_start_rows():
 
 def test_implausible_fee_amount_is_not_trusted():
     channels, status = parse_channels(
+        "Hình thức nộpThời gianPhí, lệ phíMô tảTrực tiếp3 Ngày làm việc40 Việt Nam Đồng"
+        "(4.000 đ/giấy thông hành)"
+    )
+    assert channels[0].fee.amount_vnd is None and "4.000 đ" in channels[0].fee.text
+    assert status == ParseStatus.PARTIAL
+
+
+def test_fee_that_lost_its_thousands_is_restored_from_its_note():
+    channels, status = parse_channels(
         "Hình thức nộpThời gianPhí, lệ phíMô tảTrực tiếp3 Ngày làm việc50 VNĐ(50.000đ/giấy thông hành)"
     )
-    assert channels[0].fee.amount_vnd is None and "50.000đ" in channels[0].fee.text
-    assert status == ParseStatus.PARTIAL
+    assert channels[0].fee.amount_vnd == 50000
+    assert channels[0].fee.text == "50.000 đồng (50.000đ/giấy thông hành)"
+    assert status == ParseStatus.FULL
 
 
 def test_documents_grouped_by_kind_and_case():
