@@ -107,7 +107,7 @@ def build_procedure(
     documents_text, recovered = _documents_source(record, sections)
 
     channels, channels_status = parse_channels(str(record.get("cach_thuc_thuc_hien") or ""))
-    groups, notes, documents_status = parse_documents(documents_text)
+    groups, notes, documents_status = parse_documents(documents_text, _text(record, "ten_thu_tuc"))
     if recovered and documents_status == ParseStatus.FULL:
         documents_status = ParseStatus.PARTIAL
     legal, legal_status = parse_legal_basis(str(record.get("can_cu_phap_ly") or ""))

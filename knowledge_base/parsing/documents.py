@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 
 from knowledge_base.models import Document, DocumentGroup, DocumentKind, ParseStatus
-from knowledge_base.parsing.common import clean
+from knowledge_base.parsing.cases import tidy_cases
+from knowledge_base.parsing.common import LOWER, UPPER, clean, clean_prose
 
 HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 _COUNT_RE = re.compile(r"\d+\s*bản\s*(?:chính|sao)(?:\s*,\s*\d+\s*bản\s*(?:chính|sao))*")
@@ -23,6 +24,16 @@ _FORM_RE = re.compile(
     r"(?<=[.);:])\s*((?:\d+\.)?[^.;:()]{1,100}(?:\s?\(\d+\))?\.(?:docx?|pdf|xlsx?))\s*$",
     re.IGNORECASE,
 )
+# The count cell is written "1 bản chính"; "01 bản sao" followed by more words is the
+# item's own text.
+_PROSE_COUNT_RE = re.compile(r"0\d")
+_PROSE_NEXT_RE = re.compile(rf"\s+[{LOWER}]|\s*\)")
+# A form file name glued straight to the item text ("quản lý thuếMẫu 03 ĐK TCT.docx",
+# "Chính phủ.Đơn trình báo (mẫu TK07).pdf"): it starts at the first glue point
+# (a lowercase letter or a closing mark touching the next word) near the extension.
+_FORM_EXT_RE = re.compile(r"\.(?:docx?|pdf|xlsx?)\s*$", re.IGNORECASE)
+_FORM_START_RE = re.compile(rf"(?<=[{LOWER}])(?=[{UPPER}])|(?<=[.;:)”])(?=[{UPPER}{LOWER}])")
+FORM_MAX_CHARS = 130
 _NOTES_HEADING_RE = re.compile(r"^\W*lưu ý", re.IGNORECASE)
 # "0 bản chính" items that read as explanations, not as papers to bring.
 _NOTE_START_RE = re.compile(
@@ -34,24 +45,48 @@ _PRESENT_RE = re.compile(r"xuất trình", re.IGNORECASE)
 _HEADING_NOISE_RE = re.compile(r"^[\s*\-–—:.;]+|[\s*\-–—:.;]+$")
 
 
+def _split_form(name: str) -> tuple[str, str | None]:
+    """Cut the form's file name off the end of an item's text.
+
+    File names may hold dots ("Mau 03 - Phu luc III_36.2025.TT-BNNMT.doc"), so the
+    earliest start either rule finds wins.
+    """
+    ext = _FORM_EXT_RE.search(name)
+    if not ext:
+        return name, None
+    starts = [form.start(1) for form in [_FORM_RE.search(name)] if form]
+    glued = _FORM_START_RE.search(name, max(0, ext.start() - FORM_MAX_CHARS), ext.start())
+    starts += [glued.start()] if glued and glued.start() > 0 else []
+    if not starts:
+        return name, None
+    return name[: min(starts)], clean(name[min(starts) :])
+
+
 def _split_items(segment: str) -> tuple[list[Document], str]:
     """Split one table body into documents; return them and the trailing heading text."""
     documents = []
     position = 0
     for match in _COUNT_RE.finditer(segment):
-        name = segment[position : match.start()]
-        form = _FORM_RE.search(name)
-        if form:
-            name = name[: form.start(1)]
-        name = clean(re.sub(r"^\s*[-+•]\s*", "", name))
-        if name:
-            documents.append(
-                Document(
-                    name=name, copies=clean(match.group()), form=form.group(1) if form else None
-                )
-            )
+        if _PROSE_COUNT_RE.match(match.group()) and _PROSE_NEXT_RE.match(segment, match.end()):
+            continue  # "01 bản chính hoặc 01 bản sao có chứng thực" is text, not the count cell
+        name, form = _split_form(segment[position : match.start()])
+        name = clean_prose(re.sub(r"^[\s\-+•;,.:]+", "", name)).rstrip(" ;,")
+        if re.search(r"[^\W\d_]", name):  # stray ";" or ")" items are no papers
+            documents.append(Document(name=name, copies=clean(match.group()), form=form))
         position = match.end()
     return documents, segment[position:]
+
+
+def _unique(documents: list[Document]) -> list[Document]:
+    """Drop repeats of the same paper in one table (the portal lists some twice or more)."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for document in documents:
+        key = (re.sub(r"[\W_]+", " ", document.name.lower()).strip(), document.copies)
+        if key not in seen:
+            seen.add(key)
+            kept.append(document)
+    return kept
 
 
 def _is_note(document: Document) -> bool:
@@ -80,8 +115,13 @@ def _read_heading(text: str) -> tuple[DocumentKind | None, str | None]:
     return kind, case
 
 
-def parse_documents(text: str) -> tuple[list[DocumentGroup], list[str], ParseStatus]:
-    """Parse the documents table into groups by case and kind, and the notes beside them."""
+def parse_documents(
+    text: str, procedure_name: str = ""
+) -> tuple[list[DocumentGroup], list[str], ParseStatus]:
+    """Parse the documents table into groups by case and kind, and the notes beside them.
+
+    ``procedure_name`` lets a heading that only repeats it be told from a real case.
+    """
     raw = (text or "").strip()
     if not clean(raw):
         return [], [], ParseStatus.EMPTY
@@ -99,7 +139,7 @@ def parse_documents(text: str) -> tuple[list[DocumentGroup], list[str], ParseSta
         documents = [d for d in items if not (notes_table or _is_note(d))]
         notes.extend(d.name for d in items if notes_table or _is_note(d))
         if documents:
-            groups.append(DocumentGroup(case=case, kind=kind, documents=documents))
+            groups.append(DocumentGroup(case=case, kind=kind, documents=_unique(documents)))
         elif not items and clean(segment):
             unparsed += 1
         notes_table = bool(_NOTES_HEADING_RE.match(clean(trailing)))
@@ -110,4 +150,6 @@ def parse_documents(text: str) -> tuple[list[DocumentGroup], list[str], ParseSta
             case = next_case if (next_case or next_kind is not None or clean(trailing)) else case
     if not groups:
         return [], notes, ParseStatus.NONE
+    groups, heading_notes = tidy_cases(groups, procedure_name)
+    notes = heading_notes + notes
     return groups, notes, ParseStatus.PARTIAL if unparsed else ParseStatus.FULL
