@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from actions import constants as c
 from actions.lexicon import Analysis, fold, words_of
 
 ORDINALS = {"1": 1, "nhat": 1, "dau": 1, "mot": 1, "2": 2, "hai": 2, "nhi": 2,
-            "3": 3, "ba": 3, "4": 4, "tu": 4, "bon": 4, "5": 5, "nam": 5, "6": 6, "sau": 6}
+            "3": 3, "ba": 3, "4": 4, "tu": 4, "bon": 4, "5": 5, "nam": 5, "6": 6, "sau": 6,
+            "7": 7, "8": 8, "9": 9}  # some procedures have 7 cases (giấy phép xây dựng)
 CASE_MATCH_THRESHOLD = 0.5
 VARIANT_KEPT_SHARE = 0.6  # share of the current name's own words a variant keeps
 # A longer message names an option only after a marker ("em thuộc trường hợp thứ 2"):
@@ -79,3 +81,25 @@ def is_ordinary_case(name: str, case: str) -> bool:
     if words[:2] == ["ho", "so"]:
         words = words[2:]
     return words == [fold(w) for w in words_of(name)]
+
+
+def covered(name: Analysis, analysis: Analysis) -> float:
+    """Share of a procedure name's own words (fillers aside) that the question typed.
+
+    "khai sinh cần gì" covers all of "Thủ tục đăng ký khai sinh" but little of
+    "Cấp bản sao trích lục hộ tịch, bản sao Giấy khai sinh": the first is meant.
+    """
+    own = {fold(w) for w in name.core.split()}
+    said = {fold(w) for w in analysis.core.split()}
+    return len(own & said) / len(own) if own else 0.0
+
+
+def also_asked(analysis: Analysis, aspect: str) -> tuple[str, ...]:
+    """Further aspects one message asks ("mất bao lâu và hết bao nhiêu tiền").
+
+    Only short, unambiguous ones are added; words like "hồ sơ" or "online"
+    appear in questions about something else ("nộp hồ sơ online ở đâu").
+    """
+    if aspect not in c.ASPECTS_WITH_EXTRAS:
+        return ()
+    return tuple(a for a in analysis.aspects if a in c.EXTRA_ASPECTS and a != aspect)

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from actions import constants as c
 from actions.cache import TtlCache
-from actions.choices import case_by_words, is_variant, ordinal_in, within_name
+from actions.choices import also_asked, case_by_words, covered, is_variant, ordinal_in, within_name
 from actions.compose import AnswerComposer
 from actions.lexicon import Analysis, Lexicon
 from actions.smalltalk import SmallTalk
@@ -107,37 +107,47 @@ class Dialogue(SmallTalk):
     def _question(self, state: DialogueState, message: Message) -> Outcome:
         analysis = self.lexicon.analyze(message.text)
         aspect = self._aspect(message, analysis)
-        if not analysis.names_something:
+        if not analysis.names_something or (
+                message.intent in (c.INTENT_CHOOSE_PROCEDURE, c.INTENT_CHOOSE_CASE)
+                and ordinal_in(message.text) is not None):  # "cái thứ 2", nothing offered
             return self._follow_up(state, message, aspect)
         result = self.kb.search(analysis.topic or message.text)
         if result.decision != Decision.ANSWER and analysis.core not in ("", analysis.topic):
             core = self.kb.search(analysis.core)  # "thế còn cho con nuôi thì sao" → "con nuôi"
             if core.decision == Decision.ANSWER:
                 result = core
+        current = self.kb.procedure(state.procedure_code) if state.procedure_code else None
+        if current is not None and within_name(current.name, analysis) \
+                and not self._names_better(current, analysis, result):
+            # "phí gia hạn" on "Gia hạn tạm trú", "lệ phí làm thẻ" on "Cấp thẻ căn cước"
+            return self._procedure(state, message, current.code, aspect, None)
         if result.decision == Decision.NOT_FOUND and analysis.topic != message.text:
             full = self.kb.search(message.text)
             if full.decision != Decision.NOT_FOUND:
                 result = full
-        if result.decision != Decision.ANSWER and state.procedure_code:
-            current = self.kb.procedure(state.procedure_code)
-            if within_name(current.name, analysis):  # "phí gia hạn" while on "Gia hạn tạm trú"
-                return self._procedure(state, message, state.procedure_code, aspect, None)
+        if result.decision != Decision.ANSWER and current is not None:
             refined = self._refine(current, analysis)
             if refined is not None:
                 return self._procedure(state, message, refined.id, aspect, refined.confidence)
         return self._follow_result(state, message, aspect, result)
 
+    def _names_better(self, current: Procedure, analysis: Analysis, result: SearchResult) -> bool:
+        """Whether the search answered another procedure the words fit better than the current."""
+        top = result.top
+        if result.decision != Decision.ANSWER or top is None or top.id == current.code \
+                or top.type != TargetType.PROCEDURE:
+            return False
+        mine = covered(self.lexicon.analyze(current.name), analysis)
+        return covered(self.lexicon.analyze(top.title), analysis) > mine
+
     def _refine(self, current: Procedure, analysis: Analysis) -> SearchHit | None:
         """A variant of the procedure under discussion named by a detail of the message.
 
-        "người nước ngoài thì sao?" (or "không phải, ý em là người nước ngoài")
-        while talking about "Thủ tục đăng ký kết hôn" means "đăng ký kết hôn có
-        yếu tố nước ngoài": search the detail together with the current name, and
-        accept a different procedure whose name holds words the detail added.
+        "không phải, ý em là người nước ngoài" while on "đăng ký kết hôn" means
+        "đăng ký kết hôn có yếu tố nước ngoài": search the detail with the current
+        name; accept a variant (``is_variant``) holding words the detail added.
         """
         detail = analysis.core or analysis.topic
-        if not detail:
-            return None
         result = self.kb.search(f"{detail} {current.name}")
         top = result.top
         if result.decision != Decision.ANSWER or top is None or top.id == current.code \
@@ -239,19 +249,8 @@ class Dialogue(SmallTalk):
                                                        self._catalog_date())
             return Outcome(replies, new, self._turn(message, c.DECISION_CLARIFY, code, confidence))
         replies = self.composer.answer(procedure, aspect, office, self._catalog_date(), case,
-                                       self._also_asked(message, aspect))
+                                       also_asked(self.lexicon.analyze(message.text), aspect))
         return Outcome(replies, new, self._turn(message, c.DECISION_ANSWER, code, confidence))
-
-    def _also_asked(self, message: Message, aspect: str) -> tuple[str, ...]:
-        """Further aspects one message asks ("mất bao lâu và hết bao nhiêu tiền").
-
-        Only short, unambiguous ones are added; words like "hồ sơ" or "online"
-        appear in questions about something else ("nộp hồ sơ online ở đâu").
-        """
-        if aspect not in c.ASPECTS_WITH_EXTRAS:
-            return ()
-        found = self.lexicon.analyze(message.text).aspects
-        return tuple(a for a in found if a in c.EXTRA_ASPECTS and a != aspect)
 
     @staticmethod
     def _case(procedure: Procedure, case_index: int | None) -> str | None:

@@ -153,3 +153,17 @@ def test_one_message_asking_time_and_fee_gets_both(dialogue) -> None:
     # A noun like "hồ sơ" in a where-question adds no document list.
     where = dialogue.answer(DialogueState(), Message("nộp hồ sơ kết hôn ở đâu", "ask_where"))
     assert "utter_documents" not in responses(where)
+
+
+def test_an_ordinal_with_nothing_offered_is_not_searched(dialogue) -> None:
+    outcome = dialogue.answer(DialogueState(), Message("cái thứ 2", "choose_procedure"))
+    assert responses(outcome) == ["utter_ask_which_procedure"]
+    assert ordinal_in("cái thứ 7") == 7
+
+
+def test_a_name_the_words_fit_better_switches_from_a_longer_name(dialogue) -> None:
+    # On "Cấp bản sao trích lục hộ tịch, bản sao Giấy khai sinh", "khai sinh cần gì" is
+    # within that name, yet "Thủ tục đăng ký khai sinh" is what the words name.
+    state = DialogueState(procedure_code="2.000635")
+    outcome = dialogue.answer(state, Message("khai sinh cần gì", "ask_documents"))
+    assert outcome.turn.procedure == "1.001193"
