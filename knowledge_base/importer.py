@@ -26,6 +26,7 @@ from knowledge_base.parsing import (
 )
 from knowledge_base.parsing.common import clean
 from knowledge_base.parsing.documents import HEADER as DOCUMENTS_HEADER
+from knowledge_base.parsing.misc import parse_conditions
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def build_procedure(
         official_url=OFFICIAL_URL.format(code=code),
         portal_url=_text(record, "detail_url"),
         steps=steps,
-        conditions=_text(record, "yeu_cau_dieu_kien"),
+        conditions=parse_conditions(str(record.get("yeu_cau_dieu_kien") or "")),
         result=result,
         legal_basis=legal,
         channels=channels,

@@ -24,6 +24,8 @@ _FORM_RE = re.compile(
     r"(?<=[.);:])\s*((?:\d+\.)?[^.;:()]{1,100}(?:\s?\(\d+\))?\.(?:docx?|pdf|xlsx?))\s*$",
     re.IGNORECASE,
 )
+# "a) ", "(ii) ", "3) ", "b. " before an item: the answer numbers the list itself.
+_ITEM_LABEL_RE = re.compile(r"^(?:\(?(?:[a-zđ]|[ivx]{1,4}|\d{1,2})\)|[a-zđ]\.)\s*")
 # The count cell is written "1 bản chính"; "01 bản sao" followed by more words is the
 # item's own text.
 _PROSE_COUNT_RE = re.compile(r"0\d")
@@ -32,7 +34,10 @@ _PROSE_NEXT_RE = re.compile(rf"\s+[{LOWER}]|\s*\)")
 # "Chính phủ.Đơn trình báo (mẫu TK07).pdf"): it starts at the first glue point
 # (a lowercase letter or a closing mark touching the next word) near the extension.
 _FORM_EXT_RE = re.compile(r"\.(?:docx?|pdf|xlsx?)\s*$", re.IGNORECASE)
-_FORM_START_RE = re.compile(rf"(?<=[{LOWER}])(?=[{UPPER}])|(?<=[.;:)”])(?=[{UPPER}{LOWER}])")
+_FORM_START_RE = re.compile(
+    rf"(?<=[{LOWER}])(?=[{UPPER}])|(?<=[.;:)”])(?=[{UPPER}{LOWER}])"
+    rf"|(?<=[{UPPER}\d])(?=[{UPPER}][{LOWER}]{{2}})"  # "NĐ-CPMus132.docx", "2026Mau so 04.doc"
+)
 FORM_MAX_CHARS = 130
 _NOTES_HEADING_RE = re.compile(r"^\W*lưu ý", re.IGNORECASE)
 # "0 bản chính" items that read as explanations, not as papers to bring.
@@ -54,12 +59,18 @@ def _split_form(name: str) -> tuple[str, str | None]:
     ext = _FORM_EXT_RE.search(name)
     if not ext:
         return name, None
-    starts = [form.start(1) for form in [_FORM_RE.search(name)] if form]
-    glued = _FORM_START_RE.search(name, max(0, ext.start() - FORM_MAX_CHARS), ext.start())
-    starts += [glued.start()] if glued and glued.start() > 0 else []
+    window = max(0, ext.start() - FORM_MAX_CHARS)
+    starts = [m.start(1) for m in _FORM_RE.finditer(name)]
+    starts += [m.start() for m in _FORM_START_RE.finditer(name, window, ext.start())]
+    # The item's own text must remain: "a) Đơn đề nghị.docx" is no form after a label.
+    starts = [i for i in starts if _has_words(_ITEM_LABEL_RE.sub("", name[:i].strip()))]
     if not starts:
         return name, None
     return name[: min(starts)], clean(name[min(starts) :])
+
+
+def _has_words(text: str) -> bool:
+    return len(re.findall(r"[^\W\d_]", text)) >= 2
 
 
 def _split_items(segment: str) -> tuple[list[Document], str]:
@@ -70,7 +81,8 @@ def _split_items(segment: str) -> tuple[list[Document], str]:
         if _PROSE_COUNT_RE.match(match.group()) and _PROSE_NEXT_RE.match(segment, match.end()):
             continue  # "01 bản chính hoặc 01 bản sao có chứng thực" is text, not the count cell
         name, form = _split_form(segment[position : match.start()])
-        name = clean_prose(re.sub(r"^[\s\-+•;,.:]+", "", name)).rstrip(" ;,")
+        name = _ITEM_LABEL_RE.sub("", clean_prose(re.sub(r"^[\s\-+•;,.:]+", "", name)))
+        name = name.rstrip(" ;,")
         if re.search(r"[^\W\d_]", name):  # stray ";" or ")" items are no papers
             documents.append(Document(name=name, copies=clean(match.group()), form=form))
         position = match.end()

@@ -124,3 +124,16 @@ def parse_result(text: str) -> tuple[str, ParseStatus]:
     if not names:
         return "", ParseStatus.EMPTY if not clean(text) else ParseStatus.NONE
     return "; ".join(dict.fromkeys(names)), ParseStatus.FULL
+
+
+def parse_conditions(text: str) -> str:
+    """Conditions as running text, without the portal's trailing page boilerplate.
+
+    A few records hold only "Không có thông tinTừ khóaKhông có thông tinMô tả…".
+    """
+    raw = text or ""
+    for marker in _PAGE_END_MARKERS:
+        index = raw.find(marker)
+        if index >= 0:
+            raw = raw[:index]
+    return clean_prose(raw)

@@ -120,7 +120,7 @@ def test_a_lone_situation_puts_its_papers_after_the_others_under_their_condition
     assert names(groups) == [
         "Giấy đề nghị đăng ký hộ kinh doanh",
         "Trường hợp ủy quyền thực hiện thủ tục: Văn bản ủy quyền",
-        "(ii) Trường hợp ủy quyền cho tổ chức: hợp đồng",
+        "Trường hợp ủy quyền cho tổ chức: hợp đồng",  # its own situation, label dropped
     ]
 
 
@@ -179,3 +179,18 @@ def test_whole_catalog_sweep_has_none_of_the_known_defects():
         assert "Mã:" not in procedure.result, code
         assert not any(re.match(r"^\W*(?:\d+(?:\.\d+)*[.)]|[a-z][.)]|\([ivx]+\))", case)
                        for case in procedure.cases), code
+
+
+def test_item_labels_go_and_forms_glued_after_a_code_or_date_are_cut_off():
+    groups, _, _ = parse_documents(
+        "--" + DOCS + "a) Tờ trình theo Mẫu số 13 ban hành kèm theo Nghị định số 58/2024/NĐ-CP"
+        "Mus132.docx1 bản chính(ii) Phương án theo Nghị định số 40/2026/NĐ-CP ngày 25/01/2026"
+        "Mau so 01.docx1 bản chínhb. Đơn theo Quyết định số 24/2021/QĐ-TTg1 bản chính"
+    )
+    documents = groups[0].documents
+    assert [d.form for d in documents] == ["Mus132.docx", "Mau so 01.docx", None]
+    assert [d.name for d in documents] == [
+        "Tờ trình theo Mẫu số 13 ban hành kèm theo Nghị định số 58/2024/NĐ-CP",
+        "Phương án theo Nghị định số 40/2026/NĐ-CP ngày 25/01/2026",
+        "Đơn theo Quyết định số 24/2021/QĐ-TTg",
+    ]

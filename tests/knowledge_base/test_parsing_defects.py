@@ -6,6 +6,7 @@ from knowledge_base.importer import build_procedure
 from knowledge_base.models import Method, ParseStatus
 from knowledge_base.parsing import parse_channels, parse_result, parse_steps
 from knowledge_base.parsing.common import clean_prose
+from knowledge_base.parsing.misc import parse_conditions
 from tests.conftest import catalog_file
 
 HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
@@ -116,3 +117,12 @@ def test_empty_amount_template_and_bullets_are_dropped_from_fee_notes():
     assert channels[0].fee.amount_vnd is None
     assert channels[0].fee.text == "Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định."
     assert channels[1].fee.text.endswith("xác nhận. Miễn lệ phí cho người thuộc hộ nghèo.)")
+
+
+def test_conditions_holding_only_page_boilerplate_are_empty():
+    assert parse_conditions("Không có thông tinTừ khóaKhông có thông tinMô tảKhông có thông tin") == ""
+    assert parse_conditions("Người đề nghị phải đủ 18 tuổi.Trường hợp khác") == (
+        "Người đề nghị phải đủ 18 tuổi. Trường hợp khác"
+    )
+    procedure, _ = load("1.000014")
+    assert procedure.conditions == ""
