@@ -49,6 +49,8 @@ ASPECT_TO_INTENT = {aspect: intent for intent, aspect in INTENT_TO_ASPECT.items(
 ASPECTS_WITH_EXTRAS = frozenset({ASPECT_DOCUMENTS, ASPECT_FEE, ASPECT_TIME, ASPECT_WHERE,
                                  ASPECT_STEPS})
 EXTRA_ASPECTS = frozenset({ASPECT_FEE, ASPECT_TIME, ASPECT_WHERE})
+# A follow-up naming an aspect may carry this many unknown words ("lệ phí bao nhiu").
+MAX_STRAY_WORDS = 1
 
 INTENT_CHOOSE_PROCEDURE = "choose_procedure"
 INTENT_CHOOSE_CASE = "choose_case"

@@ -22,9 +22,10 @@ from datetime import datetime
 
 from actions import constants as c
 from actions.cache import TtlCache
-from actions.choices import also_asked, case_by_words, covered, is_variant, ordinal_in, within_name
+from actions.choices import also_asked, case_by_words, ordinal_in, within_name
 from actions.compose import AnswerComposer
 from actions.lexicon import Analysis, Lexicon
+from actions.resolve import Resolver
 from actions.smalltalk import SmallTalk
 from actions.state import DialogueState, Message, Outcome, TurnInfo
 from knowledge_base.errors import KnowledgeBaseError, NotFoundError
@@ -43,6 +44,7 @@ class Dialogue(SmallTalk):
         self.kb = kb
         self.composer = composer
         self.lexicon = lexicon
+        self.resolver = Resolver(kb, lexicon)
         self._facts = TtlCache(FACTS_TTL_SECONDS)
 
     # --- entry points --------------------------------------------------------
@@ -118,42 +120,23 @@ class Dialogue(SmallTalk):
                 result = core
         current = self.kb.procedure(state.procedure_code) if state.procedure_code else None
         if current is not None and within_name(current.name, analysis) \
-                and not self._names_better(current, analysis, result):
+                and not self.resolver.names_better(current, analysis, result):
             # "phí gia hạn" on "Gia hạn tạm trú", "lệ phí làm thẻ" on "Cấp thẻ căn cước"
             return self._procedure(state, message, current.code, aspect, None)
         if result.decision == Decision.NOT_FOUND and analysis.topic != message.text:
             full = self.kb.search(message.text)
             if full.decision != Decision.NOT_FOUND:
                 result = full
+        if result.decision != Decision.ANSWER:
+            result = self.resolver.best_clause(message.text, result) or result
         if result.decision != Decision.ANSWER and current is not None:
-            refined = self._refine(current, analysis)
+            refined = self.resolver.refine(current, analysis)
             if refined is not None:
                 return self._procedure(state, message, refined.id, aspect, refined.confidence)
+            if analysis.aspects and len(analysis.content_words) <= c.MAX_STRAY_WORDS:
+                # "lệ phí bao nhiu": an aspect and a stray word ask about the current one
+                return self._procedure(state, message, current.code, aspect, None)
         return self._follow_result(state, message, aspect, result)
-
-    def _names_better(self, current: Procedure, analysis: Analysis, result: SearchResult) -> bool:
-        """Whether the search answered another procedure the words fit better than the current."""
-        top = result.top
-        if result.decision != Decision.ANSWER or top is None or top.id == current.code \
-                or top.type != TargetType.PROCEDURE:
-            return False
-        mine = covered(self.lexicon.analyze(current.name), analysis)
-        return covered(self.lexicon.analyze(top.title), analysis) > mine
-
-    def _refine(self, current: Procedure, analysis: Analysis) -> SearchHit | None:
-        """A variant of the procedure under discussion named by a detail of the message.
-
-        "không phải, ý em là người nước ngoài" while on "đăng ký kết hôn" means
-        "đăng ký kết hôn có yếu tố nước ngoài": search the detail with the current
-        name; accept a variant (``is_variant``) holding words the detail added.
-        """
-        detail = analysis.core or analysis.topic
-        result = self.kb.search(f"{detail} {current.name}")
-        top = result.top
-        if result.decision != Decision.ANSWER or top is None or top.id == current.code \
-                or top.type != TargetType.PROCEDURE:
-            return None
-        return top if is_variant(self.lexicon.analyze(current.name), top.title, detail) else None
 
     def _aspect(self, message: Message, analysis: Analysis) -> str:
         """The asked aspect: the intent's, unless it is the general one and words name one.

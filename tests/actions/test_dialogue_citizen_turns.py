@@ -167,3 +167,22 @@ def test_a_name_the_words_fit_better_switches_from_a_longer_name(dialogue) -> No
     state = DialogueState(procedure_code="2.000635")
     outcome = dialogue.answer(state, Message("khai sinh cần gì", "ask_documents"))
     assert outcome.turn.procedure == "1.001193"
+
+
+NARRATIVE = ("Chào em. Chị năm nay 60 tuổi, muốn làm lại thẻ căn cước vì bị mất ví, chị ko rành "
+             "điện thoại. Hỏi em phải đi đâu, mang gì, có mất tiền không?")
+
+
+def test_a_long_narrative_is_answered_from_its_clearest_clause(dialogue) -> None:
+    outcome = dialogue.answer(DialogueState(), Message(NARRATIVE, "ask_procedure"))
+    assert outcome.turn.procedure == "1.014064", outcome.turn
+    gold = "Tôi là Lan, tôi đã nghỉ hưu 5 năm, giờ muốn hỏi về giá vàng hôm nay, và thời tiết"
+    unrelated = dialogue.answer(DialogueState(), Message(gold, "out_of_scope"))
+    assert unrelated.turn.decision == "not_found"
+
+
+def test_an_aspect_and_a_stray_word_ask_about_the_current_procedure(dialogue) -> None:
+    state = DialogueState(procedure_code=HO_KINH_DOANH)
+    for text in ("lệ phí bao nhiu", "phí nhiu z"):
+        outcome = dialogue.answer(state, Message(text, "ask_fee"))
+        assert (outcome.turn.procedure, outcome.turn.decision) == (HO_KINH_DOANH, "answer"), text
