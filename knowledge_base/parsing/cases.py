@@ -35,6 +35,11 @@ _TAIL_RE = re.compile(
     r"[\s:;,.]*$",
     re.IGNORECASE,
 )
+_SUBITEMS_RE = re.compile(
+    r"(?::\s*(?:\(\w{1,4}\)|[-+]+|[a-zđ]\d?\))\s.*"
+    r"|\s*\(?trường hợp không quy định là bản chính.*)$",
+    re.IGNORECASE,
+)
 # Headings that only introduce the list: never a case, nothing to keep.
 _INTRO_RE = re.compile(
     r"^(?:thành phần hồ sơ|hồ sơ|chứng từ phải nộp|giấy tờ phải nộp|hồ sơ gồm|bao gồm)"
@@ -49,6 +54,8 @@ _NOTE_RE = re.compile(
 )
 # "Ngoài …, tùy từng trường hợp … nộp thêm": extra papers beside every case, not a case.
 _EXTRA_RE = re.compile(r"^\W*ngoài\b", re.IGNORECASE)
+# Headings naming whose papers they are: parts of one application, not alternatives.
+_PART_RE = re.compile(r"^hồ sơ của\b", re.IGNORECASE)
 # A document that states its own situation needs no heading in front of it.
 _CONDITION_RE = re.compile(r"^\W*(?:\(\w{1,4}\)\s*)?(?:trường hợp|đối với|nếu)\b", re.IGNORECASE)
 _PROCEDURE_PREFIX_RE = re.compile(r"^(?:thủ tục|hồ sơ|thành phần hồ sơ)\s+", re.IGNORECASE)
@@ -61,6 +68,10 @@ def _fold(text: str) -> str:
 def clean_case(heading: str) -> str:
     """The distinguishing part of a heading: no enumerator, lead-in or trailing colon."""
     text = clean_prose(heading)
+    # "Khai thuế đối với nhà thầu: (i1) Đối với …", "Đối với NLĐ (Trường hợp không quy định
+    # là bản chính …)": the sub-items and the general note are no part of the case.
+    short = _SUBITEMS_RE.sub("", text)
+    text = short if len(short) >= 8 else text
     for _ in range(2):
         text = _ENUMERATOR_RE.sub("", text)
         text = _TAIL_RE.sub("", text).strip(" :;,.-–")
@@ -111,6 +122,10 @@ def tidy_cases(
         group.case = case if kind == "case" else None
     groups = [g for g in groups if not any(g is e for e in extra)]
     cases = list(dict.fromkeys(g.case for g in groups if g.case))
+    if len(cases) >= 2 and all(_PART_RE.match(case) for case in cases):
+        # "Hồ sơ của người nhận con nuôi" / "… của người được nhận làm con nuôi": both are needed.
+        groups = [_with_condition(g, g.case) if g.case else g for g in groups]
+        cases = []
     if len(cases) == 1:
         groups = _fold_single_case(groups, cases[0], procedure_name, notes)
     return groups + extra, notes

@@ -194,3 +194,23 @@ def test_item_labels_go_and_forms_glued_after_a_code_or_date_are_cut_off():
         "Phương án theo Nghị định số 40/2026/NĐ-CP ngày 25/01/2026",
         "Đơn theo Quyết định số 24/2021/QĐ-TTg",
     ]
+
+
+def test_papers_of_each_party_are_parts_of_one_application_not_cases():
+    procedure, _ = load("2.001263")  # Đăng ký việc nuôi con nuôi trong nước
+    assert procedure.cases == []
+    names = [d.name for g in procedure.document_groups for d in g.documents]
+    assert any(n.startswith("Hồ sơ của người nhận con nuôi: ") for n in names)
+    assert any(n.startswith("Hồ sơ của người được nhận làm con nuôi: ") for n in names)
+
+
+def test_sub_items_and_general_notes_inside_a_heading_are_cut():
+    assert clean_case(
+        "(i) Khai thuế đối với nhà thầu nước ngoài: (i1) Đối với Nhà thầu nộp thuế GTGT"
+    ) == "Khai thuế đối với nhà thầu nước ngoài"
+    assert clean_case("1. NLĐ tham gia BHXH bắt buộc: - Người SDLĐ lập Danh sách") == (
+        "NLĐ tham gia BHXH bắt buộc"
+    )
+    assert clean_case(
+        "1. Đối với NLĐ (Trường hợp không quy định là bản chính thì có thể nộp bản sao hợp lệ.)"
+    ) == "Đối với NLĐ"
