@@ -35,6 +35,8 @@ _NOTE_AMOUNT_RE = re.compile(r"(\d{1,3}(?:[.,]\d{3})+)\s*(?:đ|đồng|Đồng|V
 MIN_PLAUSIBLE_FEE = 1000
 # "Miễn phí(Lệ phí : Đồng (- Mức lệ phí …))": the portal's amount template left empty.
 _EMPTY_AMOUNT_RE = re.compile(r"^(?:Lệ phí\s*:\s*)?Đồng\s*\(", re.IGNORECASE)
+# "Miễn phí (Không)", "(Không quy định.)": a note that adds nothing to the cell.
+_EMPTY_NOTE_RE = re.compile(r"^không(?: có| quy định| thu)?\W*$", re.IGNORECASE)
 # "(1) Trường hợp …" after the fee cell numbers the description; it is no fee note.
 _ENUMERATOR_RE = re.compile(r"\(\w{1,3}\)\s")
 # Cells that say nothing about the time ("Không", "0"): read as not stated.
@@ -110,7 +112,8 @@ def _tidy_note(note: str) -> str:
         note = _EMPTY_AMOUNT_RE.sub("", note)
         if note.endswith(")") and note.count(")") > note.count("("):
             note = note[:-1]
-    return clean_prose(re.sub(r"^[\s\-+•]+", "", note))
+    note = clean_prose(re.sub(r"^[\s\-+•]+", "", note))
+    return "" if _EMPTY_NOTE_RE.match(note) else note
 
 
 def _thousands_from_note(amount: int, note: str) -> int | None:

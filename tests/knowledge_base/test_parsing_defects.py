@@ -126,3 +126,12 @@ def test_conditions_holding_only_page_boilerplate_are_empty():
     )
     procedure, _ = load("1.000014")
     assert procedure.conditions == ""
+
+
+def test_a_note_that_only_says_no_is_dropped_from_a_free_fee():
+    channels, _ = parse_channels(
+        HEADER + "Trực tiếp3 Ngày làm việcMiễn phí(Không)Trực tuyến3 Ngày làm việcMiễn phí"
+        "(Không quy định.)Dịch vụ bưu chính3 Ngày làm việcMiễn phí(Chưa quy định.)"
+    )
+    assert [c.fee.text for c in channels] == ["Miễn phí", "Miễn phí", "Miễn phí (Chưa quy định.)"]
+    assert [c.fee.amount_vnd for c in channels] == [0, 0, 0]
