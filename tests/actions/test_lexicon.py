@@ -44,3 +44,5 @@ def test_phrases_new_citizens_typed() -> None:
     assert LEXICON.analyze("khong phai, y em la nguoi nuoc ngoai").core == "nguoi nuoc ngoai"
     # A number alone names no procedure: "1 người bao nhiêu tiền" is a fee follow-up.
     assert not LEXICON.analyze("1 người bao nhiêu tiền").names_something
+    # "cơ" closes a sentence ("ý tôi hỏi lệ phí cơ"); it names nothing.
+    assert not LEXICON.analyze("không, ý tôi hỏi lệ phí cơ").names_something

@@ -43,3 +43,11 @@ def test_thanks_with_a_stray_word_gets_thanks_and_the_rating(live_stack: LiveSta
     reply = live_stack.chat("h22-4", "ok cam on ad nhiu 😊")
     assert reply.text.startswith("Dạ không có gì"), reply.text
     assert [b["title"] for b in reply.buttons] == ["1", "2", "3", "4", "5"]
+
+
+def test_a_correction_of_the_aspect_answers_that_aspect(live_stack: LiveStack) -> None:
+    live_stack.chat("h22-5", "đăng ký kết hôn")
+    where = live_stack.chat("h22-5", "ko phai, em hoi lam o dau")
+    assert "Cơ quan thực hiện" in where.text or "Nơi tiếp nhận" in where.text, where.text
+    fee = live_stack.chat("h22-5", "không, ý tôi hỏi lệ phí cơ")
+    assert "Lệ phí theo từng hình thức nộp:" in fee.text, fee.text
