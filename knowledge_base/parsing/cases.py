@@ -43,7 +43,7 @@ _SUBITEMS_RE = re.compile(
 # Headings that only introduce the list: never a case, nothing to keep.
 _INTRO_RE = re.compile(
     r"^(?:thành phần hồ sơ|hồ sơ|chứng từ phải nộp|giấy tờ phải nộp|hồ sơ gồm|bao gồm)"
-    r"(?:\s+(?:theo|ban hành|gồm)\b.*)?$",
+    r"(?:\s+(?:theo|ban hành|gồm)\b.*)?$|^khi nộp hồ sơ\b",
     re.IGNORECASE,
 )
 # Headings that are notes about the whole list, not a situation to choose.

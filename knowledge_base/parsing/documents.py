@@ -81,7 +81,7 @@ def _split_items(segment: str) -> tuple[list[Document], str]:
         if _PROSE_COUNT_RE.match(match.group()) and _PROSE_NEXT_RE.match(segment, match.end()):
             continue  # "01 bản chính hoặc 01 bản sao có chứng thực" is text, not the count cell
         name, form = _split_form(segment[position : match.start()])
-        name = _ITEM_LABEL_RE.sub("", clean_prose(re.sub(r"^[\s\-+•;,.:]+", "", name)))
+        name = _ITEM_LABEL_RE.sub("", clean_prose(re.sub(r"^[\s\-+•*;,.:]+", "", name)))
         name = name.rstrip(" ;,")
         if re.search(r"[^\W\d_]", name):  # stray ";" or ")" items are no papers
             documents.append(Document(name=name, copies=clean(match.group()), form=form))

@@ -214,3 +214,16 @@ def test_sub_items_and_general_notes_inside_a_heading_are_cut():
     assert clean_case(
         "1. Đối với NLĐ (Trường hợp không quy định là bản chính thì có thể nộp bản sao hợp lệ.)"
     ) == "Đối với NLĐ"
+
+
+def test_a_lead_in_to_papers_to_show_is_no_condition_on_them():
+    groups, _, _ = parse_documents(
+        "--" + DOCS + "Đơn đề nghị đăng ký phương tiện1 bản chính"
+        "* Giấy tờ phải xuất trình:khi nộp hồ sơ gồm bản chính các loại sau" + DOCS
+        + "* Giấy phép nhập khẩu phương tiện1 bản chính",
+        "Đăng ký phương tiện hoạt động vui chơi, giải trí dưới nước",
+    )
+    assert [(g.case, [d.name for d in g.documents]) for g in groups] == [
+        (None, ["Đơn đề nghị đăng ký phương tiện"]),
+        (None, ["Giấy phép nhập khẩu phương tiện"]),
+    ]
