@@ -60,9 +60,22 @@ def safe(value: str) -> str:
     return value.replace("0[", "0 [")
 
 
+_COUNT_RE = re.compile(r"(\d+)\s*(bản chính|bản sao)", re.IGNORECASE)
+
+
+def copy_counts(copies: str) -> list[tuple[int, str]]:
+    """The catalog's counts as (number, kind): "02 bản chính" → [(2, "bản chính")]."""
+    return [(int(number), kind) for number, kind in _COUNT_RE.findall(copies)]
+
+
 def is_note(document: Document) -> bool:
-    """"0 bản chính": the catalog's way of writing a note or a show-only paper."""
-    return document.copies.strip().startswith("0")
+    """Every count zero ("0 bản chính"): the catalog's way of writing a note or a show-only paper.
+
+    "02 bản chính" (two originals) and "0 bản chính,1 bản sao" (one copy) are
+    papers to hand in, whatever digit their text starts with.
+    """
+    counts = copy_counts(document.copies)
+    return bool(counts) and not any(number for number, _ in counts)
 
 
 _CONDITIONAL_STARTS = ("trường hợp", "nếu", "đối với trường hợp", "riêng trường hợp",
@@ -83,9 +96,13 @@ def main_first(documents: list[Document]) -> list[Document]:
 
 def document_line(index: int, document: Document, form_label: str, show_label: str) -> str:
     """"3. Tờ khai … (1 bản chính; mẫu DC01)": copies, then the form without its file name."""
-    copies = document.copies.strip()
-    if copies.startswith("0"):
+    counts = copy_counts(document.copies)
+    if is_note(document):
         copies = show_label
+    elif counts:  # "0 bản chính,1 bản sao" → "1 bản sao"; "02 bản chính" → "2 bản chính"
+        copies = ", ".join(f"{number} {kind}" for number, kind in counts if number)
+    else:
+        copies = document.copies.strip()
     form = re.sub(r"\.(docx?|pdf|xlsx?)$", "", " ".join((document.form or "").split()),
                   flags=re.IGNORECASE)  # the portal's attachment file name
     if form and not form.lower().startswith(form_label.lower()):

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from actions.dialogue import DialogueState, Message
+from actions.formatting import is_note
 from actions.registry import build_dialogue
 from actions.templates import DomainTemplates
 
@@ -59,9 +60,26 @@ def test_several_cases_ask_first_then_checklist_plus_common_groups(dialogue,
     text = rendered(chosen)
     assert procedure.cases[0] in text
     common = [d for g in procedure.document_groups if g.case is None for d in g.documents
-              if not d.copies.startswith("0")]
+              if not is_note(d)]
     for document in common:
         assert " ".join(document.name.split())[:50] in text
+
+
+def test_papers_counted_as_copies_or_with_a_leading_zero_are_listed(dialogue,
+                                                                      knowledge_base) -> None:
+    # "0 bản chính,1 bản sao" is one copy to hand in, "02 bản chính" two originals:
+    # the previous certificate is the core paper of registering a marriage again.
+    procedure = knowledge_base.procedure("1.004746")
+    copies = [d for g in procedure.document_groups for d in g.documents
+              if d.copies.replace(" ", "").startswith("0bảnchính,1")]
+    assert copies, "the catalog lists the old certificate as '0 bản chính,1 bản sao'"
+    outcome = dialogue.answer(DialogueState(), Message(
+        "/choose_procedure", "choose_procedure", {"procedure_code": "1.004746",
+                                                  "aspect": "documents"}))
+    text = " ".join(rendered(outcome).split())
+    for document in copies:
+        assert " ".join(document.name.split())[:60] in text
+    assert "(1 bản sao" in text and "0 bản chính" not in text
 
 
 def test_long_answers_are_split_into_several_messages(dialogue) -> None:
