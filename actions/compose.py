@@ -243,7 +243,9 @@ class AnswerComposer(OutcomeReplies):
         body = [reply for item in asked for reply in self._body(procedure, item, office, case)]
         replies = [self.header(procedure), *body, self.source(procedure, catalog_date)]
         if aspect == c.ASPECT_GENERAL:
-            replies.append(Reply("utter_more_topics"))
+            online = any(ch.method == Method.ONLINE for ch in self._channels(procedure))
+            # no "Nộp trực tuyến" button where the catalog lists no online submission
+            replies.append(Reply("utter_more_topics" if online else "utter_more_topics_offline"))
         return replies
 
     def overview_then_case(self, procedure: Procedure, aspect: str, office: dict[str, str],

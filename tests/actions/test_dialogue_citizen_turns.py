@@ -186,3 +186,15 @@ def test_an_aspect_and_a_stray_word_ask_about_the_current_procedure(dialogue) ->
     for text in ("lệ phí bao nhiu", "phí nhiu z"):
         outcome = dialogue.answer(state, Message(text, "ask_fee"))
         assert (outcome.turn.procedure, outcome.turn.decision) == (HO_KINH_DOANH, "answer"), text
+
+
+def test_no_online_button_where_the_catalog_lists_no_online_submission(dialogue,
+                                                                      knowledge_base) -> None:
+    templates = DomainTemplates.load(DOMAIN)
+    for code in ("2.000884", KET_HON):  # chứng thực chữ ký (no online row), kết hôn (online)
+        procedure = knowledge_base.procedure(code)
+        online = any(ch.method.value == "truc_tuyen" for ch in procedure.channels)
+        outcome = dialogue.answer(DialogueState(), Message(
+            "/choose_procedure", "choose_procedure", {"procedure_code": code, "aspect": "general"}))
+        payloads = [b.payload for r in outcome.replies for b in templates.render(r).buttons]
+        assert ("/ask_online" in payloads) == online, code
