@@ -48,7 +48,7 @@ ASPECT_TO_INTENT = {aspect: intent for intent, aspect in INTENT_TO_ASPECT.items(
 # A message asking several aspects gets these extra ones too (short answers, clear words).
 ASPECTS_WITH_EXTRAS = frozenset({ASPECT_DOCUMENTS, ASPECT_FEE, ASPECT_TIME, ASPECT_WHERE,
                                  ASPECT_STEPS})
-EXTRA_ASPECTS = frozenset({ASPECT_FEE, ASPECT_TIME, ASPECT_WHERE})
+EXTRA_ASPECTS = frozenset({ASPECT_FEE, ASPECT_TIME, ASPECT_WHERE, ASPECT_ONLINE})
 # A follow-up naming an aspect may carry this many unknown words ("lệ phí bao nhiu").
 MAX_STRAY_WORDS = 1
 

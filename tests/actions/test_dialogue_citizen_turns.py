@@ -198,3 +198,10 @@ def test_no_online_button_where_the_catalog_lists_no_online_submission(dialogue,
             "/choose_procedure", "choose_procedure", {"procedure_code": code, "aspect": "general"}))
         payloads = [b.payload for r in outcome.replies for b in templates.render(r).buttons]
         assert ("/ask_online" in payloads) == online, code
+
+
+def test_where_and_online_in_one_message_are_both_answered(dialogue) -> None:
+    text = "đăng ký kết hôn làm ở đâu, có làm online được không"
+    names = responses(dialogue.answer(DialogueState(), Message(text, "ask_where")))
+    assert any(n.startswith("utter_where") for n in names)
+    assert any(n.startswith("utter_online") for n in names), names
