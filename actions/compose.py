@@ -78,6 +78,12 @@ class AnswerComposer(OutcomeReplies):
             return [Reply("utter_time_not_stated")]  # "chưa ghi rõ" alone leaves them stuck
         return [Reply("utter_time_unit_missing")] if any_bare(shown, channels) else []
 
+    @staticmethod
+    def _fee_note(channels: Sequence[Channel]) -> list[Reply]:
+        """The note under a fee list where the catalog states no fee for any method."""
+        stated = any(ch.fee.text or ch.fee.amount_vnd is not None for ch in channels)
+        return [] if stated else [Reply("utter_fee_not_stated")]
+
     def _fee_text(self, channel: Channel) -> str:
         text = channel.fee.text or self._label("not_stated")
         detail = fee_detail(channel)
@@ -152,7 +158,8 @@ class AnswerComposer(OutcomeReplies):
         if not channels:
             return [Reply("utter_channels_missing")]
         lines = self._method_lines(channels, self._fee_text)
-        return self._list_replies("utter_fees", "utter_fees_continued", "fee_lines", lines)
+        return self._list_replies("utter_fees", "utter_fees_continued", "fee_lines",
+                                  lines) + self._fee_note(channels)
 
     def times(self, procedure: Procedure) -> list[Reply]:
         """Processing time per submission method, as the catalog states it."""
@@ -172,7 +179,8 @@ class AnswerComposer(OutcomeReplies):
             f"{self._label('time')} {self._time_text(ch, channels)}; "
             f"{self._label('fee')} {self._fee_text(ch)}"))
         return self._list_replies("utter_fees_and_time", "utter_channels_continued",
-                                  "channel_lines", lines) + self._unit_note(channels, channels)
+                                  "channel_lines", lines) + self._unit_note(channels, channels) \
+            + self._fee_note(channels)
 
     def where(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
         """Implementing agency, the office's address and hours, the submission methods."""

@@ -205,3 +205,13 @@ def test_where_and_online_in_one_message_are_both_answered(dialogue) -> None:
     names = responses(dialogue.answer(DialogueState(), Message(text, "ask_where")))
     assert any(n.startswith("utter_where") for n in names)
     assert any(n.startswith("utter_online") for n in names), names
+
+
+def test_a_blank_catalog_fee_says_whom_to_ask(dialogue, knowledge_base) -> None:
+    code = "1.014062"  # thẻ căn cước dưới 14 tuổi: no fee cell in the catalog
+    channels = knowledge_base.procedure(code).channels
+    assert not any(ch.fee.text or ch.fee.amount_vnd is not None for ch in channels)
+    outcome = dialogue.answer(DialogueState(procedure_code=code), Message("bn tiền", "ask_fee"))
+    assert "utter_fee_not_stated" in responses(outcome)
+    paid = dialogue.answer(DialogueState(procedure_code=KET_HON), Message("bn tiền", "ask_fee"))
+    assert "utter_fee_not_stated" not in responses(paid)
