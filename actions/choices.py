@@ -10,6 +10,7 @@ ORDINALS = {"1": 1, "nhat": 1, "dau": 1, "mot": 1, "2": 2, "hai": 2, "nhi": 2,
             "7": 7, "8": 8, "9": 9}  # some procedures have 7 cases (giấy phép xây dựng)
 CASE_MATCH_THRESHOLD = 0.5
 VARIANT_KEPT_SHARE = 0.6  # share of the current name's own words a variant keeps
+MIN_NAMED_CASE_WORDS = 2  # words of one case heading a question must hold to pick it
 # A longer message names an option only after a marker ("em thuộc trường hợp thứ 2"):
 # "nhà 3 tầng có cần xin không" asks a question, it does not pick the third option.
 MAX_BARE_ORDINAL_WORDS = 4
@@ -46,6 +47,24 @@ def case_by_words(name: str, cases: list[str], analysis: Analysis) -> int | None
     scores = [len(words & (ws - common)) / len(words) for ws in case_words]
     best = max(scores)
     if best >= CASE_MATCH_THRESHOLD and scores.count(best) == 1:
+        return scores.index(best) + 1
+    return None
+
+
+def case_named(cases: list[str], analysis: Analysis) -> int | None:
+    """The 1-based case a question names in passing ("xin giấy phép xây nhà ở riêng lẻ").
+
+    Unlike a reply to "which case?", the question also holds the procedure's
+    own words, so only words of one case heading alone count (not those of
+    several headings), and at least two of them must be typed.
+    """
+    case_words = [{fold(w) for w in words_of(case) if not w.isdigit()} for case in cases]
+    shared = {w for i, ws in enumerate(case_words) for w in ws
+              if any(w in other for j, other in enumerate(case_words) if j != i)}
+    said = {fold(w) for w in analysis.content_words}
+    scores = [len(said & (ws - shared)) for ws in case_words]
+    best = max(scores, default=0)
+    if best >= MIN_NAMED_CASE_WORDS and scores.count(best) == 1:
         return scores.index(best) + 1
     return None
 

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from actions import constants as c
 from actions.cache import TtlCache
-from actions.choices import also_asked, case_by_words, ordinal_in, within_name
+from actions.choices import also_asked, case_by_words, case_named, ordinal_in, within_name
 from actions.compose import AnswerComposer
 from actions.lexicon import Analysis, Lexicon
 from actions.resolve import Resolver
@@ -224,6 +224,9 @@ class Dialogue(SmallTalk):
         if not procedure.answerable:
             return Outcome(self.composer.unavailable(office), new,
                            self._turn(message, c.DECISION_NOT_FOUND, code, confidence))
+        if case_index is None and len(procedure.cases) >= 2:  # "… nhà ở riêng lẻ" names case 7
+            case_index = case_named(procedure.cases, self.lexicon.analyze(message.text))
+            new = replace(new, case_index=case_index)
         case = self._case(procedure, case_index)
         if aspect in (c.ASPECT_DOCUMENTS, c.ASPECT_GENERAL) and len(procedure.cases) >= 2 \
                 and case is None:

@@ -215,3 +215,16 @@ def test_a_blank_catalog_fee_says_whom_to_ask(dialogue, knowledge_base) -> None:
     assert "utter_fee_not_stated" in responses(outcome)
     paid = dialogue.answer(DialogueState(procedure_code=KET_HON), Message("bn tiền", "ask_fee"))
     assert "utter_fee_not_stated" not in responses(paid)
+
+
+def test_a_question_naming_one_case_gets_its_checklist_without_asking(dialogue,
+                                                                      knowledge_base) -> None:
+    cases = knowledge_base.procedure("1.004194").cases
+    named = dialogue.answer(DialogueState(), Message(
+        "đăng ký tạm trú theo danh sách cho công nhân công ty", "ask_documents"))
+    assert named.turn.decision == "answer" and named.state.case_index is not None
+    assert "theo danh sách" in cases[named.state.case_index - 1]
+    assert "utter_documents_case" in responses(named)
+    plain = dialogue.answer(DialogueState(), Message("đk tạm trú cho người thuê nhà",
+                                                     "ask_documents"))
+    assert plain.turn.decision == "clarify" and plain.state.awaiting == "case"
