@@ -15,6 +15,10 @@ MIN_NAMED_CASE_WORDS = 2  # words of one case heading a question must hold to pi
 # "nhà 3 tầng có cần xin không" asks a question, it does not pick the third option.
 MAX_BARE_ORDINAL_WORDS = 4
 ORDINAL_MARKERS = frozenset({"thu", "so", "hop", "cai", "loai", "muc", "th", "tr", "an"})
+# Words around a number that make it a size, age or count ("nhà cấp 4", "3 tầng", "5 tuổi").
+QUANTITY_BEFORE = frozenset({"cap", "tang", "lau"})
+QUANTITY_AFTER = frozenset({"tuoi", "tang", "lau", "nam", "thang", "ngay", "nguoi", "ban",
+                            "lan", "trieu", "nghin", "m2", "met", "can", "phong", "chau", "con"})
 
 
 def ordinal_in(text: str) -> int | None:
@@ -24,11 +28,19 @@ def ordinal_in(text: str) -> int | None:
     for i, word in enumerate(words):
         if not bare and (i == 0 or words[i - 1] not in ORDINAL_MARKERS):
             continue
+        if _is_quantity(words, i):
+            continue  # "nhà cấp 4", "con 3 tuổi": a size or an age, not a choice
         if word in ("cuoi",):
             return -1
         if word in ORDINALS:
             return ORDINALS[word]
     return None
+
+
+def _is_quantity(words: list[str], i: int) -> bool:
+    before = words[i - 1] if i > 0 else ""
+    after = words[i + 1] if i + 1 < len(words) else ""
+    return before in QUANTITY_BEFORE or after in QUANTITY_AFTER
 
 
 def case_by_words(name: str, cases: list[str], analysis: Analysis) -> int | None:

@@ -82,6 +82,8 @@ def test_a_digit_inside_a_question_is_no_ordinal() -> None:
     assert ordinal_in("đám cưới xong thì đăng ký kết hôn cần gì") is None
     assert ordinal_in("em thuộc trường hợp thứ 2 ạ") == 2
     assert ordinal_in("cái cuối") == -1 and ordinal_in("3") == 3
+    # Short, but a size or an age: "nhà cấp 4 thôi" answers no "which case?" with case 4.
+    assert ordinal_in("nhà cấp 4 thôi") is None and ordinal_in("con 5 tuổi") is None
 
 
 def test_heading_numbers_do_not_pick_a_case() -> None:
