@@ -43,6 +43,7 @@ def state_from_tracker(tracker: Tracker) -> DialogueState:
         human_offered=bool(slot(c.SLOT_HUMAN_OFFERED)),
         rated=bool(slot(c.SLOT_RATED)),
         handed_off=bool(slot(c.SLOT_HANDED_OFF)),
+        rating_asked=bool(slot(c.SLOT_RATING_ASKED)),
     )
 
 
@@ -62,7 +63,7 @@ def _slot_value(value: Any, name: str) -> Any:
         return list(value or [])
     if name == c.SLOT_MISS_COUNT:
         return float(value or 0)
-    if name in (c.SLOT_HUMAN_OFFERED, c.SLOT_RATED, c.SLOT_HANDED_OFF):
+    if name in (c.SLOT_HUMAN_OFFERED, c.SLOT_RATED, c.SLOT_HANDED_OFF, c.SLOT_RATING_ASKED):
         return bool(value)
     return value
 

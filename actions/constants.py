@@ -12,6 +12,7 @@ SLOT_MISS_COUNT = "miss_count"
 SLOT_HUMAN_OFFERED = "human_offered"
 SLOT_RATED = "rated"
 SLOT_HANDED_OFF = "handed_off"
+SLOT_RATING_ASKED = "rating_asked"
 
 # --- entities carried by button payloads ---------------------------------------------
 ENTITY_PROCEDURE_CODE = "procedure_code"

@@ -58,8 +58,10 @@ class SmallTalk:
 
     def ask_rating(self, state: DialogueState, intent: str) -> Outcome:
         """Ask for a rating once per conversation."""
-        replies = [] if state.rated else self.composer.ask_rating()
-        return Outcome(replies, state, TurnInfo(intent, c.DECISION_CHITCHAT))
+        if state.rated:
+            return Outcome([], state, TurnInfo(intent, c.DECISION_CHITCHAT))
+        return Outcome(self.composer.ask_rating(), replace(state, rating_asked=True),
+                       TurnInfo(intent, c.DECISION_CHITCHAT))
 
     def rate(self, state: DialogueState, message: Message) -> Outcome:
         """Store a 1–5 rating from the button payload or a short typed score.
@@ -79,8 +81,10 @@ class SmallTalk:
             return self.answer(state, message)
         raw = raw or next((w for w in words if w in {"1", "2", "3", "4", "5"}), None)
         turn = TurnInfo(message.intent, c.DECISION_CHITCHAT, confidence=message.intent_confidence)
-        if raw is None or not str(raw).isdigit() or not 1 <= int(raw) <= 5:
-            return Outcome(self.composer.ask_rating(), state, turn)
+        if raw is None or not str(raw).isdigit() or not 1 <= int(raw) <= 5 or (
+                words == [raw] and not message.entities and not state.rating_asked):
+            # a bare "1" nobody asked for is no score yet: show the 1–5 buttons
+            return Outcome(self.composer.ask_rating(), replace(state, rating_asked=True), turn)
         score = int(raw)
         return Outcome(self.composer.thanks_for_rating(score), replace(state, rated=True), turn,
                        rating=score)

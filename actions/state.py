@@ -19,6 +19,7 @@ class DialogueState:
     miss_count: int = 0
     human_offered: bool = False
     rated: bool = False
+    rating_asked: bool = False  # a bare typed "4" counts as a score only after the question
     handed_off: bool = False  # a handoff is pending: a greeting gets "an officer will answer"
 
 

@@ -230,3 +230,14 @@ def test_a_question_naming_one_case_gets_its_checklist_without_asking(dialogue,
     plain = dialogue.answer(DialogueState(), Message("đk tạm trú cho người thuê nhà",
                                                      "ask_documents"))
     assert plain.turn.decision == "clarify" and plain.state.awaiting == "case"
+
+
+def test_a_bare_number_nobody_asked_for_is_no_rating_yet(dialogue) -> None:
+    unasked = dialogue.rate(DialogueState(procedure_code=KET_HON), Message("1", "rate"))
+    assert unasked.rating is None and responses(unasked) == ["utter_ask_rating"]
+    assert unasked.state.rating_asked
+    assert dialogue.rate(unasked.state, Message("1", "rate")).rating == 1
+    asked = dialogue.ask_rating(DialogueState(), "thank")
+    assert asked.state.rating_asked
+    assert dialogue.rate(asked.state, Message("5", "rate")).rating == 5
+    assert dialogue.rate(DialogueState(), Message("tôi chấm 4 sao", "rate")).rating == 4

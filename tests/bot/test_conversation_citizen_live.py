@@ -51,3 +51,14 @@ def test_a_correction_of_the_aspect_answers_that_aspect(live_stack: LiveStack) -
     assert "Cơ quan thực hiện" in where.text or "Nơi tiếp nhận" in where.text, where.text
     fee = live_stack.chat("h22-5", "không, ý tôi hỏi lệ phí cơ")
     assert "Lệ phí theo từng hình thức nộp:" in fee.text, fee.text
+
+
+def test_a_bare_number_counts_as_a_score_only_after_the_question(live_stack: LiveStack) -> None:
+    from tests.bot.stack import ratings
+
+    live_stack.chat("h22-6", "lệ phí đăng ký kết hôn")
+    unasked = live_stack.chat("h22-6", "1")
+    assert "1/5" not in unasked.text and len(unasked.buttons) == 5
+    scored = live_stack.chat("h22-6", "4")
+    assert "4/5" in scored.text
+    assert ratings(live_stack.database, "web:h22-6") == [4]
