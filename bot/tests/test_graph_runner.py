@@ -22,7 +22,8 @@ from rasa.engine.runner.dask import DaskGraphRunner  # noqa: E402
 from components.graph_runner import SequentialGraphRunner, install  # noqa: E402
 from tests.runner import run_tests  # noqa: E402
 
-MESSAGES = ["xin chào", "dk khai sinh cho con can gi", "le phi bao nhieu", "nộp online ở đâu",
+MESSAGES = ["xin chào", "tôi muốn hỏi thủ tục tách hộ", "dk khai sinh cho con can gi",
+            "le phi bao nhieu", "nộp online ở đâu",
             '/choose_procedure{"procedure_code":"1.001193"}', "cho tôi gặp cán bộ",
             "cảm ơn nhé", "5", "<script>alert(1)</script>", "🙂🙂", ""]
 
