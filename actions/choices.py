@@ -63,21 +63,26 @@ def case_by_words(name: str, cases: list[str], analysis: Analysis) -> int | None
     return None
 
 
-def case_named(cases: list[str], analysis: Analysis) -> int | None:
+def case_named(name: str, cases: list[str], analysis: Analysis) -> int | None:
     """The 1-based case a question names in passing ("xin giấy phép xây nhà ở riêng lẻ").
 
     Unlike a reply to "which case?", the question also holds the procedure's
     own words, so only words of one case heading alone count (not those of
-    several headings), and at least two of them must be typed.
+    several headings), at least two of them and of no other case, and none of the
+    procedure's name unless it lists the cases ("… (Tín ngưỡng, tôn giáo/…) và nhà ở riêng lẻ").
     """
     case_words = [{fold(w) for w in words_of(case) if not w.isdigit()} for case in cases]
     shared = {w for i, ws in enumerate(case_words) for w in ws
               if any(w in other for j, other in enumerate(case_words) if j != i)}
+    own = [ws - shared for ws in case_words]
+    name_words = {fold(w) for w in words_of(name)}
+    if sum(1 for ws in own if ws & name_words) < 2:  # the name does not list the cases
+        own = [ws - name_words for ws in own]
     said = {fold(w) for w in analysis.content_words}
-    scores = [len(said & (ws - shared)) for ws in case_words]
-    best = max(scores, default=0)
-    if best >= MIN_NAMED_CASE_WORDS and scores.count(best) == 1:
-        return scores.index(best) + 1
+    scores = [len(said & ws) for ws in own]
+    ranked = sorted(scores, reverse=True) + [0]
+    if ranked[0] >= MIN_NAMED_CASE_WORDS and ranked[1] < MIN_NAMED_CASE_WORDS:
+        return scores.index(ranked[0]) + 1  # one case named, no other one as clearly
     return None
 
 

@@ -225,7 +225,8 @@ class Dialogue(SmallTalk):
             return Outcome(self.composer.unavailable(office), new,
                            self._turn(message, c.DECISION_NOT_FOUND, code, confidence))
         if case_index is None and len(procedure.cases) >= 2:  # "… nhà ở riêng lẻ" names case 7
-            case_index = case_named(procedure.cases, self.lexicon.analyze(message.text))
+            case_index = case_named(procedure.name, procedure.cases,
+                                   self.lexicon.analyze(message.text))
             new = replace(new, case_index=case_index)
         case = self._case(procedure, case_index)
         if aspect in (c.ASPECT_DOCUMENTS, c.ASPECT_GENERAL) and len(procedure.cases) >= 2 \

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.choices import case_by_words, is_variant, ordinal_in
+from actions.choices import case_by_words, case_named, is_variant, ordinal_in
 from actions.dialogue import DialogueState, Message
 from actions.lexicon import Lexicon
 from actions.registry import build_dialogue
@@ -223,7 +223,7 @@ def test_a_question_naming_one_case_gets_its_checklist_without_asking(dialogue,
                                                                       knowledge_base) -> None:
     cases = knowledge_base.procedure("1.004194").cases
     named = dialogue.answer(DialogueState(), Message(
-        "đăng ký tạm trú theo danh sách cho công nhân công ty", "ask_documents"))
+        "đăng ký tạm trú theo danh sách cần giấy tờ gì", "ask_documents"))
     assert named.turn.decision == "answer" and named.state.case_index is not None
     assert "theo danh sách" in cases[named.state.case_index - 1]
     assert "utter_documents_case" in responses(named)
@@ -241,3 +241,17 @@ def test_a_bare_number_nobody_asked_for_is_no_rating_yet(dialogue) -> None:
     assert asked.state.rating_asked
     assert dialogue.rate(asked.state, Message("5", "rate")).rating == 5
     assert dialogue.rate(DialogueState(), Message("tôi chấm 4 sao", "rate")).rating == 4
+
+
+def test_the_bare_name_of_a_procedure_listing_its_cases_names_none() -> None:
+    # "Cấp giấy phép xây dựng mới … (Tín ngưỡng, tôn giáo/Tượng đài, …) và nhà ở riêng lẻ"
+    # lists every case: typing the name picks none; "nhà ở riêng lẻ" alone picks that one.
+    name = ("Cấp giấy phép xây dựng mới đối với công trình cấp III, cấp IV (Công trình không "
+            "theo tuyến/Tín ngưỡng, tôn giáo/Tượng đài, tranh hoành tráng) và nhà ở riêng lẻ")
+    cases = ["(1.1) Đối với công trình không theo tuyến", "(1.3) Đối với công trình tôn giáo",
+             "(1.4) Đối với công trình tín ngưỡng",
+             "(1.5) Đối với công trình tượng đài, tranh hoành tráng",
+             "(1.7) Đối với công trình nhà ở riêng lẻ"]
+    lexicon = Lexicon.load()
+    assert case_named(name, cases, lexicon.analyze(name + " cần gì")) is None
+    assert case_named(name, cases, lexicon.analyze("xin giay phep xay nha o rieng le")) == 5
