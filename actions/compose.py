@@ -123,6 +123,8 @@ class AnswerComposer(OutcomeReplies):
             notes = []
         submit, present = main_first(submit), main_first(present)
         replies: list[Reply] = []
+        if case and is_ordinary_case(procedure.name, case):
+            case = self._label("case_ordinary")  # not "trường hợp: Hồ sơ gia hạn tạm trú"
         first, extra = ("utter_documents_case", {"case_name": safe(case)}) if case else (
             "utter_documents", {})
         if submit:

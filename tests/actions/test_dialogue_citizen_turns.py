@@ -130,7 +130,11 @@ def test_the_ordinary_tam_tru_case_has_a_title_citizens_recognise(dialogue,
     buttons = DomainTemplates.load(DOMAIN).render(outcome.replies[-1]).buttons
     procedure = knowledge_base.procedure("1.004194")
     assert len(buttons) == len(procedure.cases) >= 2
-    assert buttons[0].title == "Cá nhân, hộ gia đình (hồ sơ thông thường)"
+    assert buttons[0].title == "Cá nhân, hộ gia đình – hồ sơ thông thường"
+    chosen = dialogue.answer(outcome.state, Message("/choose_case", "choose_case",
+                                                    {"case_index": "1", "aspect": "documents"}))
+    heading = [r for r in chosen.replies if r.response == "utter_documents_case"][0]
+    assert heading.variables["case_name"] == buttons[0].title
     assert buttons[0].payload.startswith('/choose_case{"case_index":"1"')
     # The catalog's own heading: "Hồ sơ đăng ký tạm trú" (or just the procedure's name).
     assert procedure.cases[0].removeprefix("Hồ sơ ").lower() == procedure.name.lower()
