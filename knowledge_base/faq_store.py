@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from knowledge_base.db import FaqRow, utcnow
+from knowledge_base.db import AuditRow, FaqRow, utcnow
 from knowledge_base.errors import InvalidInputError, NotFoundError, VersionConflictError
 from knowledge_base.models import Faq
 from knowledge_base.store import KnowledgeStore, audit, bump_revision
 
 MAX_QUESTION = 500
+SEED_ACTOR = "seed"
+SEEDED_SLUGS = "faq_seed_slugs"  # meta key: JSON list of every slug seeded so far
 MAX_ANSWER = 5000
 MAX_PHRASINGS = 50
 EDITABLE = (
@@ -168,20 +171,43 @@ class FaqStore:
             bump_revision(session)
 
     def seed(self, entries: list[Faq]) -> int:
-        """Load the starter FAQ once; later imports never touch admin edits."""
-        if self.store.meta("faq_seeded"):
-            return 0
+        """Add each starter entry the team ships once; admin edits are never touched.
+
+        An entry is added the first time an import meets its slug, so an entry
+        the team adds later reaches databases that exist already. Every slug ever
+        seeded is remembered: an entry an admin deleted stays deleted, one an
+        admin edited keeps its text. Entries without a slug come only with the
+        first import.
+        """
+        first_run = not self.store.meta("faq_seeded")
+        seeded = self._seeded_slugs()
         created = 0
         for entry in entries:
+            if (entry.slug in seeded) if entry.slug else not first_run:
+                continue
             with self.store.session() as session:
                 exists = entry.slug and session.scalar(
                     select(FaqRow.id).where(FaqRow.slug == entry.slug)
                 )
             if not exists:
-                self.create(entry, actor="seed")
+                self.create(entry, actor=SEED_ACTOR)
                 created += 1
+            if entry.slug:
+                seeded.add(entry.slug)
+        self.store.set_meta(SEEDED_SLUGS, json.dumps(sorted(seeded)))
         self.store.set_meta("faq_seeded", utcnow().isoformat())
         return created
+
+    def _seeded_slugs(self) -> set[str]:
+        """Slugs seeded so far (databases seeded before they were kept: the audit log's)."""
+        kept = self.store.meta(SEEDED_SLUGS)
+        if kept is not None:
+            return set(json.loads(kept))
+        with self.store.session() as session:
+            rows = session.scalars(select(AuditRow).where(
+                AuditRow.entity == "faq", AuditRow.action == "create",
+                AuditRow.actor == SEED_ACTOR))
+            return {row.after["slug"] for row in rows if row.after and row.after.get("slug")}
 
     @staticmethod
     def _check_slug(session: Session, slug: str | None, own_id: int | None) -> None:

@@ -8,9 +8,11 @@ from knowledge_base.store import KnowledgeStore
 
 
 def seed_store(store: KnowledgeStore) -> dict[str, int]:
-    """Add seed aliases, the starter FAQ (first run only) and missing office facts."""
+    """Add new seed aliases and FAQ entries, retire withdrawn seed aliases, fill office facts."""
     store.seed_office_info(seed_office_info())
+    aliases = seed_aliases()
     return {
-        "aliases_added": store.sync_seed_aliases(seed_aliases()),
+        "aliases_added": store.sync_seed_aliases(aliases),
+        "aliases_retired": store.retire_seed_aliases(aliases),
         "faqs_added": FaqStore(store).seed(seed_faqs()),
     }

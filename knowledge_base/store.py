@@ -33,6 +33,7 @@ from knowledge_base.models import Procedure
 logger = logging.getLogger(__name__)
 REVISION_KEY = "revision"
 MAX_ALIAS_LENGTH = 200
+SEED_ORIGIN, SEED_RETIRED = "seed", "seed_retired"  # alias rows from the team's file
 
 
 @dataclass
@@ -252,7 +253,7 @@ class KnowledgeStore:
                 session.add(row)
             elif row.active:
                 return row
-            row.active = True
+            row.active, row.origin = True, origin  # revived by an admin: theirs from now on
             session.flush()
             audit(
                 session,
@@ -285,21 +286,44 @@ class KnowledgeStore:
             bump_revision(session)
 
     def sync_seed_aliases(self, seed: dict[str, list[str]]) -> int:
-        """Add seed aliases not yet known (active or removed by an admin); return how many."""
+        """Add seed aliases not yet known (active or removed by an admin); return how many.
+
+        One the team withdrew earlier and lists again is active again.
+        """
         with self.session.begin() as session:
-            known = {(r.code, r.text) for r in session.scalars(select(AliasRow))}
+            rows = {(r.code, r.text): r for r in session.scalars(select(AliasRow))}
             codes = set(session.scalars(select(ProcedureRow.code)))
             added = 0
             for code, texts in seed.items():
                 for text in texts:
                     text = " ".join(text.split())
-                    if code in codes and text and (code, text) not in known:
-                        session.add(AliasRow(code=code, text=text, origin="seed"))
-                        known.add((code, text))
+                    row = rows.get((code, text))
+                    if row is not None and row.origin == SEED_RETIRED:
+                        row.active, row.origin = True, SEED_ORIGIN
+                        added += 1
+                    elif code in codes and text and row is None:
+                        rows[(code, text)] = AliasRow(code=code, text=text, origin=SEED_ORIGIN)
+                        session.add(rows[(code, text)])
                         added += 1
             if added:
                 bump_revision(session)
         return added
+
+    def retire_seed_aliases(self, seed: dict[str, list[str]]) -> int:
+        """Deactivate seed aliases the team's file no longer lists (moved or withdrawn).
+
+        Only rows the seed added are touched; aliases admins added or accepted stay.
+        """
+        wanted = {(code, " ".join(text.split())) for code, texts in seed.items() for text in texts}
+        with self.session.begin() as session:
+            stale = [row for row in session.scalars(select(AliasRow).where(
+                AliasRow.origin == SEED_ORIGIN, AliasRow.active.is_(True)))
+                if (row.code, row.text) not in wanted]
+            for row in stale:
+                row.active, row.origin = False, SEED_RETIRED
+            if stale:
+                bump_revision(session)
+        return len(stale)
 
     # --- office info ------------------------------------------------------
     def office_info(self) -> dict[str, str]:

@@ -1,5 +1,6 @@
 import pytest
 
+from knowledge_base.db import MetaRow
 from knowledge_base.errors import InvalidInputError, NotFoundError, VersionConflictError
 from knowledge_base.faq_store import FaqStore
 from knowledge_base.models import Faq
@@ -67,3 +68,23 @@ def test_seed_runs_once(faqs):
     faqs.delete(faqs.list()[0][0].id, None, "an")
     assert faqs.seed([entry(slug="hours")]) == 0
     assert faqs.list()[1] == 0
+
+
+def test_an_entry_the_team_adds_later_reaches_an_existing_database(faqs):
+    assert faqs.seed([entry(slug="hours"), entry(question="Không mã?")]) == 2
+    hours = next(f for f in faqs.list()[0] if f.slug == "hours")
+    faqs.update(hours.id, entry(slug="hours", answer="Sửa bởi cán bộ."), hours.version, "an")
+    later = [entry(slug="hours"), entry(question="Không mã?"),
+             entry(slug="divorce", question="Ly hôn ở đâu?")]
+    assert faqs.seed(later) == 1  # only the new slug; no duplicate of the slug-less one
+    assert {f.slug for f in faqs.list()[0]} == {"hours", None, "divorce"}
+    assert faqs.get(hours.id).answer == "Sửa bởi cán bộ."
+
+
+def test_slugs_seeded_before_they_were_kept_are_read_from_the_audit_log(faqs):
+    assert faqs.seed([entry(slug="hours")]) == 1
+    faqs.delete(faqs.list()[0][0].id, None, "an")
+    with faqs.store.session.begin() as session:  # a database seeded by the older code
+        session.query(MetaRow).filter(MetaRow.key == "faq_seed_slugs").delete()
+    assert faqs.seed([entry(slug="hours"), entry(slug="new", question="Mới?")]) == 1
+    assert [f.slug for f in faqs.list()[0]] == ["new"]

@@ -126,3 +126,21 @@ def test_a_newer_parser_rewrites_stored_records_without_calling_it_a_change(cata
     diff = store.apply_catalog(read_catalog(catalog), str(catalog))
     assert diff.is_empty and diff.reparsed == ["1.001193"]
     assert store.procedure("1.001193").result == "Giấy khai sinh"
+
+
+def test_seed_aliases_follow_the_team_file_without_touching_admin_ones(catalog, store):
+    from knowledge_base.seeding import seed_store
+
+    store.apply_catalog(read_catalog(catalog), str(catalog))
+    store.add_alias("1.004873", "giấy độc thân của cán bộ", actor="admin1")
+    first = {"1.004873": ["giấy độc thân để cưới", "xác nhận còn độc thân"]}
+    assert store.sync_seed_aliases(first) == 2
+    moved = {"1.004873": ["xác nhận còn độc thân"], "1.001193": ["giấy độc thân để cưới"]}
+    assert store.sync_seed_aliases(moved) == 1 and store.retire_seed_aliases(moved) == 1
+    aliases = store.aliases()
+    assert "giấy độc thân để cưới" not in aliases["1.004873"]  # moved to another code
+    assert "giấy độc thân để cưới" in aliases["1.001193"]
+    assert "giấy độc thân của cán bộ" in aliases["1.004873"]  # an admin's stays
+    assert store.sync_seed_aliases(first) == 1  # listed again: active again
+    assert "giấy độc thân để cưới" in store.aliases()["1.004873"]
+    assert set(seed_store(store)) == {"aliases_added", "aliases_retired", "faqs_added"}
