@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -44,10 +45,22 @@ class Word:
         """Whether this typed word is ``phrase_word`` (with or without diacritics)."""
         if self.text == phrase_word:
             return True
-        return self.text == self.folded and self.folded == fold(phrase_word)
+        return self.text == self.folded and self.folded == _fold_word(phrase_word)
+
+
+@lru_cache(maxsize=8192)
+def _fold_word(word: str) -> str:
+    """``fold`` of a phrase word: the same few hundred words, asked for every message."""
+    return fold(word)
 
 
 Phrase = tuple[str, ...]
+
+
+def _matches_at(words: list[Word], start: int, phrase: Phrase) -> bool:
+    span = words[start:start + len(phrase)]
+    return len(span) == len(phrase) and all(
+        w.matches(p) for w, p in zip(span, phrase, strict=True))
 
 
 def _phrases(items: list[str]) -> list[Phrase]:
@@ -95,6 +108,11 @@ class Lexicon:
         for phrase, label in sorted(tables, key=lambda item: len(item[0]), reverse=True):
             self._by_first.setdefault(fold(phrase[0]), []).append((phrase, label))
         self.intents = intents
+        # intent phrases by their first word (folded), so a message is scanned once
+        self._intent_by_first: dict[str, list[tuple[Phrase, str]]] = {}
+        for name, phrases in intents.items():
+            for phrase in phrases:
+                self._intent_by_first.setdefault(fold(phrase[0]), []).append((phrase, name))
 
     @classmethod
     def load(cls, path: Path = DEFAULT_PATH) -> Lexicon:
@@ -152,14 +170,10 @@ class Lexicon:
         return (best[0], best[2]) if best else (1, ("content", ""))
 
     def _intents(self, words: list[Word]) -> tuple[str, ...]:
-        found = []
-        for name, phrases in self.intents.items():
-            if any(self._contains(words, phrase) for phrase in phrases):
-                found.append(name)
-        return tuple(found)
-
-    @staticmethod
-    def _contains(words: list[Word], phrase: Phrase) -> bool:
-        n = len(phrase)
-        return any(all(w.matches(p) for w, p in zip(words[i:i + n], phrase, strict=True))
-                   for i in range(len(words) - n + 1))
+        """Intents one of whose phrases the words contain, in the lexicon's order."""
+        found: set[str] = set()
+        for start, word in enumerate(words):
+            for phrase, name in self._intent_by_first.get(word.folded, ()):
+                if name not in found and _matches_at(words, start, phrase):
+                    found.add(name)
+        return tuple(name for name in self.intents if name in found)
