@@ -126,3 +126,10 @@ def test_a_body_that_is_not_json_gets_a_clear_422(client):
         response = client.post("/api/chat", content=body, headers=headers)
         assert response.status_code == 422
         assert response.json()["detail"]
+
+
+def test_warm_up_puts_long_lived_objects_out_of_the_collectors_sight(client: TestClient) -> None:
+    import gc
+
+    assert client.get("/health").json()["index"] == "ready"
+    assert gc.get_freeze_count() > 10_000  # libraries and index: no full collection walks them

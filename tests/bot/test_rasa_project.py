@@ -65,6 +65,15 @@ def test_sequential_graph_runner_matches_dask_on_the_trained_model() -> None:
     assert "2 passed" in result.stdout
 
 
+def test_a_served_model_is_frozen_out_of_the_garbage_collectors_sight() -> None:
+    from api.config import AppSettings
+
+    model = ensure_model(AppSettings())
+    result = run_in_bot(str(RASA_PYTHON), "tests/test_memory.py", str(model), timeout=600)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
+    assert "1 passed" in result.stdout
+
+
 def test_conversation_test_stories_pass_against_the_trained_model(tmp_path: Path) -> None:
     from api.config import AppSettings
 
