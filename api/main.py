@@ -43,7 +43,8 @@ def _freeze_long_lived() -> None:
 
     Libraries, index and model live as long as the process; a full collection
     walking them (70+ ms) stalled every request in flight. Objects made later are
-    collected as before.
+    collected as before. The first index, once a rebuild replaces it, is freed by
+    reference counting only (a cycle in it would stay); later indexes are not frozen.
     """
     gc.collect()
     gc.freeze()

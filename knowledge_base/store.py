@@ -252,6 +252,8 @@ class KnowledgeStore:
                 row = AliasRow(code=code, text=text, origin=origin, created_by=actor)
                 session.add(row)
             elif row.active:
+                if row.origin == SEED_ORIGIN and origin != SEED_ORIGIN:
+                    row.origin = origin  # an admin names it too: the team can't retire it
                 return row
             row.active, row.origin = True, origin  # revived by an admin: theirs from now on
             session.flush()
@@ -298,7 +300,7 @@ class KnowledgeStore:
                 for text in texts:
                     text = " ".join(text.split())
                     row = rows.get((code, text))
-                    if row is not None and row.origin == SEED_RETIRED:
+                    if row is not None and row.origin == SEED_RETIRED and code in codes:
                         row.active, row.origin = True, SEED_ORIGIN
                         added += 1
                     elif code in codes and text and row is None:

@@ -86,6 +86,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._max_id = sa.select(sa.func.max(events.c.id)).where(
             events.c.sender_id == sa.bindparam("sender_id"))
         self._insert_row = events.insert()
+        self._ids_after_stmt = sa.select(events.c.id).where(
+            events.c.sender_id == sa.bindparam("sender_id"), events.c.id > sa.bindparam("after"))
+        self._lock_sender = sa.text("SELECT pg_advisory_xact_lock(hashtext(:sender_id))")
 
     def _reopen_sqlite(self) -> None:
         """One pooled connection per thread, in WAL mode, waiting out short locks."""
@@ -130,36 +133,52 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         entry = self._cache.get(tracker.sender_id)
         known = entry is not None and entry.tracker is tracker
         with self.engine.begin() as connection:
+            self._serialise(connection, tracker.sender_id)
             current = self._last_event_id(connection, tracker.sender_id)
             if known or current is None:
                 stored = entry.stored if known else 0
                 new_events = list(itertools.islice(tracker.events, stored, None))
-                last_id = self._insert(connection, tracker.sender_id, new_events) or current
+                ours = self._insert(connection, tracker.sender_id, new_events)
+                # Rows after the ones we had, not ours, are another process's (two servers
+                # handled this conversation at once, e.g. after a timeout moved it).
+                # Read after our inserts: SQLite holds its write lock by then, PostgreSQL
+                # the conversation's lock, so a writer racing us is seen by one side.
+                others = self._ids_after(connection, tracker.sender_id,
+                                         entry.last_id if known else None) - set(ours)
+                last_id = ours[-1] if ours else current
         if not known and current is not None:
             # not ours and not new: count what is stored the way the stock store does
             self._cache.pop(tracker.sender_id, None)
             await super().save(tracker)
             return
-        # Another process wrote since our read (two servers handled this conversation
-        # at once, e.g. after a timeout moved it): our copy misses its events.
-        if known and current != entry.last_id:
+        if others or (known and current != entry.last_id):  # our copy misses their events
             self._cache.pop(tracker.sender_id, None)
             return
         if _starts_session(new_events):
             tracker = self._current_session(tracker)  # what the stock store reads back
         self._remember(tracker, last_id)
 
-    def _insert(self, connection: Any, sender_id: Text, events: list) -> Optional[int]:
-        """Insert ``events`` (rows like the stock store's); the id of the last one."""
-        last_id = None
+    def _serialise(self, connection: Any, sender_id: Text) -> None:
+        """On PostgreSQL, one save of a conversation at a time (until the transaction ends)."""
+        if self.engine.dialect.name == "postgresql":
+            connection.execute(self._lock_sender, {"sender_id": sender_id})
+
+    def _ids_after(self, connection: Any, sender_id: Text, after: Optional[int]) -> set:
+        rows = connection.execute(self._ids_after_stmt,
+                                  {"sender_id": sender_id, "after": -1 if after is None else after})
+        return {row[0] for row in rows}
+
+    def _insert(self, connection: Any, sender_id: Text, events: list) -> list:
+        """Insert ``events`` (rows like the stock store's); their ids in order."""
+        ids = []
         for event in events:
             data = event.as_dict()
             row = {"sender_id": sender_id, "type_name": event.type_name,
                    "timestamp": data.get("timestamp"),
                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
                    "action_name": data.get("name"), "data": json.dumps(data)}
-            last_id = connection.execute(self._insert_row, row).inserted_primary_key[0]
-        return last_id
+            ids.append(connection.execute(self._insert_row, row).inserted_primary_key[0])
+        return ids
 
     def _remember(self, tracker: DialogueStateTracker, last_id: Optional[int]) -> None:
         if not self._cache_size:

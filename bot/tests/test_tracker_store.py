@@ -116,6 +116,27 @@ def test_a_write_in_between_by_another_process_is_not_hidden_by_ours() -> None:
     assert len(again.events) == len(mine.events) + 4
 
 
+def test_two_processes_saving_at_the_same_instant_do_not_hide_each_others_events() -> None:
+    url = _url()
+    first, second = _store(url), _store(url)
+    tracker = _new_conversation(first, "web:r")
+    _turn(tracker, "khai sinh", "1.001193")
+    asyncio.run(first.save(tracker))
+    mine = asyncio.run(first.retrieve("web:r"))
+    other = asyncio.run(second.retrieve("web:r"))
+    stale = second._last_event_id(second.engine.connect(), "web:r")
+    _turn(mine, "khai tử", "1.000656")
+    asyncio.run(first.save(mine))
+    # the second read the newest id before the first inserted (a race): its check passes
+    second._last_event_id = lambda connection, sender_id: stale
+    _turn(other, "kết hôn", "1.000894")
+    asyncio.run(second.save(other))
+    del second._last_event_id
+    again = asyncio.run(second.retrieve("web:r"))
+    assert _dumps(again) == _dumps(_reference(url, "web:r"))
+    assert len(again.events) == len(other.events) + 4  # the first's turn is there too
+
+
 def test_events_never_saved_are_dropped_on_the_next_read() -> None:
     url = _url()
     store = _store(url)

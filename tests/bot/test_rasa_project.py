@@ -47,7 +47,7 @@ def test_tokenizer_unit_tests_pass_in_the_rasa_venv() -> None:
     assert "passed" in result.stdout
 
 
-@pytest.mark.parametrize("script, count", [("tests/test_tracker_store.py", 8),
+@pytest.mark.parametrize("script, count", [("tests/test_tracker_store.py", 9),
                                            ("tests/test_intent_classifier.py", 2),
                                            ("tests/test_action_http.py", 4)])
 def test_component_unit_tests_pass_in_the_rasa_venv(script: str, count: int) -> None:

@@ -141,6 +141,9 @@ def test_seed_aliases_follow_the_team_file_without_touching_admin_ones(catalog, 
     assert "giấy độc thân để cưới" not in aliases["1.004873"]  # moved to another code
     assert "giấy độc thân để cưới" in aliases["1.001193"]
     assert "giấy độc thân của cán bộ" in aliases["1.004873"]  # an admin's stays
+    store.add_alias("1.004873", "xác nhận còn độc thân", actor="admin1")  # an admin's too now
+    assert store.retire_seed_aliases({}) == 1  # only the seed alias nobody else named
+    assert "xác nhận còn độc thân" in store.aliases()["1.004873"]
     assert store.sync_seed_aliases(first) == 1  # listed again: active again
     assert "giấy độc thân để cưới" in store.aliases()["1.004873"]
     assert set(seed_store(store)) == {"aliases_added", "aliases_retired", "faqs_added"}
