@@ -63,6 +63,16 @@ def _new_conversation(store: CachedSQLTrackerStore, sender: str):
     return asyncio.run(store.retrieve(sender))
 
 
+def _two_processes(sender: str):
+    """Two stores on one database (two Rasa processes); the first saved a conversation."""
+    url = _url()
+    first, second = _store(url), _store(url)
+    tracker = _new_conversation(first, sender)
+    _turn(tracker, "khai sinh", "1.001193")
+    asyncio.run(first.save(tracker))
+    return url, first, second, tracker
+
+
 def test_saved_events_read_back_like_the_stock_store() -> None:
     url = _url()
     store = _store(url)
@@ -84,11 +94,7 @@ def test_cached_tracker_is_reused_while_nobody_else_writes() -> None:
 
 
 def test_writes_of_another_process_are_seen() -> None:
-    url = _url()
-    first, second = _store(url), _store(url)
-    tracker = _new_conversation(first, "web:c")
-    _turn(tracker, "khai sinh", "1.001193")
-    asyncio.run(first.save(tracker))
+    url, first, second, tracker = _two_processes("web:c")
     other = asyncio.run(second.retrieve("web:c"))
     assert other.get_slot("procedure_code") == "1.001193"
     _turn(other, "kết hôn", "1.000894")
@@ -100,11 +106,7 @@ def test_writes_of_another_process_are_seen() -> None:
 
 
 def test_a_write_in_between_by_another_process_is_not_hidden_by_ours() -> None:
-    url = _url()
-    first, second = _store(url), _store(url)
-    tracker = _new_conversation(first, "web:h")
-    _turn(tracker, "khai sinh", "1.001193")
-    asyncio.run(first.save(tracker))
+    url, first, second, _ = _two_processes("web:h")
     mine = asyncio.run(first.retrieve("web:h"))
     other = asyncio.run(second.retrieve("web:h"))  # both handle a message at once
     _turn(other, "kết hôn", "1.000894")
@@ -117,14 +119,11 @@ def test_a_write_in_between_by_another_process_is_not_hidden_by_ours() -> None:
 
 
 def test_two_processes_saving_at_the_same_instant_do_not_hide_each_others_events() -> None:
-    url = _url()
-    first, second = _store(url), _store(url)
-    tracker = _new_conversation(first, "web:r")
-    _turn(tracker, "khai sinh", "1.001193")
-    asyncio.run(first.save(tracker))
+    url, first, second, _ = _two_processes("web:r")
     mine = asyncio.run(first.retrieve("web:r"))
     other = asyncio.run(second.retrieve("web:r"))
-    stale = second._last_event_id(second.engine.connect(), "web:r")
+    with second.engine.connect() as connection:
+        stale = second._last_event_id(connection, "web:r")
     _turn(mine, "khai tử", "1.000656")
     asyncio.run(first.save(mine))
     # the second read the newest id before the first inserted (a race): its check passes
