@@ -7,8 +7,11 @@ counts the stored events once more before it saves the new ones.
 
 A conversation is handled by one Rasa process at a time: the lock store
 serialises each conversation's messages. So the process that last saved a
-tracker can keep that object and reuse it. One indexed query checks that no
-other process (another Rasa replica on the same database) has written since then.
+tracker can keep that object and reuse it. One indexed query per read checks that
+no other process (another Rasa replica on the same database) has written since
+then; each save also reads, inside its write transaction, the rows written after
+the ones it had, so two processes saving one conversation at the same instant
+(a lock that expired) notice each other.
 If the check fails, or the tracker holds events it never saved (a message that
 failed half-way), the tracker is read from the database exactly as the stock
 store does. After a session start the store keeps the tracker as the stock store
