@@ -74,7 +74,10 @@ def is_note(document: Document) -> bool:
     "02 bản chính" (two originals) and "0 bản chính,1 bản sao" (one copy) are
     papers to hand in, whatever digit their text starts with.
     """
-    counts = copy_counts(document.copies)
+    return _all_zero(copy_counts(document.copies))
+
+
+def _all_zero(counts: list[tuple[int, str]]) -> bool:
     return bool(counts) and not any(number for number, _ in counts)
 
 
@@ -97,7 +100,7 @@ def main_first(documents: list[Document]) -> list[Document]:
 def document_line(index: int, document: Document, form_label: str, show_label: str) -> str:
     """"3. Tờ khai … (1 bản chính; mẫu DC01)": copies, then the form without its file name."""
     counts = copy_counts(document.copies)
-    if is_note(document):
+    if _all_zero(counts):
         copies = show_label
     elif counts:  # "0 bản chính,1 bản sao" → "1 bản sao"; "02 bản chính" → "2 bản chính"
         copies = ", ".join(f"{number} {kind}" for number, kind in counts if number)

@@ -161,10 +161,9 @@ class Lexicon:
             n = len(phrase)
             if best is not None and n < best[0]:
                 break
-            span = words[start:start + n]
-            if n <= len(words) - start and all(
-                    w.matches(p) for w, p in zip(span, phrase, strict=True)):
-                exact = all(w.text == p for w, p in zip(span, phrase, strict=True))
+            if _matches_at(words, start, phrase):
+                exact = all(w.text == p for w, p in zip(words[start:start + n], phrase,
+                                                        strict=True))
                 if best is None or (exact and not best[1]):
                     best = (n, exact, label)
         return (best[0], best[2]) if best else (1, ("content", ""))
