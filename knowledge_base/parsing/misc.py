@@ -112,13 +112,18 @@ def parse_steps(text: str) -> tuple[list[str], ParseStatus]:
     return steps, ParseStatus.FULL if steps else ParseStatus.NONE
 
 
-def parse_result(text: str) -> tuple[str, ParseStatus]:
-    """Keep the result names; strip result codes and the portal's trailing boilerplate."""
-    raw = text or ""
+def _cut_page_end(raw: str) -> str:
+    """``raw`` up to the first of the portal's page-end markers."""
     for marker in _PAGE_END_MARKERS:
         index = raw.find(marker)
         if index >= 0:
             raw = raw[:index]
+    return raw
+
+
+def parse_result(text: str) -> tuple[str, ParseStatus]:
+    """Keep the result names; strip result codes and the portal's trailing boilerplate."""
+    raw = _cut_page_end(text or "")
     names = [clean_prose(part).rstrip(" .;") for part in _RESULT_CODE_RE.split(raw)]
     names = [name for name in names if name]
     if not names:
@@ -131,9 +136,5 @@ def parse_conditions(text: str) -> str:
 
     A few records hold only "Không có thông tinTừ khóaKhông có thông tinMô tả…".
     """
-    raw = text or ""
-    for marker in _PAGE_END_MARKERS:
-        index = raw.find(marker)
-        if index >= 0:
-            raw = raw[:index]
+    raw = _cut_page_end(text or "")
     return clean_prose(raw)
