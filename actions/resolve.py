@@ -24,6 +24,15 @@ _CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+")
 MAX_CLAUSES = 6
 
 
+def _another_procedure(result: SearchResult, current: Procedure) -> SearchHit | None:
+    """The search's confident answer when it is a procedure other than ``current``."""
+    top = result.top
+    if result.decision != Decision.ANSWER or top is None or top.id == current.code \
+            or top.type != TargetType.PROCEDURE:
+        return None
+    return top
+
+
 class Resolver:
     """Knowledge-base searches that take the conversation and the message's shape into account."""
 
@@ -33,9 +42,8 @@ class Resolver:
 
     def names_better(self, current: Procedure, analysis: Analysis, result: SearchResult) -> bool:
         """Whether the search answered another procedure the words fit better than the current."""
-        top = result.top
-        if result.decision != Decision.ANSWER or top is None or top.id == current.code \
-                or top.type != TargetType.PROCEDURE:
+        top = _another_procedure(result, current)
+        if top is None:
             return False
         mine = covered(self.lexicon.analyze(current.name), analysis)
         return covered(self.lexicon.analyze(top.title), analysis) > mine
@@ -49,9 +57,8 @@ class Resolver:
         """
         detail = analysis.core or analysis.topic
         result = self.kb.search(f"{detail} {current.name}")
-        top = result.top
-        if result.decision != Decision.ANSWER or top is None or top.id == current.code \
-                or top.type != TargetType.PROCEDURE:
+        top = _another_procedure(result, current)
+        if top is None:
             return None
         return top if is_variant(self.lexicon.analyze(current.name), top.title, detail) else None
 
