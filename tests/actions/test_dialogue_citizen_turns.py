@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from actions.choices import case_by_words, case_named, is_variant, ordinal_in
+from actions.choices import case_by_words, case_named, ordinal_in
 from actions.dialogue import DialogueState, Message
-from actions.lexicon import Lexicon
 from actions.registry import build_dialogue
 from actions.templates import DomainTemplates
+from knowledge_base.analysis import Lexicon
+from knowledge_base.resolver import is_variant
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = ROOT / "bot" / "domain"
