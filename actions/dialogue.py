@@ -109,6 +109,9 @@ class Dialogue(SmallTalk):
     def _question(self, state: DialogueState, message: Message) -> Outcome:
         analysis = self.lexicon.analyze(message.text)
         aspect = self._aspect(message, analysis)
+        if aspect == c.ASPECT_GENERAL and state.awaiting == c.AWAITING_PROCEDURE \
+                and state.pending_aspect:
+            aspect = state.pending_aspect  # "lệ phí bao nhiêu?" … "đăng ký tạm trú": its fee
         if message.intent in (c.INTENT_CHOOSE_PROCEDURE, c.INTENT_CHOOSE_CASE) \
                 and ordinal_in(message.text) is not None:  # "cái thứ 2", nothing offered
             return self._follow_up(state, message, aspect)

@@ -117,7 +117,7 @@ def view_text(question: str, view: str, rng: random.Random) -> str:
     return question
 
 
-def _outcome(item: dict[str, Any], prediction: Prediction) -> dict[str, Any]:
+def outcome_of(item: dict[str, Any], prediction: Prediction) -> dict[str, Any]:
     """Per-question flags every metric is computed from."""
     gold = set(item["gold"])
     codes = prediction.codes
@@ -184,7 +184,7 @@ def score(
         started = time.perf_counter()
         prediction = ranker(text)
         latencies.append((time.perf_counter() - started) * 1000)
-        outcome = _outcome(item, prediction)
+        outcome = outcome_of(item, prediction)
         outcomes.append(outcome)
         if details is not None:
             details.append(_detail(item, text, prediction, outcome))

@@ -260,3 +260,11 @@ def test_the_bare_name_of_a_procedure_listing_its_cases_names_none() -> None:
     lexicon = Lexicon.load()
     assert case_named(name, cases, lexicon.analyze(name + " cần gì")) is None
     assert case_named(name, cases, lexicon.analyze("xin giay phep xay nha o rieng le")) == 5
+
+
+def test_the_aspect_asked_before_the_procedure_was_named_is_answered(dialogue) -> None:
+    asked = dialogue.answer(DialogueState(), Message("lệ phí bao nhiêu vậy", "ask_fee"))
+    assert asked.turn.decision == "clarify" and asked.state.pending_aspect == "fee"
+    named = dialogue.answer(asked.state, Message("đăng ký kết hôn", "ask_procedure"))
+    assert (named.turn.decision, named.turn.procedure) == ("answer", KET_HON)
+    assert "utter_fees" in responses(named)
