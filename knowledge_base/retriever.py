@@ -32,6 +32,7 @@ FEATURES = (
     "key_precision",
 )
 CANDIDATES = 30
+OUT_OF_SCOPE_DECIDES = 0.5  # an out-of-scope topic this likely says "not here" alone
 
 
 @dataclass
@@ -248,13 +249,29 @@ class Retriever:
         kind = self.index.targets[best.pos][0]
         calibration = self.calibration
         if kind == OUT_OF_SCOPE:
-            return Decision.NOT_FOUND, best.probability
+            return self._out_of_scope(ranked)
         if best.probability >= calibration.answer_threshold and (
             best.probability - runner_up >= calibration.margin or kind == FAQ
         ):
             return Decision.ANSWER, best.probability
         if best.probability >= calibration.clarify_threshold:
             return Decision.CLARIFY, best.probability
+        return Decision.NOT_FOUND, best.probability
+
+    def _out_of_scope(self, ranked: list[Scored]) -> tuple[Decision, float]:
+        """A known out-of-scope topic ranks first: "not here", unless it is itself unsure.
+
+        An unsure topic match (a story about a newborn brushing a school-enrolment
+        phrasing) must not hide a plausible procedure: those are offered as buttons.
+        """
+        best = ranked[0]
+        if best.probability >= OUT_OF_SCOPE_DECIDES:
+            return Decision.NOT_FOUND, best.probability
+        answerable = next(
+            (s for s in ranked if self.index.targets[s.pos][0] != OUT_OF_SCOPE), None
+        )
+        if answerable is not None and answerable.probability >= self.calibration.clarify_threshold:
+            return Decision.CLARIFY, answerable.probability
         return Decision.NOT_FOUND, best.probability
 
     def _hit(self, item: Scored) -> SearchHit:
