@@ -76,6 +76,7 @@ def training_pairs(corpus: Corpus, pipeline: TextPipeline, seed: int) -> list[tu
 # threshold maximises (right answers - WRONG_ANSWER_COST x wrong answers) on synthetic
 # questions, a third of which have no right target (see fit_calibration).
 WRONG_ANSWER_COST = 3.0
+UTILITY_TOLERANCE = 0.005  # per synthetic question: thresholds this close are equally good
 # The threshold is read off a flat curve: a few hundred questions made it swing between
 # builds of nearly the same data, so it is picked on up to 3000 (about 2,500 with today's
 # catalog; two questions per key, so they are not independent).
@@ -139,12 +140,20 @@ def fit_calibration(retriever: Retriever, corpus: Corpus, seed: int) -> Calibrat
 
 
 def _best_threshold(outcomes: list[tuple[float, float, bool]], margin: float) -> float:
-    """The grid threshold with the best utility (ties: the lowest, which answers most)."""
+    """The lowest grid threshold whose utility is within ``UTILITY_TOLERANCE`` of the best.
+
+    The utility curve is flat near its top, so the arg-max alone jumps between
+    neighbouring thresholds when the data changes a little; among near-equal ones
+    the lowest is taken, as it answers the most citizens directly.
+    """
     def utility(threshold: float) -> float:
         answered = [right for p, m, right in outcomes if p >= threshold and m >= margin]
         return sum(answered) - WRONG_ANSWER_COST * (len(answered) - sum(answered))
 
-    return max(THRESHOLD_GRID, key=lambda t: (utility(t), -t))
+    utilities = {t: utility(t) for t in THRESHOLD_GRID}
+    best = max(utilities.values())
+    slack = UTILITY_TOLERANCE * len(outcomes)
+    return min(t for t, u in utilities.items() if u >= best - slack)
 
 
 def run_build(
