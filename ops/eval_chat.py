@@ -41,6 +41,7 @@ from knowledge_base.evaluate import (
     Prediction,
     load_questions,
     metrics,
+    outcome_of,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +87,8 @@ def prediction(body: dict[str, Any], turn: dict[str, Any]) -> Prediction:
                for code in _CODE_IN_PAYLOAD.findall(button.get("payload", ""))]
     decision = DECISIONS.get(turn.get("decision") or "", NOT_FOUND)
     code = turn.get("procedure")
+    if decision == CLARIFY and code:
+        decision = ANSWER  # the procedure is named; its case is asked ("nhà của mình hay thuê?")
     if decision == ANSWER and not code:
         decision = NOT_FOUND  # an office-hours answer, a handoff: no procedure given
     if decision == CLARIFY and not options:
@@ -94,14 +97,17 @@ def prediction(body: dict[str, Any], turn: dict[str, Any]) -> Prediction:
     return Prediction(codes, decision, options if decision == CLARIFY else [])
 
 
-def run_questions(client: ChatClient, questions: list[dict[str, Any]]) -> dict[str, Any]:
+def run_questions(client: ChatClient, questions: list[dict[str, Any]],
+                  details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Each question in a fresh conversation; the evaluation's rates over them."""
-    from knowledge_base.evaluate import outcome_of
-
     outcomes = []
     for item in questions:
         body, turn = client.say(f"eval-{uuid.uuid4().hex}", item["question"])
-        outcomes.append(outcome_of(item, prediction(body, turn)))
+        got = prediction(body, turn)
+        outcomes.append(outcome_of(item, got))
+        if details is not None:
+            details.append({"id": item.get("id"), "kind": item["kind"], "gold": item["gold"],
+                            **got.__dict__, **outcomes[-1]})
     report = metrics(questions, outcomes, abstains=True)
     report["faq_or_out_of_scope_answered_with_procedure"] = (
         round(1 - report["rejection_rate"], 4) if report["rejection_rate"] is not None else None)
@@ -154,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=0, help="random questions (0: all)")
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--details", type=Path, help="one JSON line per question")
     args = parser.parse_args(argv)
     questions = load_questions(args.questions) if args.questions else []
     if args.sample and len(questions) > args.sample:
@@ -167,8 +174,9 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             client = ChatClient(settings)
             report: dict[str, Any] = {"questions_file": str(args.questions or "")}
+            rows: list[dict[str, Any]] = []
             if questions:
-                report["questions"] = run_questions(client, questions)
+                report["questions"] = run_questions(client, questions, rows)
             report["scenarios"] = run_scenarios(client)
             report["latency_ms"] = {p: round(float(np.percentile(client.latencies, q)), 1)
                                     for p, q in (("p50", 50), ("p95", 95))}
@@ -179,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    if args.details:
+        args.details.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                encoding="utf-8")
     misses = missed_targets(report)
     for miss in misses:
         print(f"target missed: {miss}", file=sys.stderr)
