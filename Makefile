@@ -66,14 +66,14 @@ train: $(RASA_MODEL)
 
 # --- run ------------------------------------------------------------------------
 run: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL) console-deps
-	$(PY) -m api.launcher
+	$(PY) -m ops.launcher
 
 bench: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL)
-	$(PY) -m api.bench
+	$(PY) -m ops.bench
 
 # Load test (README "Running for a whole city"): LOAD_ARGS="--duration 30" for a smoke run.
 load: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL)
-	$(PY) -m api.tools.load $(LOAD_ARGS)
+	$(PY) -m ops.load $(LOAD_ARGS)
 
 # --- staff consoles ------------------------------------------------------------
 # Chart.js for the admin console's charts, from npm (pinned by api/vendor/package-lock.json)
@@ -115,7 +115,7 @@ test: $(VENV)/.installed $(RASA_VENV)/.installed $(RASA_MODEL) browser-deps cons
 # pip-audit over both venvs; findings accepted with a reason live in audit-allowlist.txt;
 # an unreachable vulnerability database warns and passes (offline builds).
 audit: $(VENV)/.installed
-	$(PY) -m api.tools.audit
+	$(PY) -m ops.audit
 
 eval: $(INDEX_POINTER)
 	$(TTHC) eval $(EVAL_SET) --json var/eval.json

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from actions.templates import DomainTemplates
-from api.processes import PROJECT_ROOT, RASA_BIN
+from ops.processes import PROJECT_ROOT, RASA_BIN
 from tests.bot.stack import ensure_model
 
 BOT = PROJECT_ROOT / "bot"

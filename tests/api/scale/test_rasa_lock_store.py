@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api.processes import PROJECT_ROOT
+from ops.processes import PROJECT_ROOT
 from tests.api.scale.redis_server import REDIS_SERVER
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"

@@ -6,7 +6,7 @@ for ``--duration`` seconds keeps ``--conversations`` concurrent web conversation
 of ``--turns`` messages going (each finished conversation is replaced by a new
 citizen) plus a stream of signed Zalo events. Reports p50/p95/p99 latency of the
 web answers and of the Zalo acknowledgements, errors, 5xx, sustained messages/s,
-and the reconciliation of ``api.tools.load_reconcile`` (0 lost, 0 duplicated).
+and the reconciliation of ``ops.load_reconcile`` (0 lost, 0 duplicated).
 Exit status 1 when anything was lost, duplicated, or answered with a 5xx.
 """
 
@@ -27,11 +27,11 @@ from pathlib import Path
 
 import httpx
 
-from api.bench import SCRIPT, cpu_seconds
 from api.channels.zalo.signature import signature_header
 from api.config import AppSettings
-from api.processes import PROJECT_ROOT, start_private_stack, wait_until_ready
-from api.tools.load_reconcile import reconcile, zalo_pending
+from ops.bench import SCRIPT, cpu_seconds
+from ops.load_reconcile import reconcile, zalo_pending
+from ops.processes import PROJECT_ROOT, start_private_stack, wait_until_ready
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests" / "api" / "channels"))
 from fake_zalo import FakeZalo  # noqa: E402 - the tests' fake Zalo server, reused

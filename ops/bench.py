@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 
 from api.config import AppSettings
-from api.processes import PROJECT_ROOT, start_private_stack, wait_until_ready
+from ops.processes import PROJECT_ROOT, start_private_stack, wait_until_ready
 
 TARGET_P95_MS, TARGET_RATE = 150.0, 50.0  # issue 3, on the 2-core machine
 SEQUENTIAL_MESSAGES = 100  # first, one sender at a time: latency without queueing
