@@ -29,9 +29,8 @@ import httpx
 
 from api.channels.zalo.signature import signature_header
 from api.config import AppSettings
-from ops.bench import SCRIPT, cpu_seconds
 from ops.load_reconcile import reconcile, zalo_pending
-from ops.processes import PROJECT_ROOT, start_private_stack, wait_until_ready
+from ops.processes import PROJECT_ROOT, cpu_seconds, start_private_stack, wait_until_ready
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests" / "api" / "channels"))
 from fake_zalo import FakeZalo  # noqa: E402 - the tests' fake Zalo server, reused
@@ -42,6 +41,14 @@ WEB_PREFIX, ZALO_PREFIX = "load-web-", "load-zalo-"
 # phone. With 100 conversations that offers about 20 messages/s; --think 0 instead
 # sends back to back, where latency is only 100 / throughput (Little's law).
 THINK_SECONDS = 5.0
+# One citizen's conversation: a question, follow-ups on the same procedure, a topic switch.
+SCRIPT = [
+    "dk khai sinh can giay to gi",
+    "le phi bao nhieu",
+    "nộp online ở đâu",
+    "đăng ký kết hôn mất bao lâu",
+    "cảm ơn",
+]
 
 
 @dataclass
