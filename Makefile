@@ -79,7 +79,7 @@ run: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL) console-deps
 bench: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL)
 	$(PY) -m ops.bench
 
-# Load test (README "Running for a whole city"): LOAD_ARGS="--duration 30" for a smoke run.
+# Load test (docs/performance.md): LOAD_ARGS="--duration 30" for a smoke run.
 load: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL)
 	$(PY) -m ops.load $(LOAD_ARGS)
 
