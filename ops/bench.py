@@ -41,8 +41,9 @@ from ops.processes import PROJECT_ROOT, cpu_seconds, start_private_stack, wait_u
 QUESTIONS = Path(__file__).resolve().parent / "data" / "bench_questions.yml"
 TARGET_P95_MS = 100.0
 TARGET_RATE = 80.0
-# Share of conversations answered as expected: 214 of 245 (87.3 %) measured on main at
-# 098e74b (docs/performance.md), less a margin; the bench fails when answers get worse.
+# Share of conversations answered as expected: 214 of 245 (87.3 %) measured at 098e74b,
+# 215 (87.8 %) at a85f756 (docs/performance.md), less a margin: the bench fails when
+# answers get worse, not only when they get slower.
 TARGET_RIGHT_SHARE = 0.85
 OUTCOMES = ("faq", "not_found")
 CODE = re.compile(r"^\d\.\d{6}$")
