@@ -131,7 +131,7 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
 
 
 def include_routers(app: FastAPI, modules: list[str]) -> None:
-    """Include the ``router`` of every listed module that exists (helpers add modules)."""
+    """Include the ``router`` of every listed module that exists (some are optional)."""
     for name in modules:
         try:
             module = importlib.import_module(name)

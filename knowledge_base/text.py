@@ -279,10 +279,6 @@ class TextPipeline:
             text, normalized, folded, " ".join(tokens), words, " ".join(topic), aspects
         )
 
-    def content_tokens(self, processed: ProcessedText) -> list[str]:
-        """Syllables of the expanded text that carry topic (stopwords removed)."""
-        return [t for t in processed.syllables if t not in self.lexicon.stopwords]
-
 
 def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     size = len(phrase)

@@ -32,7 +32,6 @@ import numpy as np
 import yaml
 
 from api.config import AppSettings
-from api.processes import start_private_stack, wait_until_ready
 from knowledge_base.evaluate import (
     ANSWER,
     CLARIFY,
@@ -43,6 +42,7 @@ from knowledge_base.evaluate import (
     metrics,
     outcome_of,
 )
+from ops.processes import start_private_stack, wait_until_ready
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = PROJECT_ROOT / "eval" / "chat_scenarios.yml"

@@ -95,8 +95,14 @@ class SessionService:
             valid = verify_password(row.password_hash if row else None, password)
             if valid and row is not None and not row.disabled:
                 return self._succeed(session, row, password, keys[1], kind)
-            session.add_all(LoginFailureRow(key=key) for key in keys)
+            self._record_failure(session, keys)
         raise LoginRefused("bad_credentials")
+
+    def _record_failure(self, session, keys: tuple[str, str]) -> None:
+        """Count a failed login; records older than the window, which no limit reads, go."""
+        since = utcnow() - timedelta(seconds=self.policy.login_window_seconds)
+        session.execute(delete(LoginFailureRow).where(LoginFailureRow.at < since))
+        session.add_all(LoginFailureRow(key=key) for key in keys)
 
     def _succeed(self, session, row: UserRow, password: str, failure_key: str,
                  kind: str) -> IssuedLogin:
@@ -152,11 +158,3 @@ class SessionService:
         with self.sessions.begin() as session:
             session.execute(delete(AuthSessionRow)
                             .where(AuthSessionRow.token_hash == principal.token_hash))
-
-    def forget_failures_before(self, cutoff_seconds: int | None = None) -> int:
-        """Delete failure records older than the window (housekeeping)."""
-        seconds = cutoff_seconds or self.policy.login_window_seconds
-        with self.sessions.begin() as session:
-            result = session.execute(delete(LoginFailureRow).where(
-                LoginFailureRow.at < utcnow() - timedelta(seconds=seconds)))
-            return int(result.rowcount or 0)

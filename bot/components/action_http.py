@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from typing import Any, Dict, Tuple
+from typing import Any
 
 import aiohttp
 from rasa.utils import endpoints
@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover
 KEEPALIVE_SECONDS = 4.0
 _ORIGINAL = endpoints.EndpointConfig.session
 # per event loop (weakly: a closed loop's sessions go with it), then per headers/auth
-_SESSIONS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[Tuple[Any, ...], aiohttp.ClientSession]]" = (  # noqa: E501
+_SESSIONS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[Any, ...], aiohttp.ClientSession]] = (  # noqa: E501
     weakref.WeakKeyDictionary())
 
 
@@ -47,7 +47,7 @@ class _Borrowed:
         return False
 
 
-def _key(config: endpoints.EndpointConfig) -> Tuple[Any, ...]:
+def _key(config: endpoints.EndpointConfig) -> tuple[Any, ...]:
     return (tuple(sorted((config.headers or {}).items())),
             tuple(sorted((config.basic_auth or {}).items())))
 

@@ -17,7 +17,7 @@ dask).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 import rasa.core.processor
 from rasa.engine.exceptions import GraphRunError
@@ -31,14 +31,14 @@ class SequentialGraphRunner(DaskGraphRunner):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Instantiate the nodes as ``DaskGraphRunner`` does."""
         super().__init__(*args, **kwargs)
-        self._schemas: Dict[Tuple[Text, ...], GraphSchema] = {}
+        self._schemas: dict[tuple[str, ...], GraphSchema] = {}
 
-    def run(self, inputs: Optional[Dict[Text, Any]] = None,
-            targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+    def run(self, inputs: dict[str, Any] | None = None,
+            targets: list[str] | None = None) -> dict[str, Any]:
         """Runs the graph (see ``GraphRunner.run``); each node runs at most once."""
         run_targets = list(targets) if targets else self._graph_schema.target_names
         schema = self._schema_for(tuple(run_targets))
-        results: Dict[Text, Tuple[Text, Any]] = {}
+        results: dict[str, tuple[str, Any]] = {}
         for name, value in (inputs or {}).items():
             if isinstance(value, str) and value in schema.nodes:
                 raise GraphRunError(
@@ -51,15 +51,15 @@ class SequentialGraphRunner(DaskGraphRunner):
         except RuntimeError as error:  # as DaskGraphRunner reports it
             raise GraphRunError("Error running runner.") from error
 
-    def _schema_for(self, targets: Tuple[Text, ...]) -> GraphSchema:
+    def _schema_for(self, targets: tuple[str, ...]) -> GraphSchema:
         schema = self._schemas.get(targets)
         if schema is None:
             schema = self._schemas[targets] = self._graph_schema.minimal_graph_schema(
                 list(targets))
         return schema
 
-    def _compute(self, name: Text, schema: GraphSchema,
-                 results: Dict[Text, Tuple[Text, Any]]) -> Tuple[Text, Any]:
+    def _compute(self, name: str, schema: GraphSchema,
+                 results: dict[str, tuple[str, Any]]) -> tuple[str, Any]:
         """``(name, output)`` of one node, computing what it needs first."""
         if name not in results:
             needs = schema.nodes[name].needs.values()

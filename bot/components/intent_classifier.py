@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext
@@ -37,13 +37,13 @@ CLASSES_FILE = "classes.json"
 class LinearIntentClassifier(LogisticRegressionClassifier):
     """``LogisticRegressionClassifier`` whose trained weights load in milliseconds."""
 
-    def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
+    def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage,
                  resource: Resource) -> None:
         """Same settings as the stock classifier; weights come from ``train`` or ``load``."""
         super().__init__(config, name, model_storage, resource)
         self.coef: np.ndarray | None = None
         self.intercept: np.ndarray | None = None
-        self.classes: List[str] = []
+        self.classes: list[str] = []
 
     def train(self, training_data: Any) -> Resource:
         """Fit scikit-learn's model, keep its weights, save them."""
@@ -58,7 +58,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         self.persist()
         return self._resource
 
-    def probabilities(self, messages: List[Message]) -> np.ndarray:
+    def probabilities(self, messages: list[Message]) -> np.ndarray:
         """Class probabilities per message, as scikit-learn's ``predict_proba`` gives them."""
         rows = [self._row_scores(message) for message in messages]
         if any(row is None for row in rows):
@@ -91,7 +91,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             offset += matrix.shape[1]
         return scores if offset == self.coef.shape[1] else None
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Set the most likely intent and the ranking on each message."""
         if self.coef is None or not messages:
             return messages
@@ -114,8 +114,8 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
                                                   encoding="utf-8")
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentClassifier:
         """Read the saved weights; an untrained component if there are none."""
         component = cls(config, execution_context.node_name, model_storage, resource)
         try:

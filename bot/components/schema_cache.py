@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any, Dict
+from typing import Any
 
 import jsonschema
 from jsonschema import exceptions, validators
 
-_VALIDATORS: Dict[str, Any] = {}
+_VALIDATORS: dict[str, Any] = {}
 _LOCK = threading.Lock()
 _ORIGINAL = jsonschema.validate
 

@@ -33,7 +33,7 @@ import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Optional, Text
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -53,7 +53,7 @@ class _Entry:
 
     tracker: DialogueStateTracker
     stored: int
-    last_id: Optional[int]
+    last_id: int | None
 
     def unsaved(self) -> bool:
         """Whether the tracker holds events that were never written (a failed message)."""
@@ -75,13 +75,13 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 class CachedSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that reuses the trackers it saved while the database agrees."""
 
-    def __init__(self, domain: Any = None, host: Optional[Text] = None,
+    def __init__(self, domain: Any = None, host: str | None = None,
                  cache_size: int = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
         """Connect like ``SQLTrackerStore``; ``host`` may be a full SQLAlchemy URL."""
         super().__init__(domain=domain, host=host, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._reopen_sqlite()
-        self._cache: "OrderedDict[str, _Entry]" = OrderedDict()
+        self._cache: OrderedDict[str, _Entry] = OrderedDict()
         self._cache_size = max(0, int(cache_size))
         # Core statements, compiled once: the ORM's per-call overhead was a fifth of
         # Rasa's CPU per message in profiles
@@ -102,7 +102,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     # --- reading ----------------------------------------------------------------
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The conversation's tracker: the cached one while still current, else from SQL."""
         with self.engine.connect() as connection:
             last_id = self._last_event_id(connection, sender_id)
@@ -118,7 +118,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             self._remember(tracker, last_id)
         return tracker
 
-    def _last_event_id(self, connection: Any, sender_id: Text) -> Optional[int]:
+    def _last_event_id(self, connection: Any, sender_id: str) -> int | None:
         return connection.execute(self._max_id, {"sender_id": sender_id}).scalar()
 
     def _current_session(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
@@ -161,17 +161,17 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             tracker = self._current_session(tracker)  # what the stock store reads back
         self._remember(tracker, last_id)
 
-    def _serialise(self, connection: Any, sender_id: Text) -> None:
+    def _serialise(self, connection: Any, sender_id: str) -> None:
         """On PostgreSQL, one save of a conversation at a time (until the transaction ends)."""
         if self.engine.dialect.name == "postgresql":
             connection.execute(self._lock_sender, {"sender_id": sender_id})
 
-    def _ids_after(self, connection: Any, sender_id: Text, after: Optional[int]) -> set:
+    def _ids_after(self, connection: Any, sender_id: str, after: int | None) -> set:
         rows = connection.execute(self._ids_after_stmt,
                                   {"sender_id": sender_id, "after": -1 if after is None else after})
         return {row[0] for row in rows}
 
-    def _insert(self, connection: Any, sender_id: Text, events: list) -> list:
+    def _insert(self, connection: Any, sender_id: str, events: list) -> list:
         """Insert ``events`` (rows like the stock store's); their ids in order."""
         ids = []
         for event in events:
@@ -183,7 +183,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             ids.append(connection.execute(self._insert_row, row).inserted_primary_key[0])
         return ids
 
-    def _remember(self, tracker: DialogueStateTracker, last_id: Optional[int]) -> None:
+    def _remember(self, tracker: DialogueStateTracker, last_id: int | None) -> None:
         if not self._cache_size:
             return
         self._cache[tracker.sender_id] = _Entry(tracker, len(tracker.events), last_id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -28,21 +28,21 @@ WORD_CHARS = re.compile(r"\w", re.UNICODE)
 SYLLABLE_JOINER = "_"
 
 
-def fold(text: Text) -> Text:
+def fold(text: str) -> str:
     """Lowercase and remove Vietnamese diacritics: 'Đăng_ký' → 'dang_ky'."""
     text = text.lower().replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
-def _segment(text: Text) -> List[Text]:
+def _segment(text: str) -> list[str]:
     """Return underthesea's words for ``text`` (imported lazily: it loads a model)."""
     from underthesea import word_tokenize
 
     return list(word_tokenize(text))
 
 
-def locate_words(text: Text, words: List[Text]) -> List[Tuple[Text, int, int]]:
+def locate_words(text: str, words: list[str]) -> list[tuple[str, int, int]]:
     """Map segmented words back to ``(surface, start, end)`` spans of ``text``.
 
     Each syllable of a word is searched for from the current cursor, so the
@@ -56,11 +56,12 @@ def locate_words(text: Text, words: List[Text]) -> List[Tuple[Text, int, int]]:
 
     Returns:
         One span per word that could be located, in text order.
+
     """
-    spans: List[Tuple[Text, int, int]] = []
+    spans: list[tuple[str, int, int]] = []
     cursor = 0
     for word in words:
-        start: Optional[int] = None
+        start: int | None = None
         end = cursor
         for syllable in word.split():
             position = text.find(syllable, end)
@@ -75,7 +76,7 @@ def locate_words(text: Text, words: List[Text]) -> List[Tuple[Text, int, int]]:
     return spans
 
 
-def _whitespace_spans(text: Text) -> List[Tuple[Text, int, int]]:
+def _whitespace_spans(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", text)]
 
 
@@ -86,7 +87,7 @@ class VietnameseTokenizer(Tokenizer):
     """Tokenizer on ``underthesea.word_tokenize`` that keeps character offsets."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Returns the component's default config."""
         return {
             "intent_tokenization_flag": False,
@@ -96,22 +97,22 @@ class VietnameseTokenizer(Tokenizer):
         }
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         """Packages the component needs."""
         return ["underthesea"]
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "VietnameseTokenizer":
+    ) -> VietnameseTokenizer:
         """Creates a new component (see parent class for full docstring)."""
         return cls(config)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         """Split ``message``'s ``attribute`` into Vietnamese words with offsets."""
         text = message.get(attribute) or ""
         normalized = unicodedata.normalize("NFC", text)

@@ -1,6 +1,6 @@
-"""Tests of the shared HTTP session for action calls; run inside .venv-rasa (no pytest there).
+"""Tests of the shared HTTP session for action calls, run by pytest in .venv-rasa.
 
-Run: ``cd bot && ../.venv-rasa/bin/python tests/test_action_http.py``
+Run: ``cd bot && ../.venv-rasa/bin/python -m pytest tests/test_action_http.py``
 (``tests/bot/test_rasa_project.py`` does this in ``make test``). A tiny HTTP
 server on 127.0.0.1 stands in for the action server and counts connections.
 """
@@ -8,16 +8,10 @@ server on 127.0.0.1 stands in for the action server and counts connections.
 from __future__ import annotations
 
 import asyncio
-import sys
-from pathlib import Path
 
+import components  # noqa: F401  (installs the shared session)
 from aiohttp import web
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import components  # noqa: E402,F401  (installs the shared session)
-from rasa.utils.endpoints import EndpointConfig  # noqa: E402
-from tests.runner import run_tests  # noqa: E402
+from rasa.utils.endpoints import EndpointConfig
 
 
 async def _serve(port: int = 0) -> tuple[web.AppRunner, int]:
@@ -95,6 +89,3 @@ def test_a_restarted_action_server_is_reached_again() -> None:
 
     assert asyncio.run(scenario()) == [1, 2]
 
-
-if __name__ == "__main__":
-    run_tests(globals())

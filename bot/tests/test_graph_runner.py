@@ -1,7 +1,8 @@
-"""Tests of the sequential graph runner; run inside .venv-rasa (no pytest there).
+"""Tests of the sequential graph runner, run by pytest in .venv-rasa.
 
-Run: ``cd bot && ../.venv-rasa/bin/python tests/test_graph_runner.py MODEL.tar.gz``
-(``tests/bot/test_rasa_project.py`` does this in ``make test`` with the trained model).
+Run: ``cd bot && ../.venv-rasa/bin/python -m pytest tests/test_graph_runner.py``
+(``tests/bot/test_rasa_project.py`` does this in ``make test`` with the trained model,
+``TTHC_RASA_MODEL`` or ``bot/models/tthc.tar.gz``).
 The same model is loaded twice, once with Rasa's ``DaskGraphRunner`` as reference:
 parses and next-action predictions must be identical.
 """
@@ -9,18 +10,12 @@ parses and next-action predictions must be identical.
 from __future__ import annotations
 
 import asyncio
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import rasa.core.processor  # noqa: E402
-from rasa.core.agent import Agent  # noqa: E402
-from rasa.core.channels.channel import UserMessage  # noqa: E402
-from rasa.engine.runner.dask import DaskGraphRunner  # noqa: E402
-
-from components.graph_runner import SequentialGraphRunner, install  # noqa: E402
-from tests.runner import run_tests  # noqa: E402
+import rasa.core.processor
+from components.graph_runner import SequentialGraphRunner, install
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from rasa.engine.runner.dask import DaskGraphRunner
 
 MESSAGES = ["xin chào", "tôi muốn hỏi thủ tục tách hộ", "dk khai sinh cho con can gi",
             "le phi bao nhieu", "nộp online ở đâu",
@@ -60,6 +55,3 @@ def test_parses_and_predictions_equal_dask_ones(model: str) -> None:
     # a varied conversation whatever the NLU data says exactly
     assert len({turn["intent"]["name"] for turn in actual[::2] if turn.get("intent")}) >= 6
 
-
-if __name__ == "__main__":
-    run_tests(globals(), sys.argv[1])

@@ -1,30 +1,24 @@
-"""Tests of the skops-free intent classifier; run inside .venv-rasa (no pytest there).
+"""Tests of the skops-free intent classifier, run by pytest in .venv-rasa.
 
-Run: ``cd bot && ../.venv-rasa/bin/python tests/test_intent_classifier.py``
+Run: ``cd bot && ../.venv-rasa/bin/python -m pytest tests/test_intent_classifier.py``
 (``tests/bot/test_rasa_project.py`` does this in ``make test``).
 """
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
+from components.intent_classifier import LinearIntentClassifier
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rasa.engine.graph import ExecutionContext, GraphSchema  # noqa: E402
-from rasa.engine.storage.local_model_storage import LocalModelStorage  # noqa: E402
-from rasa.engine.storage.resource import Resource  # noqa: E402
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT  # noqa: E402
-from rasa.shared.nlu.training_data.features import Features  # noqa: E402
-from rasa.shared.nlu.training_data.message import Message  # noqa: E402
-from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
-
-from components.intent_classifier import LinearIntentClassifier  # noqa: E402
-from tests.runner import run_tests  # noqa: E402
 
 INTENTS = ["ask_fee", "ask_documents", "greet", "thank"]
 
@@ -84,6 +78,3 @@ def test_missing_weights_give_an_untrained_component_that_changes_nothing() -> N
     messages = component.process(_data(3, n=4))
     assert all(m.get("intent") in INTENTS for m in messages)
 
-
-if __name__ == "__main__":
-    run_tests(globals())

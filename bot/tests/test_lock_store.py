@@ -1,6 +1,6 @@
-"""Tests of the lock store on a real throwaway ``redis-server``; run inside .venv-rasa (no pytest).
+"""Tests of the lock store on a real throwaway ``redis-server``, run by pytest in .venv-rasa.
 
-Run: ``cd bot && ../.venv-rasa/bin/python tests/test_lock_store.py``
+Run: ``cd bot && ../.venv-rasa/bin/python -m pytest tests/test_lock_store.py``
 (``tests/api/scale/test_rasa_lock_store.py`` does this in ``make test``).
 Two store objects stand for two Rasa replicas.
 """
@@ -12,19 +12,16 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
+from collections.abc import Iterator
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore  # noqa: E402
-from rasa.core.utils import number_of_sanic_workers  # noqa: E402
-from rasa.shared.exceptions import RasaException  # noqa: E402
-from rasa.utils.endpoints import EndpointConfig  # noqa: E402
-
-from components.lock_store import EnvLockStore  # noqa: E402
+import pytest
+from components.lock_store import EnvLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.utils import number_of_sanic_workers
+from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import EndpointConfig
 
 CONFIG = EndpointConfig(type="components.lock_store.EnvLockStore")
 
@@ -50,6 +47,20 @@ def _start_redis() -> tuple[subprocess.Popen, str, str]:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError("redis-server did not start")
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    """A throwaway ``redis-server`` on 127.0.0.1 for this module's tests."""
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed (make scale-deps)")
+    server, redis_url, directory = _start_redis()
+    try:
+        yield redis_url
+    finally:
+        server.kill()
+        server.wait()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _env(**values: str) -> None:
@@ -112,20 +123,3 @@ def test_redis_down_fails_at_start_up() -> None:
     else:
         raise AssertionError("started without its Redis")
 
-
-if __name__ == "__main__":
-    if shutil.which("redis-server") is None:
-        print("redis-server is not installed")
-        sys.exit(2)
-    server, redis_url, directory = _start_redis()
-    try:
-        tests = [value for name, value in sorted(globals().items()) if name.startswith("test_")]
-        for test in tests:
-            needs_url = "url" in test.__code__.co_varnames[:test.__code__.co_argcount]
-            test(redis_url) if needs_url else test()
-            print(f"ok {test.__name__}")
-        print(f"{len(tests)} passed")
-    finally:
-        server.kill()
-        server.wait()
-        shutil.rmtree(directory, ignore_errors=True)

@@ -1,6 +1,6 @@
-"""Tests of the cached SQL tracker store; run inside .venv-rasa (no pytest there).
+"""Tests of the cached SQL tracker store, run by pytest in .venv-rasa.
 
-Run: ``cd bot && ../.venv-rasa/bin/python tests/test_tracker_store.py``
+Run: ``cd bot && ../.venv-rasa/bin/python -m pytest tests/test_tracker_store.py``
 (``tests/bot/test_rasa_project.py`` does this in ``make test``).
 Two store objects on one database stand for two Rasa processes; the stock
 ``SQLTrackerStore`` is the reference for what must be read back.
@@ -9,23 +9,18 @@ Two store objects on one database stand for two Rasa processes; the stock
 from __future__ import annotations
 
 import asyncio
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rasa.core.tracker_store import SQLTrackerStore  # noqa: E402
-from rasa.shared.core.domain import Domain  # noqa: E402
-from rasa.shared.core.events import (  # noqa: E402
+from components.tracker_store import CachedSQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
     ActionExecuted,
     SessionStarted,
     SlotSet,
     UserUttered,
 )
-
-from components.tracker_store import CachedSQLTrackerStore  # noqa: E402
-from tests.runner import run_tests  # noqa: E402
 
 DOMAIN = Domain.load(str(Path(__file__).resolve().parent.parent / "domain"))
 
@@ -186,6 +181,3 @@ def test_a_restarted_process_reads_the_conversation_from_sql() -> None:
     assert again.get_slot("procedure_code") == "1.001193"
     assert _dumps(again) == _dumps(tracker)
 
-
-if __name__ == "__main__":
-    run_tests(globals())

@@ -1,20 +1,13 @@
-"""Unit tests of the underthesea tokenizer; run inside .venv-rasa (no pytest there).
+"""Unit tests of the underthesea tokenizer, run by pytest in .venv-rasa.
 
-Run: ``cd bot && ../.venv-rasa/bin/python tests/test_vietnamese_tokenizer.py``
+Run: ``cd bot && ../.venv-rasa/bin/python -m pytest tests/test_vietnamese_tokenizer.py``
 (``tests/bot/test_rasa_project.py`` does this in ``make test``).
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rasa.shared.nlu.training_data.message import Message  # noqa: E402
-
-from components.vietnamese_tokenizer import VietnameseTokenizer, locate_words  # noqa: E402
-from tests.runner import run_tests  # noqa: E402
+from components.vietnamese_tokenizer import VietnameseTokenizer, locate_words
+from rasa.shared.nlu.training_data.message import Message
 
 
 def _tokenize(text: str):
@@ -59,6 +52,3 @@ def test_empty_or_symbol_only_text_gives_one_token() -> None:
     assert len(_tokenize(":)")) == 1
     assert len(_tokenize("")) == 1
 
-
-if __name__ == "__main__":
-    run_tests(globals())

@@ -1,4 +1,4 @@
-"""Turns new citizens wrote in a tried conversation (helper-22), on the real knowledge base.
+"""Turns new citizens wrote in a tried conversation, on the real knowledge base.
 
 Each test is one reply that went wrong: a correction that got "I am a bot", a
 detail of the procedure under discussion answered as "not in the catalog", a

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from api.config import AppSettings
 from api.main import create_app
-from api.processes import free_port
+from ops.processes import free_port
 
 
 def offline_app(database_url: str, kb_settings: Any,

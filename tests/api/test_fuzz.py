@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from api.channels.zalo.settings import ZaloSettings
 from api.config import AppSettings
 from api.main import create_app
-from api.processes import free_port
+from ops.processes import free_port
 from tests.api.offline_app import offline_app
 
 ADMIN, PASSWORD = "fuzz.admin", "fuzz admin passphrase"

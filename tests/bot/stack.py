@@ -1,6 +1,6 @@
 """The real stack for end-to-end tests: Rasa (trained model) + the app on free ports.
 
-Both processes are started exactly as ``make run`` starts them (``api.processes``),
+Both processes are started exactly as ``make run`` starts them (``ops.processes``),
 on a private copy of the session's knowledge-base database and a private Rasa
 tracker store, so tests never touch ``var/``.
 """
@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from api.config import AppSettings
-from api.processes import (
+from ops.processes import (
     RASA_BIN,
     Child,
     app_ready,

@@ -18,7 +18,8 @@ import httpx
 import pytest
 
 from api.config import AppSettings
-from api.processes import (
+from api.rasa_client import RasaServer, preferred_order
+from ops.processes import (
     Child,
     app_ready,
     rasa_ready,
@@ -27,7 +28,6 @@ from api.processes import (
     start_rasa_servers,
     wait_for,
 )
-from api.rasa_client import RasaServer, preferred_order
 from tests.bot.stack import STARTUP_TIMEOUT_S, ensure_model, free_port, stored_turns
 from tests.conftest import copy_database, kb_env
 

@@ -1,6 +1,6 @@
 """The web widget in real headless Chromium against the real app.
 
-The app is started the way ``make run`` starts it (``api.processes.start_app``: uvicorn
+The app is started the way ``make run`` starts it (``ops.processes.start_app``: uvicorn
 on the app factory) on a free port, with the session's real knowledge base. Rasa is not
 started here: the app answers in degraded mode from the knowledge base, which drives the
 same widget paths. Chromium is Debian's (``make browser-deps``), driven by playwright-core.
@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.processes import free_port
+from ops.processes import free_port
 from tests.conftest import PROJECT_ROOT, copy_database, kb_env
 
 BROWSER_DIR = Path(__file__).resolve().parent
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow
 def app_url(kb_workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app on a free port, with its own copy of the session database."""
     from api.config import AppSettings
-    from api.processes import app_ready, start_app, wait_for
+    from ops.processes import app_ready, start_app, wait_for
 
     workdir = tmp_path_factory.mktemp("widget_app")
     copy_database(kb_workdir / "kb.db", workdir / "kb.db")

@@ -191,8 +191,8 @@ def test_two_hundred_signed_events_are_acknowledged_well_under_a_second(
         serve, zalo_settings, fake_zalo: FakeZalo, database_url) -> None:
     from zalo_harness import OA_SECRET, rows
 
-    from api.channels.zalo.bench_ack import run_bench
     from api.channels.zalo.models import ZaloInboundRow
+    from ops.bench_ack import run_bench
 
     app = serve(zalo_settings)
     result = run_bench(app.url, APP_ID, OA_SECRET, events=200, concurrency=4)

@@ -26,7 +26,7 @@ from api.channels.zalo.models import ZaloInboundRow, ZaloOutboxRow
 from api.channels.zalo.settings import ZaloSettings
 from api.channels.zalo.signature import signature_header
 from api.db_models import ConversationRow, TurnRow
-from api.processes import free_port
+from ops.processes import free_port
 
 APP_ID = "4291763606161179100"
 OA_SECRET = "oa-secret-for-tests"

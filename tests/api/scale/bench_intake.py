@@ -3,7 +3,7 @@
 Starts a throwaway PostgreSQL and Redis, a fake Zalo, and one app replica (no
 Rasa: answers come from the degraded mode, so the measurement is the intake and
 the worker, not the dialogue model), sends signed events with
-``api.channels.zalo.bench_ack`` and waits until every event is answered.
+``ops.bench_ack`` and waits until every event is answered.
 The same database and index serve both runs.
 
     .venv/bin/python -m tests.api.scale.bench_intake --events 300 --concurrency 8
@@ -21,10 +21,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from api.channels.zalo.bench_ack import run_bench
 from api.channels.zalo.models import ZaloInboundRow
 from api.config import AppSettings
-from api.processes import app_ready, stack_env, start_app, wait_for
+from ops.bench_ack import run_bench
+from ops.processes import app_ready, stack_env, start_app, wait_for
 from tests.api.scale.postgres import Postgres, free_port
 from tests.api.scale.redis_server import RedisServer
 from tests.conftest import SUBSET, copy_subset, run_tthc

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.processes import free_port
+from ops.processes import free_port
 
 
 def pg_bin(name: str) -> str | None:

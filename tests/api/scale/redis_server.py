@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.processes import free_port
+from ops.processes import free_port
 
 REDIS_SERVER = shutil.which("redis-server")
 

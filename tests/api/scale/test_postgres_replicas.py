@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from api.config import AppSettings
 from api.db_models import ConversationRow, TurnRow
-from api.processes import app_ready, stack_env, start_app, wait_for
+from ops.processes import app_ready, stack_env, start_app, wait_for
 from tests.api.scale.faq_check import faq_saved_on_a_answered_by_b
 from tests.api.scale.postgres import Postgres, free_port, pg_bin
 from tests.conftest import SUBSET, TTHC, copy_subset, run_tthc

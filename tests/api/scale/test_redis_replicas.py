@@ -34,7 +34,7 @@ from sqlalchemy import create_engine, text
 from api.channels.zalo.models import ZaloInboundRow, ZaloOutboxRow
 from api.channels.zalo.queue_redis import GROUP, SEEN_PREFIX, STREAM
 from api.config import AppSettings
-from api.processes import (
+from ops.processes import (
     Child,
     app_ready,
     rasa_ready,

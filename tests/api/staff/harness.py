@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from api.admin.services import StaffServices
 from api.db_models import ConversationRow, RatingRow, TurnRow
-from api.processes import free_port
 from knowledge_base.db import utcnow
+from ops.processes import free_port
 
 ADMIN = "admin.test"
 SUPPORT = "support.test"

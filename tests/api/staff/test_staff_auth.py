@@ -139,6 +139,28 @@ def test_failed_logins_are_rate_limited(client, services):
     assert "thử lại sau" in blocked.json()["detail"]
 
 
+def test_failures_older_than_the_window_are_pruned_when_a_new_one_is_recorded(client, services):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from api.auth.models import LoginFailureRow
+    from knowledge_base.db import utcnow
+
+    def failures() -> int:
+        with services.sessions() as session:
+            return session.scalar(select(func.count()).select_from(LoginFailureRow))
+
+    client.post("/api/auth/login", json={"username": "nobody.old", "password": "wrong"})
+    recorded = failures()
+    assert recorded >= 2  # per client and per client+username
+    window = timedelta(seconds=services.auth.policy.login_window_seconds + 1)
+    with services.sessions.begin() as session:  # those failures are now past the window
+        session.execute(update(LoginFailureRow).values(at=utcnow() - window))
+    client.post("/api/auth/login", json={"username": "nobody.new", "password": "wrong"})
+    assert failures() == 2  # only the new failure's two records remain
+
+
 def test_disabled_user_cannot_log_in_and_loses_sessions(client, services):
     services.users.add("soon.disabled", "support", PASSWORD)
     staff = StaffClient.bearer(client, "soon.disabled")

@@ -145,7 +145,7 @@ def test_purge_removes_expired_copies(client, support, staff_app):
 
     env = {**os.environ, "TTHC_DATABASE_URL": staff_app.state.settings.database_url,
            "TTHC_PII_RETENTION_DAYS": "30"}
-    result = subprocess.run([sys.executable, "-c", "from api.cli import app; app()", "pii", "purge"], env=env,
+    result = subprocess.run([sys.executable, "-c", "from ops.cli import app; app()", "pii", "purge"], env=env,
                             capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "purged 1 " in result.stderr

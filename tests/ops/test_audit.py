@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from api.tools.audit import ROOT, read_allowlist
+from ops.audit import ROOT, read_allowlist
 
 VULN_ID = "GHSA-test-fake-0001"
 
@@ -48,7 +48,7 @@ def osv_url():
 
 
 def run_audit(env_extra: dict[str, str], allowlist: Path) -> subprocess.CompletedProcess:
-    code = ("import sys; from pathlib import Path; from api.tools.audit import main; "
+    code = ("import sys; from pathlib import Path; from ops.audit import main; "
             f"sys.exit(main([Path({str(ROOT / '.venv')!r})], Path({str(allowlist)!r})))")
     env = {**os.environ, **env_extra}
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

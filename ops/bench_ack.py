@@ -4,7 +4,7 @@ Zalo retries (and finally disables the webhook) when a 200 takes more than
 about two seconds, so the webhook only verifies and queues. This sends signed
 ``user_send_text`` events with fresh ``msg_id``s and prints latency percentiles.
 
-    .venv/bin/python -m api.channels.zalo.bench_ack --url http://127.0.0.1:8000 \
+    .venv/bin/python -m ops.bench_ack --url http://127.0.0.1:8000 \
         --events 200 --concurrency 1
 
 The app id and OA secret key come from the ``TTHC_ZALO_*`` settings (or flags).

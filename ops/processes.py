@@ -160,6 +160,15 @@ def rasa_ready(rasa_url: str) -> bool:
     return response.status_code == 200 and bool(response.json().get("model_file"))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux ``/proc``), to report cost per message."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     """A port nobody listens on right now."""
     with socket.socket() as sock:

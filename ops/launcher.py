@@ -16,7 +16,7 @@ from functools import partial
 from types import FrameType
 
 from api.config import AppSettings
-from api.processes import (
+from ops.processes import (
     PROJECT_ROOT,
     Child,
     app_ready,

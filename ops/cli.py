@@ -115,7 +115,7 @@ def export_users_command(
         help="Include the argon2 password hashes (keep such a file secret).")] = False,
 ) -> None:
     """Write the staff accounts to a JSON backup file (no password hashes by default)."""
-    from api.tools.users_backup import export_users
+    from ops.users_backup import export_users
 
     document = export_users(_users().sessions, with_password_hashes)
     file.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -125,7 +125,7 @@ def export_users_command(
 @users_app.command("restore")
 def restore_users_command(file: Path) -> None:
     """Create or update staff accounts from a backup written by `tthc users export`."""
-    from api.tools.users_backup import restore_users
+    from ops.users_backup import restore_users
 
     try:
         counts = restore_users(_users().sessions, json.loads(file.read_text(encoding="utf-8")))

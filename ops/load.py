@@ -6,7 +6,7 @@ for ``--duration`` seconds keeps ``--conversations`` concurrent web conversation
 of ``--turns`` messages going (each finished conversation is replaced by a new
 citizen) plus a stream of signed Zalo events. Reports p50/p95/p99 latency of the
 web answers and of the Zalo acknowledgements, errors, 5xx, sustained messages/s,
-and the reconciliation of ``api.tools.load_reconcile`` (0 lost, 0 duplicated).
+and the reconciliation of ``ops.load_reconcile`` (0 lost, 0 duplicated).
 Exit status 1 when anything was lost, duplicated, or answered with a 5xx.
 """
 
@@ -27,11 +27,10 @@ from pathlib import Path
 
 import httpx
 
-from api.bench import SCRIPT, cpu_seconds
 from api.channels.zalo.signature import signature_header
 from api.config import AppSettings
-from api.processes import PROJECT_ROOT, start_private_stack, wait_until_ready
-from api.tools.load_reconcile import reconcile, zalo_pending
+from ops.load_reconcile import reconcile, zalo_pending
+from ops.processes import PROJECT_ROOT, cpu_seconds, start_private_stack, wait_until_ready
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests" / "api" / "channels"))
 from fake_zalo import FakeZalo  # noqa: E402 - the tests' fake Zalo server, reused
@@ -42,6 +41,14 @@ WEB_PREFIX, ZALO_PREFIX = "load-web-", "load-zalo-"
 # phone. With 100 conversations that offers about 20 messages/s; --think 0 instead
 # sends back to back, where latency is only 100 / throughput (Little's law).
 THINK_SECONDS = 5.0
+# One citizen's conversation: a question, follow-ups on the same procedure, a topic switch.
+SCRIPT = [
+    "dk khai sinh can giay to gi",
+    "le phi bao nhieu",
+    "nộp online ở đâu",
+    "đăng ký kết hôn mất bao lâu",
+    "cảm ơn",
+]
 
 
 @dataclass

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 ALLOWLIST = ROOT / "audit-allowlist.txt"
 VENVS = (ROOT / ".venv", ROOT / ".venv-rasa")
 PIP_AUDIT = Path(sys.executable).parent / "pip-audit"

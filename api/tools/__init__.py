@@ -1,1 +1,0 @@
-"""Operator tools run from the Makefile (dependency audit, load test)."""
