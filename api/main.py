@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 from actions.lexicon import Lexicon
 from actions.registry import build_dialogue, build_executor
 from actions.templates import DomainTemplates
-from api import db_models
+from api import db_models, log_safety
 from api.config import AppSettings, get_app_settings
 from api.conversation import ConversationService
 from api.degraded import DegradedResponder
@@ -149,6 +149,7 @@ def create_app(settings: AppSettings | None = None,
     settings = settings or get_app_settings()
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_safety.install()  # every record masked, control characters stripped
     # httpx logs every request at INFO (a line per citizen message, Rasa and Zalo calls):
     # failures are logged by our clients already
     if logging.getLogger().level > logging.DEBUG:
