@@ -15,6 +15,7 @@ import re
 from actions import constants as c
 from actions.dialogue import Dialogue, DialogueState, Message, Outcome
 from actions.lexicon import Lexicon
+from actions.payloads import clean_entities
 
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$", re.DOTALL)
 GREETING_MAX_WORDS = 4
@@ -29,10 +30,10 @@ def parse_payload(text: str) -> tuple[str, dict[str, str]] | None:
     if match.group("entities"):
         try:
             raw = json.loads(match.group("entities"))
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # typed by anyone: odd JSON is no payload
             return None
         if isinstance(raw, dict):
-            entities = {str(k): str(v) for k, v in raw.items()}
+            entities = clean_entities(raw)
     return match.group("intent"), entities
 
 
