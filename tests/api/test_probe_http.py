@@ -183,6 +183,13 @@ def test_headers_hsts_no_store_and_docs_switch(app: LiveApp, database: str,
         for path in ("/api/support/inbox", "/api/auth/me", "/support", "/admin"):
             assert client.get(f"{app.url}{path}").headers.get("cache-control") == "no-store", path
         assert client.get(f"{app.url}/openapi.json").status_code == 200
+        add_user(database, "secure.cookie")
+        session = client.post(f"{app.url}/api/auth/session", headers={
+            "X-Forwarded-Proto": "https"}, json={"username": "secure.cookie",
+                                                 "password": PASSWORD})
+        cookie = session.headers["set-cookie"].lower()
+        assert session.status_code == 200 and session.headers["cache-control"] == "no-store"
+        assert all(flag in cookie for flag in ("secure", "httponly", "samesite=strict"))
     with live_app(database, kb_workdir, tmp_path / "app2.log", api_docs=False) as server, \
             httpx.Client(timeout=30) as client:
         for path in ("/docs", "/redoc", "/openapi.json"):
