@@ -229,7 +229,10 @@ def start_private_stack(base: AppSettings, workdir: Path, rasa_processes: int = 
         "rasa_tracker_db": workdir / "tracker.db", "rasa_tracker_url": "",
         "index_dir": base.index_path})
     env = stack_env(settings, {"TTHC_DATABASE_URL": settings.database_url,
-                               "TTHC_CHAT_UNSIGNED_SENDERS": "true",  # clients name senders
+                               # its clients name their senders, all from one address
+                               "TTHC_CHAT_UNSIGNED_SENDERS": "true",
+                               "TTHC_CHAT_ADDRESS_PER_MINUTE": "0",
+                               "TTHC_UPDATES_ADDRESS_PER_MINUTE": "0",
                                "TTHC_INDEX_DIR": str(base.index_path), "TTHC_REDIS_URL": "",
                                **(extra_env or {})})
     rasas = start_rasa_servers(settings, env, workdir, model_path(base))

@@ -30,7 +30,8 @@ class LiveApp:
         self.log_file = log_file
         self.app = create_app(settings)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=settings.port,
-                                log_level="warning", lifespan="on")
+                                log_level="warning", lifespan="on",
+                                proxy_headers=False)  # as the launcher runs uvicorn
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.handler = logging.FileHandler(log_file, encoding="utf-8")

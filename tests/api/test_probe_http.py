@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 
 from api.auth.models import ensure_tables
 from api.auth.users import UserService
+from api.config import AppSettings
 from api.db_models import TurnRow
+from api.processes import app_up, free_port, start_app, wait_for
 from knowledge_base.db import create_db_engine, session_factory
 from tests.api.live_app import LiveApp, live_app
-from tests.conftest import copy_database
+from tests.conftest import copy_database, kb_env
 
 PASSWORD = "a long staff password 42"
 NESTED = b"[" * 200_000 + b"]" * 200_000
@@ -120,12 +122,21 @@ def test_random_usernames_from_a_shared_address_lock_no_real_user_out(
 
 def test_forwarded_for_is_ignored_without_trusted_proxies(database: str, kb_workdir: Path,
                                                           tmp_path: Path) -> None:
-    add_user(database, "mai.support")
-    with live_app(database, kb_workdir, tmp_path / "app.log") as server, \
-            httpx.Client(timeout=60) as client:
-        codes = [login(client, server.url, "mai.support", "wrong password",
-                       f"192.0.2.{i + 1}") for i in range(6)]
-        assert codes == [401] * 5 + [429]  # all counted for the real peer, 127.0.0.1
+    """The app started exactly as ``make run`` starts it (uvicorn --no-proxy-headers)."""
+    env = {**kb_env(kb_workdir), "TTHC_DATABASE_URL": database, "TTHC_PORT": str(free_port()),
+           "TTHC_RASA_URL": f"http://127.0.0.1:{free_port()}"}
+    settings = AppSettings(_env_file=None, database_url=database, port=int(env["TTHC_PORT"]))
+    app = start_app(settings, env, tmp_path / "app.log")
+    try:
+        assert wait_for(lambda: app_up(settings.base_url), app, 120)
+        with httpx.Client(timeout=60) as client:
+            codes = [login(client, settings.base_url, f"nobody{i}", "guess", f"192.0.2.{i + 1}")
+                     for i in range(32)]
+    finally:
+        app.stop()
+    # every failure counted for the real peer (127.0.0.1), whatever X-Forwarded-For said
+    assert codes[:30] == [401] * 30 and codes[30:] == [429, 429], codes
+    assert stat.S_IMODE((tmp_path / "app.log").stat().st_mode) == 0o600
 
 
 def test_chat_is_limited_per_address_as_well_as_per_sender(

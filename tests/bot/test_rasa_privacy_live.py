@@ -88,8 +88,11 @@ def test_markup_after_the_rating_question_is_no_rating(live_stack: LiveStack) ->
     assert ratings(live_stack.database, "web:priv-4") == []
 
 
-def test_tracker_and_logs_are_owner_only(live_stack: LiveStack) -> None:
+def test_tracker_and_logs_are_owner_only_and_telemetry_is_off(live_stack: LiveStack) -> None:
     live_stack.chat("priv-5", "xin chào")
     for name in ("tracker.db", "rasa.log", "app.log", "kb.db"):
         mode = stat.S_IMODE((live_stack.workdir / name).stat().st_mode)
         assert mode == 0o600, (name, oct(mode))
+    rasa = next(child for child in live_stack.children if child.name == "rasa")
+    environ = Path(f"/proc/{rasa.process.pid}/environ").read_bytes().split(b"\0")
+    assert b"RASA_TELEMETRY_ENABLED=false" in environ
