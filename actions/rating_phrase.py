@@ -10,8 +10,7 @@ tôi 5 tuổi") is no score: satisfaction figures must not count stray digits.
 from __future__ import annotations
 
 import re
-
-from actions.lexicon import words_of
+import unicodedata
 
 SCORES = frozenset({"1", "2", "3", "4", "5"})
 # words that make a digit a rating by themselves (accent-folded forms too)
@@ -20,6 +19,7 @@ MARKERS = frozenset({"sao", "điểm", "diem", "chấm", "cham"})
 FILLERS = MARKERS | frozenset({
     "tôi", "toi", "em", "mình", "minh", "cho", "đánh", "danh", "giá", "gia", "được", "duoc",
     "nhé", "nhe", "nha", "ạ", "a", "thôi", "thoi", "là", "la", "bot", "bạn", "ban"})
+_WORD = re.compile(r"\w+")
 _OUT_OF_FIVE = re.compile(r"^\s*([1-5])\s*/\s*5\s*(?:sao|điểm|diem)?\s*$", re.IGNORECASE)
 
 
@@ -36,7 +36,7 @@ def typed_rating(text: str, asked: bool) -> str | None:
     out_of_five = _OUT_OF_FIVE.match(text or "")
     if out_of_five:
         return out_of_five.group(1)
-    words = words_of(text)
+    words = _WORD.findall(unicodedata.normalize("NFC", text or "").lower())
     digits = [w for w in words if any(ch.isdigit() for ch in w)]
     if len(digits) != 1 or digits[0] not in SCORES:
         return None

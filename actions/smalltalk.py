@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import actions.rating_phrase
 from actions import constants as c
 from actions.lexicon import words_of
-from actions.rating_phrase import SCORES, typed_rating
 from actions.state import DialogueState, Message, Outcome, TurnInfo
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.models import Decision
@@ -81,10 +81,11 @@ class SmallTalk:
         if raw is None and len(words) > MAX_TYPED_RATING_WORDS:
             return self.answer(state, message)
         # a score only from the button or a whole rating phrase (actions/rating_phrase.py)
-        raw = raw or typed_rating(message.text, state.rating_asked) \
-            or next((w for w in words if w in SCORES and words == [w]), None)
+        scores = actions.rating_phrase.SCORES
+        raw = raw or actions.rating_phrase.typed_rating(message.text, state.rating_asked) \
+            or next((w for w in words if w in scores and words == [w]), None)
         turn = TurnInfo(message.intent, c.DECISION_CHITCHAT, confidence=message.intent_confidence)
-        if raw is None or str(raw) not in SCORES or (
+        if raw is None or str(raw) not in scores or (
                 words == [raw] and not message.entities and not state.rating_asked):
             # a bare "1" nobody asked for is no score yet: show the 1–5 buttons
             return Outcome(self.composer.ask_rating(), replace(state, rating_asked=True), turn)

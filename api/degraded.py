@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import re
 
+import actions.payloads
 from actions import constants as c
 from actions.dialogue import Dialogue, DialogueState, Message, Outcome
 from actions.lexicon import Lexicon
-from actions.payloads import clean_entities
 
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$", re.DOTALL)
 GREETING_MAX_WORDS = 4
@@ -33,7 +33,7 @@ def parse_payload(text: str) -> tuple[str, dict[str, str]] | None:
         except (ValueError, RecursionError):  # typed by anyone: odd JSON is no payload
             return None
         if isinstance(raw, dict):
-            entities = clean_entities(raw)
+            entities = actions.payloads.clean_entities(raw)
     return match.group("intent"), entities
 
 
