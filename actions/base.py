@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import constants as c
 from actions.dialogue import Dialogue, DialogueState, Message, Outcome
+from actions.payloads import clean_entities
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +73,8 @@ def message_from_tracker(tracker: Tracker) -> Message:
     """The latest citizen message (text, intent, payload entities) from the tracker."""
     latest = tracker.latest_message or {}
     intent = latest.get("intent") or {}
-    entities = {str(e.get("entity")): str(e.get("value")) for e in latest.get("entities") or []
-                if e.get("entity") and e.get("value") is not None}
+    entities = clean_entities({e.get("entity"): e.get("value")
+                               for e in latest.get("entities") or [] if e.get("entity")})
     return Message(text=str(latest.get("text") or ""), intent=str(intent.get("name") or ""),
                    entities=entities, intent_confidence=intent.get("confidence"))
 

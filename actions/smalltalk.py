@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import actions.rating_phrase
 from actions import constants as c
 from actions.state import DialogueState, Message, Outcome, TurnInfo
 from knowledge_base.analysis import words_of
@@ -79,9 +80,12 @@ class SmallTalk:
             return self.answer(state, replace(message, intent=intent))
         if raw is None and len(words) > MAX_TYPED_RATING_WORDS:
             return self.answer(state, message)
-        raw = raw or next((w for w in words if w in {"1", "2", "3", "4", "5"}), None)
+        # a score only from the button or a whole rating phrase (actions/rating_phrase.py)
+        scores = actions.rating_phrase.SCORES
+        raw = raw or actions.rating_phrase.typed_rating(message.text, state.rating_asked) \
+            or next((w for w in words if w in scores and words == [w]), None)
         turn = TurnInfo(message.intent, c.DECISION_CHITCHAT, confidence=message.intent_confidence)
-        if raw is None or not str(raw).isdigit() or not 1 <= int(raw) <= 5 or (
+        if raw is None or str(raw) not in scores or (
                 words == [raw] and not message.entities and not state.rating_asked):
             # a bare "1" nobody asked for is no score yet: show the 1–5 buttons
             return Outcome(self.composer.ask_rating(), replace(state, rating_asked=True), turn)

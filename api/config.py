@@ -50,6 +50,32 @@ class AppSettings(KnowledgeBaseSettings):
                                       "TTHC_PII_KEY (default: pii.key next to the SQLite file).")
     pii_retention_days: int = Field(default=30, ge=0, description="Days the originals of "
                                     "messages with personal data are kept (0: never stored).")
+    trusted_proxies: str = Field(default="", description="Comma-separated addresses or "
+                                 "networks (10.0.0.0/8) of reverse proxies; only requests from "
+                                 "them may state the client in X-Forwarded-For/-Proto.")
+    chat_address_per_minute: int = Field(default=120, description="Messages one client address "
+                                         "may send a minute to /api/chat, all senders together "
+                                         "(0 disables).")
+    chat_address_burst: int = Field(default=60, description="Messages one address may send "
+                                    "at once.")
+    updates_per_minute: int = Field(default=30, description="Polls of /api/chat/updates a "
+                                    "sender may make a minute (the widget polls every 5 s).")
+    updates_address_per_minute: int = Field(default=600, description="Polls one address may "
+                                            "make a minute, all senders together.")
+    chat_unsigned_senders: bool = Field(default=False, description="Accept sender ids the "
+                                        "server did not issue (old API clients); unset, such an "
+                                        "id starts a new conversation under an issued id.")
+    widget_history_days: int = Field(default=30, ge=0, description="Days the widget keeps a "
+                                     "conversation in the browser (0: only for the page).")
+    api_docs: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json "
+                           "(turn off in production).")
+    hsts_max_age: int = Field(default=31536000, ge=0, description="Strict-Transport-Security "
+                              "max-age sent over https (0: none).")
+    rasa_token: SecretStr | None = Field(default=None, description="Token of Rasa's HTTP API "
+                                         "(--auth-token); the launcher generates one.")
+    action_token: SecretStr | None = Field(default=None, description="Token Rasa sends to the "
+                                           "action endpoint /webhook; the launcher generates "
+                                           "one. Unset: /webhook is open (tests only).")
 
     @property
     def bot_path(self) -> Path:

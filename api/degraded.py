@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 
+import actions.payloads
 from actions import constants as c
 from actions.dialogue import Dialogue, DialogueState, Message, Outcome
 from knowledge_base.analysis import Lexicon
@@ -29,10 +30,10 @@ def parse_payload(text: str) -> tuple[str, dict[str, str]] | None:
     if match.group("entities"):
         try:
             raw = json.loads(match.group("entities"))
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # typed by anyone: odd JSON is no payload
             return None
         if isinstance(raw, dict):
-            entities = {str(k): str(v) for k, v in raw.items()}
+            entities = actions.payloads.clean_entities(raw)
     return match.group("intent"), entities
 
 

@@ -22,10 +22,11 @@ from fastapi.responses import JSONResponse
 
 from actions.registry import build_dialogue, build_executor
 from actions.templates import DomainTemplates
-from api import db_models
+from api import db_models, log_safety
 from api.config import AppSettings, get_app_settings
 from api.conversation import ConversationService
 from api.degraded import DegradedResponder
+from api.hardening import restrict_sqlite_files
 from api.pii import build_vault, start_purging, stop_purging
 from api.rasa_client import RasaClient
 from api.routes import ROUTER_MODULES
@@ -76,6 +77,7 @@ def _build_state(app: FastAPI, settings: AppSettings, kb: KnowledgeBase | None) 
     app.state.rasa = rasa
     app.state.action_executor = build_executor(dialogue)
     app.state.pii = build_vault(settings, kb.store.session, kb.store.engine)
+    restrict_sqlite_files(settings.database_url)  # conversations: owner-only (0600)
     app.state.conversation = ConversationService(
         kb.store.session, rasa, DegradedResponder(dialogue, Lexicon.load()), templates,
         pii=app.state.pii)
@@ -149,12 +151,16 @@ def create_app(settings: AppSettings | None = None,
     settings = settings or get_app_settings()
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_safety.install()  # every record masked, control characters stripped
     # httpx logs every request at INFO (a line per citizen message, Rasa and Zalo calls):
     # failures are logged by our clients already
     if logging.getLogger().level > logging.DEBUG:
         for noisy in ("httpx", "httpcore"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-    app = FastAPI(title="Trợ lý TTHC", lifespan=_lifespan(knowledge_base))
+    docs = settings.api_docs  # TTHC_API_DOCS=false in production: no /docs, /openapi.json
+    app = FastAPI(title="Trợ lý TTHC", lifespan=_lifespan(knowledge_base),
+                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+                  openapi_url="/openapi.json" if docs else None)
     app.state.settings = settings
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     install_security(app, settings)

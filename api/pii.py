@@ -145,19 +145,33 @@ def _read_or_create(path: Path) -> bytes:
     return path.read_bytes().strip()
 
 
+def load_keys(settings: Any) -> list[bytes]:
+    """The Fernet keys from ``TTHC_PII_KEY`` (first encrypts) or the local key file.
+
+    Raises:
+        ValueError, OSError: the key file cannot be read or created.
+
+    """
+    secret = getattr(settings, "pii_key", None)
+    if secret is not None and secret.get_secret_value().strip():
+        return [k.strip().encode("ascii") for k in secret.get_secret_value().split(",")
+                if k.strip()]
+    path = key_file_path(settings)
+    keys = [_read_or_create(path)]
+    logger.info("TTHC_PII_KEY not set; using the local key file %s "
+                "(set TTHC_PII_KEY in production)", path)
+    return keys
+
+
+def cipher_from(keys: list[bytes]) -> MultiFernet:
+    """A cipher that encrypts with the first key and decrypts with any."""
+    return MultiFernet([Fernet(key) for key in keys])
+
+
 def load_cipher(settings: Any) -> MultiFernet | None:
     """The cipher from ``TTHC_PII_KEY`` or the local key file; None (logged) if unusable."""
-    secret = getattr(settings, "pii_key", None)
     try:
-        if secret is not None and secret.get_secret_value().strip():
-            keys = [k.strip().encode("ascii") for k in secret.get_secret_value().split(",")
-                    if k.strip()]
-        else:
-            path = key_file_path(settings)
-            keys = [_read_or_create(path)]
-            logger.info("TTHC_PII_KEY not set; using the local key file %s "
-                        "(set TTHC_PII_KEY in production)", path)
-        return MultiFernet([Fernet(key) for key in keys])
+        return cipher_from(load_keys(settings))
     except (ValueError, OSError) as error:
         logger.error("PII key unusable (%s); messages with personal data are stored masked only",
                      type(error).__name__)

@@ -16,6 +16,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastapi import Request
@@ -27,6 +28,11 @@ log = logging.getLogger(__name__)
 MAX_TRACKED = 50_000
 REDIS_PREFIX = "tthc:rate:"
 REDIS_TIMEOUT_S = 0.5
+# names of the limiters on app.state
+CHAT_SENDER = "rate_limiter"
+CHAT_ADDRESS = "chat_address_limiter"
+UPDATES_SENDER = "updates_limiter"
+UPDATES_ADDRESS = "updates_address_limiter"
 # KEYS[1] bucket; ARGV rate (tokens/s), capacity. Returns the seconds to wait ("0": allowed).
 TOKEN_BUCKET = """
 local rate, capacity = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -127,19 +133,47 @@ class RedisRateLimiter(_Limits):
             return 0.0
 
 
-def build_rate_limiter(settings: Any) -> RateLimiter | RedisRateLimiter:
-    """The limiter the settings ask for: shared through Redis when ``redis_url`` is set."""
+def build_rate_limiter(settings: Any, per_minute: int | None = None,
+                       burst: int | None = None) -> RateLimiter | RedisRateLimiter:
+    """A limiter (the chat one by default), shared through Redis when ``redis_url`` is set."""
+    per_minute = settings.rate_limit_per_minute if per_minute is None else per_minute
+    burst = settings.rate_limit_burst if burst is None else burst
     url = getattr(settings, "redis_url", "") or ""
     if url:
-        return RedisRateLimiter(url, settings.rate_limit_per_minute, settings.rate_limit_burst)
-    return RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        return RedisRateLimiter(url, per_minute, burst)
+    return RateLimiter(per_minute, burst)
 
 
-def over_limit(request: Request, sender: str) -> JSONResponse | None:
-    """Return a 429 with a polite ``detail`` (shown by the widget) when ``sender`` is over."""
-    limiter: RateLimiter | RedisRateLimiter | None = getattr(request.app.state, "rate_limiter",
+def build_limiters(settings: Any) -> dict[str, RateLimiter | RedisRateLimiter]:
+    """Every limiter of the widget's routes: per sender and per client address.
+
+    The per-address buckets stop a client that invents a new sender id for every
+    message; they are larger, since an office or a phone network puts many
+    citizens behind one address.
+    """
+    value = partial(getattr, settings)
+    return {
+        CHAT_SENDER: build_rate_limiter(settings),
+        CHAT_ADDRESS: build_rate_limiter(settings, value("chat_address_per_minute", 120),
+                                         value("chat_address_burst", 60)),
+        UPDATES_SENDER: build_rate_limiter(settings, value("updates_per_minute", 30),
+                                           settings.rate_limit_burst),
+        UPDATES_ADDRESS: build_rate_limiter(settings, value("updates_address_per_minute", 600),
+                                            value("chat_address_burst", 60) * 2),
+    }
+
+
+def client_address(request: Request) -> str:
+    """The client's address (set from trusted proxies only, see :mod:`api.hardening`)."""
+    return request.client.host if request.client else "unknown"
+
+
+def over_limit(request: Request, key: str,
+               limiter_name: str = "rate_limiter") -> JSONResponse | None:
+    """Return a 429 with a polite ``detail`` (shown by the widget) when ``key`` is over."""
+    limiter: RateLimiter | RedisRateLimiter | None = getattr(request.app.state, limiter_name,
                                                              None)
-    wait = limiter.acquire(sender) if limiter else 0.0
+    wait = limiter.acquire(f"{limiter_name}:{key}") if limiter else 0.0
     if wait <= 0:
         return None
     seconds = max(1, math.ceil(wait))
@@ -147,3 +181,10 @@ def over_limit(request: Request, sender: str) -> JSONResponse | None:
     return JSONResponse(status_code=429, headers={"Retry-After": str(seconds)}, content={
         "detail": message, "retry_after": seconds,
         "messages": [{"text": message, "buttons": []}]})
+
+
+def over_limits(request: Request, sender_key: str, sender_limiter: str,
+                address_limiter: str) -> JSONResponse | None:
+    """The sender's limit, then the client address's (both take a token when allowed)."""
+    return over_limit(request, sender_key, sender_limiter) or over_limit(
+        request, client_address(request), address_limiter)

@@ -45,3 +45,7 @@ class ChatResponse(BaseModel):
     degraded: bool = Field(default=False, description="True when answered without Rasa.")
     owner: str = Field(default="bot", description="bot, waiting or staff.")
     handoff: bool = Field(default=False, description="True while waiting for a staff member.")
+    sender_id: str | None = Field(default=None, description="The conversation's sender id: "
+                                  "a new one when the posted id was not issued by the server.")
+    history_days: int | None = Field(default=None, description="Days the widget may keep "
+                                     "the conversation in the browser.")

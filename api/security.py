@@ -29,6 +29,13 @@ from sqlalchemy.exc import DataError
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.hardening import (
+    ClientAddressMiddleware,
+    PathGuardMiddleware,
+    TransportHeadersMiddleware,
+    bad_body,
+)
+
 logger = logging.getLogger(__name__)
 TEXTS_FILE = Path(__file__).resolve().parent / "data" / "security.yml"
 WIDGET_PREFIX = "/api/chat"
@@ -176,9 +183,16 @@ def install_security(app: FastAPI, settings: Any) -> None:
     app.add_exception_handler(DataError, out_of_range)  # PostgreSQL: numeric value out of range
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
+    app.add_exception_handler(RecursionError, bad_body)  # JSON nested too deep
+    app.add_middleware(TransportHeadersMiddleware,
+                       hsts_max_age=getattr(settings, "hsts_max_age", 0))
     allowed = origins(settings.widget_origins)
     if allowed:
         app.add_middleware(WidgetCORSMiddleware, origins=allowed)
-    from api.rate_limit import build_rate_limiter  # noqa: PLC0415 - keeps the wiring in one call
+    app.add_middleware(PathGuardMiddleware)
+    app.add_middleware(ClientAddressMiddleware,
+                       trusted=getattr(settings, "trusted_proxies", ""))
+    from api.rate_limit import build_limiters  # noqa: PLC0415 - keeps the wiring in one call
 
-    app.state.rate_limiter = build_rate_limiter(settings)  # shared via Redis when configured
+    for name, limiter in build_limiters(settings).items():  # shared via Redis when configured
+        setattr(app.state, name, limiter)

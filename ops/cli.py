@@ -156,6 +156,22 @@ def purge_pii() -> None:
                   f"(retention {settings.pii_retention_days} days)")
 
 
+@pii_app.command("scrub")
+def scrub_pii(
+    compact: Annotated[bool, typer.Option(
+        help="On SQLite, checkpoint the WAL and VACUUM afterwards.")] = True,
+) -> None:
+    """Re-mask stored turns, handled Zalo events and Rasa's tracker events (idempotent)."""
+    from api.config import get_app_settings
+    from ops.scrub import scrub_all
+
+    settings = get_app_settings()
+    counts = scrub_all(settings.database_url, settings.rasa_tracker_store_url, compact)
+    for count in counts:
+        console.print(f"{count.table}: {count.changed} of {count.scanned} rows re-masked")
+    console.print(f"scrubbed: {sum(c.changed for c in counts)} rows changed")
+
+
 @pii_app.command("new-key")
 def new_pii_key() -> None:
     """Print a fresh key for TTHC_PII_KEY (prepend it, comma-separated, to rotate)."""

@@ -63,13 +63,18 @@ class ChatClient:
         self.latencies: list[float] = []
 
     def say(self, sender: str, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Post one message; the reply body and the turn the app stored for it."""
+        """Post one message; the reply body and the turn the app stored for it.
+
+        The server issues sender ids: an unknown one starts a new conversation whose
+        id comes back as ``sender_id`` (pass it on to continue the conversation).
+        """
         started = time.perf_counter()
         response = self.http.post(f"{self.base}/api/chat", json={"sender_id": sender,
                                                                  "text": text})
         self.latencies.append((time.perf_counter() - started) * 1000)
         response.raise_for_status()
-        return response.json(), self._last_turn(sender)
+        body = response.json()
+        return body, self._last_turn(body.get("sender_id") or sender)
 
     def _last_turn(self, sender: str) -> dict[str, Any]:
         with sqlite3.connect(self.database) as db:
@@ -124,6 +129,7 @@ def run_scenarios(client: ChatClient, path: Path = SCENARIOS) -> dict[str, Any]:
         for step in scenario["turns"]:
             turns += 1
             body, turn = client.say(sender, step["say"])
+            sender = body.get("sender_id") or sender
             offered = prediction(body, turn).options
             ok = turn.get("decision") == step["decision"] and (
                 "procedure" not in step or turn.get("procedure") == step["procedure"]) and (

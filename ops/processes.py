@@ -7,6 +7,7 @@ the stack the same way.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import sqlite3
@@ -14,7 +15,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -22,6 +23,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from api.config import AppSettings
+from api.hardening import restrict_sqlite_files
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -75,8 +77,33 @@ def stack_env(settings: AppSettings, extra: dict[str, str] | None = None) -> dic
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     })
+    for name, value in _stack_tokens().items():  # the same pair for every child of a launcher
+        configured = getattr(settings, name.removeprefix("TTHC_").lower(), None)
+        env[name] = configured.get_secret_value() if configured else env.get(name) or value
     env.update(extra or {})
     return env
+
+
+@lru_cache(maxsize=1)
+def _stack_tokens() -> dict[str, str]:
+    """Random tokens made once per launching process: Rasa's HTTP API and the action endpoint.
+
+    Every stack this process starts (the launcher's, a test's, several replicas)
+    gets the same pair unless the settings or the environment name their own.
+    """
+    return {"TTHC_RASA_TOKEN": secrets.token_urlsafe(32),
+            "TTHC_ACTION_TOKEN": secrets.token_urlsafe(32)}
+
+
+def rasa_token(env: dict[str, str] | None = None) -> str:
+    """The token of Rasa's HTTP API in ``env`` (default: this process's stacks)."""
+    return (env or os.environ).get("TTHC_RASA_TOKEN") or _stack_tokens()["TTHC_RASA_TOKEN"]
+
+
+def rasa_env(env: dict[str, str]) -> dict[str, str]:
+    """Rasa's environment: no telemetry, and the project root importable for its log config."""
+    path = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+    return {**env, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": path}
 
 
 def model_path(settings: AppSettings) -> Path:
@@ -89,6 +116,8 @@ def prepare_tracker_store(settings: AppSettings) -> None:
     url = make_url(settings.rasa_tracker_store_url)
     if url.get_backend_name() == "sqlite" and url.database:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(url.database, os.O_WRONLY | os.O_CREAT, 0o600))  # an empty file is
+        restrict_sqlite_files(str(url))  # a valid database; citizens' texts: owner-only
 
 
 def start_rasa_servers(settings: AppSettings, env: dict[str, str], log_dir: Path,
@@ -108,21 +137,27 @@ def start_rasa(settings: AppSettings, env: dict[str, str], log: Path,
     log.parent.mkdir(parents=True, exist_ok=True)
     command = [str(RASA_BIN), "run", "--enable-api", "-i", url.hostname or "127.0.0.1",
                "-p", str(url.port or 5005), "--endpoints", "endpoints.yml",
-               "--credentials", "credentials.yml", "-m", str(model or model_path(settings))]
-    return _spawn(name, command, settings.bot_path, env, log)
+               "--credentials", "credentials.yml", "-m", str(model or model_path(settings)),
+               "--auth-token", rasa_token(env),  # the HTTP API holds citizens' trackers
+               "--logging-config-file", "logging.yml"]  # masks records, never quotes messages
+    return _spawn(name, command, settings.bot_path, rasa_env(env), log)
 
 
 def start_app(settings: AppSettings, env: dict[str, str], log: Path) -> Child:
     """Uvicorn on the app factory, the way production runs it."""
     log.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
-               "--host", settings.host, "--port", str(settings.port), "--no-access-log"]
+               "--host", settings.host, "--port", str(settings.port), "--no-access-log",
+               "--no-proxy-headers"]  # X-Forwarded-For only from TTHC_TRUSTED_PROXIES
     return _spawn("app", command, PROJECT_ROOT, env, log)
 
 
 def _spawn(name: str, command: list[str], cwd: Path, env: dict[str, str], log: Path) -> Child:
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out,
+    # logs, databases and key files the servers create are the owner's only (umask 077)
+    descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(log, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, umask=0o077,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     return Child(name, process, log)
 
@@ -154,9 +189,10 @@ def app_ready(base_url: str) -> bool:
     return health.get("index") == "ready"
 
 
-def rasa_ready(rasa_url: str) -> bool:
-    """Rasa answers and has a model loaded."""
-    response = httpx.get(f"{rasa_url}/status", timeout=3)
+def rasa_ready(rasa_url: str, token: str | None = None) -> bool:
+    """Rasa answers and has a model loaded (its ``/status`` needs the API token)."""
+    response = httpx.get(f"{rasa_url}/status", params={"token": token or rasa_token()},
+                         timeout=3)
     return response.status_code == 200 and bool(response.json().get("model_file"))
 
 
@@ -202,6 +238,10 @@ def start_private_stack(base: AppSettings, workdir: Path, rasa_processes: int = 
         "rasa_tracker_db": workdir / "tracker.db", "rasa_tracker_url": "",
         "index_dir": base.index_path})
     env = stack_env(settings, {"TTHC_DATABASE_URL": settings.database_url,
+                               # its clients name their senders, all from one address
+                               "TTHC_CHAT_UNSIGNED_SENDERS": "true",
+                               "TTHC_CHAT_ADDRESS_PER_MINUTE": "0",
+                               "TTHC_UPDATES_ADDRESS_PER_MINUTE": "0",
                                "TTHC_INDEX_DIR": str(base.index_path), "TTHC_REDIS_URL": "",
                                **(extra_env or {})})
     rasas = start_rasa_servers(settings, env, workdir, model_path(base))

@@ -100,6 +100,7 @@ def kb_env(workdir: Path) -> dict[str, str]:
             "TTHC_DATABASE_URL": f"sqlite:///{workdir / 'kb.db'}",
             "TTHC_INDEX_DIR": str(workdir / "index"),
             "TTHC_CATALOG_DIR": str(workdir / "catalog"),
+            "TTHC_CHAT_UNSIGNED_SENDERS": "true",  # tests name their own web sender ids
         }
     )
     return env

@@ -28,7 +28,7 @@ async def read_json_object(request: Request) -> dict[str, Any]:
         raise StaffError(415, "json_required")
     try:
         body: Any = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
         body = None
     return body if isinstance(body, dict) else {}
 

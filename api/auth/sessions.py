@@ -2,8 +2,18 @@
 
 A login creates a random secret (the cookie value or the bearer token); only
 its SHA-256 is stored. Cookie sessions also get a CSRF token that mutating
-requests must echo in a header. Failed logins are counted in the database per
-client address and per client+username, so the limit holds across replicas.
+requests must echo in a header. Failed logins are counted in the database, so
+the limits hold across replicas, three ways:
+
+- per account, whatever the address: after ``max_failures_per_account`` failures
+  each further try waits twice as long as the one before (``account_backoff_seconds``,
+  2 s, 4 s, 8 s…, at most the window), so guessing one password from many
+  addresses gains nothing;
+- per address and username, as before (``max_failures_per_user``);
+- per address: over ``max_failures_per_client`` the address's *failed* logins are
+  answered 429, but a right password still gets in, so random usernames tried from
+  an office's shared address lock no real user out (and 429 for existing and
+  unknown names alike tells nothing about which accounts exist).
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import sessionmaker
@@ -34,6 +44,8 @@ class AuthPolicy:
     login_window_seconds: int = 900
     max_failures_per_user: int = 5
     max_failures_per_client: int = 30
+    max_failures_per_account: int = 5
+    account_backoff_seconds: float = 2.0
 
     @classmethod
     def from_settings(cls, settings: object) -> AuthPolicy:
@@ -88,25 +100,29 @@ class SessionService:
     def login(self, username: str, password: str, client: str, kind: str) -> IssuedLogin:
         """Check credentials and open a session of ``kind`` (cookie or bearer)."""
         name = normalize_username(username)[:64]
-        keys = (f"client:{client}", f"user:{client}|{name}")
-        self._check_rate(keys)
+        keys = (f"client:{client}", f"user:{client}|{name}", f"account:{name}")
+        self._check_rate(keys[1], self.policy.max_failures_per_user)
+        self._check_backoff(keys[2])
+        address_over = self._wait(keys[0], self.policy.max_failures_per_client)
         with self.sessions.begin() as session:
             row = session.scalar(select(UserRow).where(UserRow.username == name))
             valid = verify_password(row.password_hash if row else None, password)
             if valid and row is not None and not row.disabled:
-                return self._succeed(session, row, password, keys[1], kind)
+                return self._succeed(session, row, password, keys[1:], kind)
             self._record_failure(session, keys)
+        if address_over:
+            raise LoginRefused("rate_limited", retry_after=address_over)
         raise LoginRefused("bad_credentials")
 
-    def _record_failure(self, session, keys: tuple[str, str]) -> None:
+    def _record_failure(self, session, keys: tuple[str, ...]) -> None:
         """Count a failed login; records older than the window, which no limit reads, go."""
         since = utcnow() - timedelta(seconds=self.policy.login_window_seconds)
         session.execute(delete(LoginFailureRow).where(LoginFailureRow.at < since))
         session.add_all(LoginFailureRow(key=key) for key in keys)
 
-    def _succeed(self, session, row: UserRow, password: str, failure_key: str,
+    def _succeed(self, session, row: UserRow, password: str, failure_keys: tuple[str, ...],
                  kind: str) -> IssuedLogin:
-        session.execute(delete(LoginFailureRow).where(LoginFailureRow.key == failure_key))
+        session.execute(delete(LoginFailureRow).where(LoginFailureRow.key.in_(failure_keys)))
         if needs_rehash(row.password_hash):
             row.password_hash = hash_password(password)
         row.last_login_at = utcnow()
@@ -124,18 +140,38 @@ class SessionService:
                               record.csrf_token)
         return IssuedLogin(token, principal, int(ttl.total_seconds()))
 
-    def _check_rate(self, keys: tuple[str, str]) -> None:
-        window = timedelta(seconds=self.policy.login_window_seconds)
-        since = utcnow() - window
-        limits = (self.policy.max_failures_per_client, self.policy.max_failures_per_user)
+    def _failures(self, key: str) -> tuple[int, datetime | None, datetime | None]:
+        """Failures of ``key`` inside the window: count, first and last time."""
+        since = utcnow() - timedelta(seconds=self.policy.login_window_seconds)
         with self.sessions() as session:
-            for key, limit in zip(keys, limits, strict=True):
-                count, first = session.execute(
-                    select(func.count(), func.min(LoginFailureRow.at))
-                    .where(LoginFailureRow.key == key, LoginFailureRow.at > since)).one()
-                if count >= limit:
-                    wait = (as_utc(first) + window - utcnow()).total_seconds()
-                    raise LoginRefused("rate_limited", retry_after=max(1, math.ceil(wait)))
+            count, first, last = session.execute(
+                select(func.count(), func.min(LoginFailureRow.at), func.max(LoginFailureRow.at))
+                .where(LoginFailureRow.key == key, LoginFailureRow.at > since)).one()
+        return int(count), as_utc(first) if first else None, as_utc(last) if last else None
+
+    def _wait(self, key: str, limit: int) -> int:
+        """Seconds until ``key`` drops under ``limit`` failures in the window (0: under it)."""
+        count, first, _ = self._failures(key)
+        if count < limit or first is None:
+            return 0
+        window = timedelta(seconds=self.policy.login_window_seconds)
+        return max(1, math.ceil((first + window - utcnow()).total_seconds()))
+
+    def _check_rate(self, key: str, limit: int) -> None:
+        if wait := self._wait(key, limit):
+            raise LoginRefused("rate_limited", retry_after=wait)
+
+    def _check_backoff(self, key: str) -> None:
+        """Refuse (without checking the password) until the account's back-off has passed."""
+        count, _, last = self._failures(key)
+        over = count - self.policy.max_failures_per_account
+        if over < 0 or last is None:
+            return
+        delay = min(self.policy.account_backoff_seconds * 2 ** min(over, 30),
+                    float(self.policy.login_window_seconds))
+        wait = (last + timedelta(seconds=delay) - utcnow()).total_seconds()
+        if wait > 0:
+            raise LoginRefused("rate_limited", retry_after=max(1, math.ceil(wait)))
 
     def resolve(self, token: str, kind: str) -> Principal | None:
         """Return the principal of a live ``kind`` session of an enabled user, else None."""

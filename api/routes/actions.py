@@ -6,6 +6,7 @@ status codes rasa-sdk's own server uses, so Rasa behaves the same.
 
 from __future__ import annotations
 
+import hmac
 import logging
 from typing import Any
 
@@ -17,11 +18,24 @@ from api.deps import ExecutorDep
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["rasa actions"])
+ACTION_TOKEN_HEADER = "X-Action-Token"  # bot/endpoints.yml sends it
 
 try:  # rasa-sdk >= 3.10
     from rasa_sdk.interfaces import ActionMissingDomainException
 except ImportError:  # pragma: no cover
     ActionMissingDomainException = ActionNotFoundException  # type: ignore[misc,assignment]
+
+
+def _authorised(request: Request) -> bool:
+    """Only Rasa may run actions: it sends the token the launcher shares (``TTHC_ACTION_TOKEN``).
+
+    Without a configured token (tests that start no Rasa) the endpoint stays open.
+    """
+    token = getattr(request.app.state.settings, "action_token", None)
+    if token is None or not token.get_secret_value():
+        return True
+    sent = request.headers.get(ACTION_TOKEN_HEADER, "")
+    return hmac.compare_digest(sent.encode(), token.get_secret_value().encode())
 
 
 @router.post("/webhook")
@@ -31,9 +45,12 @@ async def run_action(request: Request, executor: ExecutorDep) -> JSONResponse:
     The body (the tracker, sent by Rasa on every call) is read as plain JSON:
     validating it field by field would cost more than running the action.
     """
+    if not _authorised(request):
+        logger.warning("action call without the shared token refused")
+        return JSONResponse({"error": "Unauthorized"}, 401)
     try:
         action_call: Any = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
         return JSONResponse({"error": "Invalid body request"}, 400)
     if not isinstance(action_call, dict):
         return JSONResponse({"error": "Invalid body request"}, 400)

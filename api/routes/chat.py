@@ -16,8 +16,9 @@ from fastapi.responses import JSONResponse
 from actions.templates import Reply
 from api.db_models import OWNER_WAITING
 from api.deps import ConversationDep, KnowledgeBaseDep, SettingsDep, TemplatesDep
-from api.rate_limit import over_limit
+from api.rate_limit import CHAT_ADDRESS, CHAT_SENDER, over_limits
 from api.schemas import ButtonOut, ChatRequest, ChatResponse, OutMessage
+from api.sender_ids import SenderIdsDep
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["chat"])
@@ -34,10 +35,15 @@ def _office(kb: KnowledgeBaseDep) -> dict[str, str]:
 
 @router.post("/chat", response_model=ChatResponse)
 async def chat(body: ChatRequest, conversation: ConversationDep, templates: TemplatesDep,
-               settings: SettingsDep, kb: KnowledgeBaseDep,
+               settings: SettingsDep, kb: KnowledgeBaseDep, senders: SenderIdsDep,
                request: Request) -> ChatResponse | JSONResponse:
-    """Answer one message of the web widget (429 with a polite detail over the rate limit)."""
-    if limited := over_limit(request, f"{WEB_CHANNEL}:{body.sender_id}"):
+    """Answer one message of the web widget (429 with a polite detail over the rate limit).
+
+    An id the server did not issue starts a new conversation under an issued one,
+    returned as ``sender_id`` (:mod:`api.sender_ids`).
+    """
+    sender_id = senders.effective(body.sender_id)
+    if limited := over_limits(request, f"{WEB_CHANNEL}:{sender_id}", CHAT_SENDER, CHAT_ADDRESS):
         return limited
     if len(body.text) > settings.max_text_chars:
         detail = templates.text("utter_text_too_long", max_chars=settings.max_text_chars)
@@ -46,7 +52,9 @@ async def chat(body: ChatRequest, conversation: ConversationDep, templates: Temp
     if not body.text:
         rendered = templates.render(Reply("utter_empty_message", _office(kb)))
         return ChatResponse(messages=[OutMessage(text=rendered.text, buttons=[
-            ButtonOut(**b.as_dict()) for b in rendered.buttons])])
-    turn = await conversation.handle_turn(WEB_CHANNEL, body.sender_id, body.text)
+            ButtonOut(**b.as_dict()) for b in rendered.buttons])], sender_id=sender_id,
+            history_days=settings.widget_history_days)
+    turn = await conversation.handle_turn(WEB_CHANNEL, sender_id, body.text)
     return ChatResponse(messages=turn.messages, owner=turn.owner.split(":", 1)[0],
-                        handoff=turn.owner == OWNER_WAITING, degraded=turn.degraded)
+                        handoff=turn.owner == OWNER_WAITING, degraded=turn.degraded,
+                        sender_id=sender_id, history_days=settings.widget_history_days)

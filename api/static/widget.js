@@ -29,6 +29,7 @@
     placeholder: 'Nhập câu hỏi, ví dụ: đăng ký khai sinh cần giấy tờ gì?',
     send: 'Gửi',
     reset: 'Cuộc trò chuyện mới',
+    clear: 'Xoá lịch sử',
     human: 'Gặp cán bộ',
     humanText: 'Tôi muốn gặp cán bộ',
     welcome: 'Xin chào! Tôi là trợ lý thủ tục hành chính của phường. ' +
@@ -91,6 +92,20 @@
       } catch (e) { /* quota or disabled storage: memory copy is enough for this page */ }
     },
   };
+
+  /* History expires TTHC_WIDGET_HISTORY_DAYS (sent by the server) after the last reply,
+   * and "Xoá lịch sử" removes it at once: a shared computer keeps no ID numbers for long. */
+  const STORED = ['sender', 'history', 'mode', 'cursor', 'active', 'historyDays'];
+  function wipeStored() {
+    STORED.forEach((name) => {
+      delete memory[name];
+      try { window.localStorage.removeItem(KEY + name); } catch (e) { /* storage disabled */ }
+    });
+  }
+  const lastActive = Number(store.get('active', 0));
+  if (lastActive && Date.now() - lastActive > Number(store.get('historyDays', 30)) * 86400000) {
+    wipeStored();
+  }
 
   function newSenderId() {
     const c = window.crypto;
@@ -231,7 +246,8 @@
     const quick = el('div', 'tthc-quick');
     ui.human = el('button', 'tthc-chip tthc-human', { type: 'button', text: STRINGS.human });
     ui.newChat = el('button', 'tthc-chip tthc-new', { type: 'button', text: STRINGS.reset });
-    quick.append(ui.human, ui.newChat);
+    ui.clear = el('button', 'tthc-chip tthc-clear', { type: 'button', text: STRINGS.clear });
+    quick.append(ui.human, ui.newChat, ui.clear);
 
     ui.form = el('form', 'tthc-form', { noValidate: true });
     const label = el('label', 'tthc-sr', { htmlFor: 'tthc-input', text: STRINGS.inputLabel });
@@ -255,6 +271,7 @@
     ui.close.addEventListener('click', () => setOpen(false, true));
     ui.reset.addEventListener('click', resetConversation);
     ui.newChat.addEventListener('click', resetConversation);
+    ui.clear.addEventListener('click', () => { wipeStored(); resetConversation(); });
     ui.human.addEventListener('click', () => send(STRINGS.humanText, null));
     ui.form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -487,6 +504,14 @@
     if (data.ask_rating === true && !entries.some((e) => e.buttons.some((b) => rateScore(b.payload) !== null))) {
       entries.push({ from: 'bot', text: '', buttons: [], askRating: true, t: Date.now() });
     }
+    // the server issues sender ids: an id it did not issue was replaced by a new one
+    if (typeof data.sender_id === 'string' && /^[A-Za-z0-9_.:@-]{1,128}$/.test(data.sender_id) &&
+        data.sender_id !== state.senderId) {
+      state.senderId = data.sender_id;
+      store.set('sender', state.senderId);
+    }
+    if (typeof data.history_days === 'number') store.set('historyDays', data.history_days);
+    store.set('active', Date.now());
     if (data.cursor !== undefined && data.cursor !== null) {
       state.cursor = data.cursor;
       store.set('cursor', state.cursor);

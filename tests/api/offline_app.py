@@ -20,6 +20,7 @@ def offline_app(database_url: str, kb_settings: Any,
     """``create_app`` on ``database_url`` with a warmed-up knowledge base; app, settings, kb."""
     from knowledge_base.service import KnowledgeBase
 
+    overrides.setdefault("chat_unsigned_senders", True)  # tests name their own sender ids
     settings = AppSettings(
         _env_file=None, database_url=database_url, index_dir=kb_settings.index_dir,
         catalog_dir=kb_settings.catalog_dir, rasa_url=f"http://127.0.0.1:{free_port()}",

@@ -43,6 +43,7 @@ def app_url(kb_workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "TTHC_PORT": str(free_port()),
         "TTHC_RASA_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens: degraded mode
         "TTHC_RASA_TRACKER_DB": str(workdir / "tracker.db"),
+        "TTHC_CHAT_UNSIGNED_SENDERS": "false",  # the widget gets server-issued ids, as deployed
         "PYTHONUNBUFFERED": "1",
     })
     settings = AppSettings(_env_file=None, **{k[5:].lower(): v for k, v in env.items()

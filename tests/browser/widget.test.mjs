@@ -218,6 +218,21 @@ async function main() {
       assert(await page.evaluate(() => window.TTHCWidget.senderId()) !== senderBefore, 'new sender id');
     });
 
+    await check('the server issues the sender id; "Xoá lịch sử" and expiry clear the browser copy', async () => {
+      await ask(page, 'xin chào');
+      const issued = await page.evaluate(() => window.TTHCWidget.senderId());
+      assert(issued.startsWith('s1.'), `a server-issued sender id, got ${issued}`);
+      await page.click('.tthc-clear');
+      assert((await transcript(page)).length === 1, 'only the welcome message left');
+      const kept = await page.evaluate(() => window.localStorage.getItem('tthc-widget:history'));
+      assert(!kept || JSON.parse(kept).length === 0, 'no history left in localStorage');
+      await ask(page, 'xin chào');
+      await page.evaluate(() => window.localStorage.setItem('tthc-widget:active', '1'));
+      await page.reload();
+      await page.waitForSelector(sel.panel, { state: 'visible' });
+      assert((await transcript(page)).length === 1, 'a history past its days is gone after a reload');
+    });
+
     await check('the widget on another origin calls the API of its own script', async () => {
       const seen = [];
       // A real host page on another loopback origin (Chromium blocks public pages from

@@ -48,6 +48,7 @@ async def start(app: Any, settings: ZaloSettings | None = None) -> Any:
     ``app.state`` and leaves the running channel on ``app.state.zalo``.
     """
     from api.channels.zalo.channel import ZaloChannel
+    from api.pii import load_cipher
 
     settings = settings or getattr(app.state, "zalo_settings", None) or get_zalo_settings()
     app.state.zalo_settings = settings
@@ -57,7 +58,8 @@ async def start(app: Any, settings: ZaloSettings | None = None) -> Any:
         return None
     app_settings = getattr(app.state, "settings", None)
     channel = ZaloChannel(settings, _engine(app), _handler(app), _office_info(app),
-                          redis_url=getattr(app_settings, "redis_url", "") or "")
+                          redis_url=getattr(app_settings, "redis_url", "") or "",
+                          cipher=load_cipher(app_settings) if app_settings else None)
     await channel.start()
     app.state.zalo = channel
     _running.append(channel)

@@ -14,6 +14,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+from cryptography.fernet import MultiFernet
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
@@ -44,7 +45,8 @@ class ZaloChannel:
 
     def __init__(self, settings: ZaloSettings, engine: Engine, handler: Handler,
                  office_info: OfficeInfo | None = None, texts: ChannelTexts | None = None,
-                 http: httpx.AsyncClient | None = None, redis_url: str = "") -> None:
+                 http: httpx.AsyncClient | None = None, redis_url: str = "",
+                 cipher: MultiFernet | None = None) -> None:
         self.settings = settings
         create_tables(engine)
         sessions: sessionmaker = session_factory(engine)
@@ -62,7 +64,8 @@ class ZaloChannel:
         self.users = UserStates(sessions, settings.free_reply_limit,
                                 settings.free_reply_window_hours, settings.staff_takeover_minutes)
         self.tokens = TokenStore(sessions, self.holder, self.client.refresh_tokens,
-                                 settings.refresh_margin, settings.refresh_wait, self._executor)
+                                 settings.refresh_margin, settings.refresh_wait, self._executor,
+                                 cipher)  # tokens encrypted at rest
         self.processor = EventProcessor(settings, self.queue, self.users, self.tokens,
                                         self.client, texts or ChannelTexts.load(), handler,
                                         office_info, self._executor)

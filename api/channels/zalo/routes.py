@@ -19,6 +19,7 @@ from api.channels.zalo import signature
 from api.channels.zalo.events import parse_event, timestamp_ms
 from api.channels.zalo.queue import QueueUnavailableError
 from api.channels.zalo.settings import get_zalo_settings, secret
+from api.log_safety import clean_field
 from knowledge_base.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,10 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _fresh(stamp: int | None, max_age_hours: float) -> bool:
-    if not max_age_hours or stamp is None:
+    """A signed event must state a readable time, inside the window when there is one."""
+    if stamp is None or stamp <= 0:
+        return False
+    if not max_age_hours:
         return True
     now_ms = utcnow().timestamp() * 1000
     return now_ms - max_age_hours * 3_600_000 <= stamp <= now_ms + FUTURE_SKEW_MS
@@ -80,7 +84,7 @@ async def zalo_webhook(request: Request) -> JSONResponse:
         return _error(401, f"Missing {signature.SIGNATURE_HEADER} header.")
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return _error(400, "Body is not valid JSON.")
     if not isinstance(data, dict):
         return _error(400, "Body must be a JSON object.")
@@ -89,11 +93,12 @@ async def zalo_webhook(request: Request) -> JSONResponse:
     if not signature.verify(header, settings.app_id or "", raw, stamp_text,
                             secret(settings.oa_secret_key)):
         log.warning("zalo webhook: bad signature from %s rejected (event %s)",
-                    _client(request), str(data.get("event_name"))[:40])
+                    _client(request), clean_field(data.get("event_name"), 40))
         return _error(401, "Invalid signature.")
     if not _fresh(timestamp_ms(stamp), settings.max_event_age_hours):
-        log.warning("zalo webhook: stale or future timestamp from %s rejected", _client(request))
-        return _error(401, "Event timestamp out of range.")
+        log.warning("zalo webhook: missing, stale or future timestamp from %s rejected",
+                    _client(request))
+        return _error(401, "Event timestamp missing or out of range.")
     event = parse_event(data)
     if event is None:
         return JSONResponse({"status": "ignored"})

@@ -6,6 +6,10 @@ claim), so of several workers or processes only one spends the refresh token;
 the others wait for the new ``version`` and use its access token. The new pair
 is written in one UPDATE guarded by the same version, so the old refresh token
 is never used twice and never half-replaced.
+
+Both tokens are stored encrypted (``enc1:`` + Fernet, the personal-data keys of
+:mod:`api.pii`), so a copy of the database does not hand out the OA. Rows an
+older version stored in plain text are still read, and encrypted at the next write.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
+from cryptography.fernet import InvalidToken, MultiFernet
 from sqlalchemy import or_, update
 from sqlalchemy.orm import sessionmaker
 
@@ -33,6 +38,7 @@ log = logging.getLogger(__name__)
 ROW_ID = 1
 CLAIM_SECONDS = 120.0
 REFUSED_PAUSE = 60.0  # after Zalo refuses a refresh, don't ask again for every message
+SEALED = "enc1:"
 T = TypeVar("T")
 
 
@@ -50,13 +56,40 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest() if value else ""
 
 
+class TokenCipher:
+    """Encrypts tokens for the database; without a key they are stored as they are."""
+
+    def __init__(self, cipher: MultiFernet | None) -> None:
+        self.cipher = cipher
+
+    def seal(self, value: str) -> str:
+        """The stored form of a token."""
+        if not value or self.cipher is None:
+            return value
+        return SEALED + self.cipher.encrypt(value.encode("utf-8")).decode("ascii")
+
+    def open(self, stored: str) -> str:
+        """The token of a stored value ("" when its key is gone: re-authorise the OA)."""
+        if not stored.startswith(SEALED):
+            return stored
+        if self.cipher is None:
+            log.error("zalo tokens are encrypted but no key is configured (TTHC_PII_KEY)")
+            return ""
+        try:
+            return self.cipher.decrypt(stored[len(SEALED):].encode("ascii")).decode("utf-8")
+        except (InvalidToken, ValueError):
+            log.error("zalo tokens cannot be decrypted (key changed); re-authorise the OA")
+            return ""
+
+
 class TokenStore:
     """Access token for sending; refreshes before expiry and when Zalo rejects it."""
 
     def __init__(self, sessions: sessionmaker, holder: str, refresher: Callable[[str],
                  Awaitable[TokenGrant]], margin_seconds: float, wait_seconds: float,
-                 executor: Executor | None = None) -> None:
+                 executor: Executor | None = None, cipher: MultiFernet | None = None) -> None:
         self._sessions = sessions
+        self._cipher = TokenCipher(cipher)
         self._holder = holder
         self._refresher = refresher
         self._margin = timedelta(seconds=margin_seconds)
@@ -80,13 +113,15 @@ class TokenStore:
         seed_hash = _hash(f"{access_token}\n{refresh_token}")
         with self._sessions.begin() as session:
             inserted = insert_ignoring_duplicates(session, ZaloTokenRow.__table__, {
-                "id": ROW_ID, "access_token": access_token, "refresh_token": refresh_token,
+                "id": ROW_ID, "access_token": self._cipher.seal(access_token),
+                "refresh_token": self._cipher.seal(refresh_token),
                 "expires_at": None, "version": 1, "seed_hash": seed_hash,
                 "updated_at": utcnow()}, "id")
             row = session.get(ZaloTokenRow, ROW_ID)
             if not inserted and seed_hash and row.seed_hash != seed_hash:
                 log.info("zalo tokens: new tokens in the settings replace the stored ones")
-                row.access_token, row.refresh_token = access_token, refresh_token
+                row.access_token = self._cipher.seal(access_token)
+                row.refresh_token = self._cipher.seal(refresh_token)
                 row.expires_at, row.seed_hash = None, seed_hash
                 row.version, row.updated_at = row.version + 1, utcnow()
 
@@ -96,7 +131,8 @@ class TokenStore:
             row = session.get(ZaloTokenRow, ROW_ID)
             if row is None:
                 return Tokens("", "", None, 0)
-            return Tokens(row.access_token, row.refresh_token, as_utc(row.expires_at),
+            return Tokens(self._cipher.open(row.access_token),
+                          self._cipher.open(row.refresh_token), as_utc(row.expires_at),
                           row.version)
 
     def _claim(self, version: int) -> bool:
@@ -121,7 +157,8 @@ class TokenStore:
         with self._sessions.begin() as session:
             result = session.execute(
                 update(ZaloTokenRow).where(*guard)
-                .values(access_token=grant.access_token, refresh_token=grant.refresh_token,
+                .values(access_token=self._cipher.seal(grant.access_token),
+                        refresh_token=self._cipher.seal(grant.refresh_token),
                         expires_at=expires_at, version=ZaloTokenRow.version + 1,
                         refreshing_by=None, refreshing_until=None, updated_at=utcnow()))
             return result.rowcount == 1

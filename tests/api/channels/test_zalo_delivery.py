@@ -88,8 +88,19 @@ def test_token_expiry_mid_stream_refreshes_once_and_loses_no_reply(
     assert len(received) == len(rows(database_url, ZaloOutboxRow))
     assert {r.token for r in received[before:]} == {"AT-1"}
     [tokens] = rows(database_url, ZaloTokenRow)
-    assert (tokens.access_token, tokens.refresh_token) == ("AT-1", "RT-1")
+    assert stored_tokens(database_url, tokens) == ("AT-1", "RT-1")
     assert tokens.expires_at is not None
+
+
+def stored_tokens(database_url: str, row: ZaloTokenRow) -> tuple[str, str]:
+    """The row's tokens, decrypted with the app's personal-data key (they are stored encrypted)."""
+    from api.channels.zalo.tokens import SEALED, TokenCipher
+    from api.config import AppSettings
+    from api.pii import load_cipher
+
+    assert row.access_token.startswith(SEALED) and row.refresh_token.startswith(SEALED)
+    cipher = TokenCipher(load_cipher(AppSettings(_env_file=None, database_url=database_url)))
+    return cipher.open(row.access_token), cipher.open(row.refresh_token)
 
 
 def test_rotated_tokens_survive_a_restart(serve, zalo_settings, fake_zalo: FakeZalo,

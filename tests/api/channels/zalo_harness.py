@@ -74,7 +74,7 @@ def real_app(settings: ZaloSettings, database_url: str, kb_workdir: Path) -> Fas
     app_settings = AppSettings(
         _env_file=None, database_url=database_url, index_dir=kb_workdir / "index",
         catalog_dir=kb_workdir / "catalog", rasa_url=f"http://127.0.0.1:{free_port()}",
-        log_level="WARNING")
+        log_level="WARNING", chat_unsigned_senders=True)
     app = create_app(app_settings)
     app.state.zalo_settings = settings
     return app

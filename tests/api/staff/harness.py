@@ -26,7 +26,8 @@ def build_app(kb) -> FastAPI:
 
     settings = AppSettings(database_url=kb.settings.database_url,
                            index_dir=kb.settings.index_dir, catalog_dir=kb.settings.catalog_dir,
-                           rasa_url=f"http://127.0.0.1:{free_port()}", rasa_retry_after=600)
+                           rasa_url=f"http://127.0.0.1:{free_port()}", rasa_retry_after=600,
+                           chat_unsigned_senders=True)
     app = create_app(settings, knowledge_base=kb)
     app.state.staff_services = StaffServices.build(kb, settings)
     return app
