@@ -205,6 +205,40 @@ async function main() {
       await admin.waitForSelector('[data-create-faq]', { timeout: 5000 }).catch(() => null);
     });
 
+    await check('analytics name the procedures, not only their codes', async () => {
+      const labels = await admin.evaluate(() => window.Chart.getChart(document.querySelector('canvas[data-chart="top-procedures"]')).data.labels);
+      assert(labels.length > 0 && labels.every((l) => !/^\d\.\d{6}$/.test(l)), `chart labels are names, got ${JSON.stringify(labels)}`);
+      assert(labels.some((l) => /khai sinh/i.test(l)), `the asked procedure is named, got ${JSON.stringify(labels)}`);
+    });
+
+    await check('catalog browser: search, open a procedure with its reply preview, flagged explained', async () => {
+      await admin.goto(`${BASE}/admin#catalog`);
+      await admin.waitForSelector('[data-catalog-search]');
+      await admin.fill('[data-catalog-search] input[name=q]', 'khai sinh lưu động');
+      await admin.click('[data-catalog-search] button[type=submit]');
+      await admin.waitForFunction(() => {
+        const rows = document.querySelectorAll('[data-catalog-results] tbody tr');
+        return rows.length === 1 && rows[0].getAttribute('data-procedure') === '1.003583';
+      }, null, { timeout: 10000 }); // only the one procedure matches
+      await admin.click('[data-procedure="1.003583"] a');
+      await admin.waitForSelector('[data-catalog-preview-reply] li');
+      const preview = await admin.textContent('[data-catalog-preview-reply]');
+      assert(preview.includes('» Thủ tục đăng ký khai sinh lưu động') && preview.includes('Nguồn: Mã thủ tục 1.003583'), `preview is the bot's reply, got "${preview.slice(0, 200)}"`);
+      await admin.fill('[data-catalog-search] input[name=q]', '');
+      await admin.selectOption('[data-catalog-search] select[name=status]', 'flagged');
+      await admin.click('[data-catalog-search] button[type=submit]');
+      await admin.waitForFunction(() => {
+        const rows = document.querySelectorAll('[data-catalog-results] tbody tr');
+        return rows.length === 1 && rows[0].getAttribute('data-procedure') === '3.000224';
+      }, null, { timeout: 10000 });
+      await admin.click('[data-procedure="3.000224"] a');
+      await admin.waitForSelector('[data-catalog-reasons]');
+      const reasons = await admin.textContent('[data-catalog-reasons]');
+      assert(/Tệp này chứa trang của thủ tục khác/.test(reasons) && !/mismatched_page/.test(reasons), `flag explained in words, got "${reasons}"`);
+      const overflow = await overflowAt(admin, 1280);
+      assert(overflow <= 0, `catalog page scrolls sideways by ${overflow}px`);
+    });
+
     await check('no script errors and no CSP violations on any page', async () => {
       assert(problems.length === 0, problems.join('\n'));
     });
