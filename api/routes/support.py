@@ -18,6 +18,7 @@ from api.auth.errors import StaffError, kb_errors
 from api.auth.models import ROLE_ADMIN
 from api.pii import PiiDep
 from api.support.delivery import deliver
+from api.support.handback import reset_handoff_slot
 from api.support.history import HistoryDetail, HistoryQuery, HistoryService
 from api.support.models import DELIVERY_WEB
 from api.support.pii_view import open_conversation
@@ -67,6 +68,8 @@ async def release(conversation_id: int, user: SupportUser, services: ServicesDep
         status = await deliver(request, target.channel, target.user_id, message.text)
         if status != message.delivery:
             services.inbox.set_delivery(message.id, status)
+        await reset_handoff_slot(getattr(request.app.state, "rasa", None),
+                                 f"{target.channel}:{target.user_id}")
     return open_conversation(services.inbox, pii, user.username, conversation_id)
 
 

@@ -59,5 +59,7 @@ def test_a_new_specific_entry_is_not_lost_to_an_older_vaguer_one(admin, services
         assert tie.decision == Decision.CLARIFY
         assert {new_id, old_id} <= {hit.id for hit in tie.options}
     finally:
-        version = created.json()["version"]
-        admin.delete(f"/api/admin/faqs/{new_id}", params={"version": version})
+        # unpublished, not deleted: a deleted id is reused by SQLite and would mix its audit
+        # trail with the next test's entry
+        admin.put(f"/api/admin/faqs/{new_id}", json=entry(PARKING, []) | {
+            "published": False, "version": created.json()["version"]})

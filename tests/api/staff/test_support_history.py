@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import threading
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from api.admin.analytics import LOCAL_TZ
+from api.rasa_client import RasaServer
 from api.support.suggestions import desk_messages
 from knowledge_base.db import utcnow
 from tests.api.staff.harness import seed_conversation, seed_rating
@@ -103,3 +107,42 @@ def test_history_csv_is_for_admins_and_masked(admin, support, services):
     assert mine[0]["procedure"] == "1.001193" and mine[0]["outcome"] == "answered"
     too_long = {"date_from": "2024-01-01", "date_to": today}
     assert admin.get("/api/support/history/export.csv", params=too_long).status_code == 422
+
+
+class _FakeRasa(BaseHTTPRequestHandler):
+    """Records the tracker events posted to it (Rasa's HTTP API, faked on 127.0.0.1)."""
+
+    received: list[tuple[str, dict]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).received.append((self.path, body))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_release_resets_the_handoff_slot_in_rasa(client, support, services):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeRasa)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    rasa = client.app.state.rasa
+    saved = rasa.servers
+    rasa.servers = [RasaServer(f"http://127.0.0.1:{server.server_address[1]}")]
+    try:
+        conversation_id = seed_conversation(services, "release-rasa", [
+            {"text": "gặp cán bộ", "decision": "handoff"}], owner="waiting")
+        support.post(f"/api/support/conversations/{conversation_id}/claim")
+        assert support.post(f"/api/support/conversations/{conversation_id}/release"
+                            ).status_code == 200
+    finally:
+        rasa.servers = saved
+        server.shutdown()
+        server.server_close()
+    path, event = _FakeRasa.received[-1]
+    assert path.startswith("/conversations/web%3Arelease-rasa/tracker/events")
+    assert event == {"event": "slot", "name": "handed_off", "value": False}
