@@ -111,7 +111,7 @@ def suggestions(services: ServicesDep,
 @router.get("/history")
 def history(services: ServicesDep,
             text: Annotated[str, Query(max_length=200)] = "",
-            procedure: Annotated[str, Query(max_length=32)] = "",
+            procedure: Annotated[str, Query(max_length=100)] = "",
             channel: Annotated[str, Query(max_length=32)] = "",
             date_from: date | None = None, date_to: date | None = None,
             outcome: Annotated[str, Query(max_length=16)] = "",
@@ -119,7 +119,7 @@ def history(services: ServicesDep,
     """Every conversation (masked), filtered by text, procedure, channel, days and outcome."""
     query = HistoryQuery(text=text, procedure=procedure, channel=channel, date_from=date_from,
                          date_to=date_to, outcome=outcome, limit=limit)
-    return {"items": HistoryService(services.sessions, services.inbox).search(query)}
+    return {"items": _history_service(services).search(query)}
 
 
 @router.get("/history/export.csv")
@@ -128,7 +128,7 @@ def history_csv(user: SupportUser, services: ServicesDep, date_from: date,
     """Admins only: every turn and staff message of a range of days, masked, as CSV."""
     if user.role != ROLE_ADMIN:
         raise StaffError(403, "forbidden")
-    body = HistoryService(services.sessions, services.inbox).export_csv(date_from, date_to)
+    body = _history_service(services).export_csv(date_from, date_to)
     name = f"conversations-{date_from.isoformat()}-{date_to.isoformat()}.csv"
     return Response("\ufeff" + body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
@@ -138,7 +138,11 @@ def history_csv(user: SupportUser, services: ServicesDep, date_from: date,
 @router.get("/history/{conversation_id}")
 def history_detail(conversation_id: int, services: ServicesDep) -> HistoryDetail:
     """A past conversation: its masked turns, outcome and ratings."""
-    return HistoryService(services.sessions, services.inbox).open(conversation_id)
+    return _history_service(services).open(conversation_id)
+
+
+def _history_service(services) -> HistoryService:
+    return HistoryService(services.sessions, services.inbox, services.kb)
 
 
 @router.post("/proposals", status_code=201)

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,7 +30,11 @@ from api.masking import mask_pii
 from api.support.inbox import RELEASE_AUTHOR, InboxService
 from api.support.models import StaffMessageRow
 from api.support.schemas import ConversationDetail
+from knowledge_base.errors import NotFoundError
+from knowledge_base.service import KnowledgeBase
+from knowledge_base.text import fold
 
+CODE_RE = re.compile(r"\d\.\d{6}")
 OUTCOMES = ("answered", "clarified", "not_found", "handed_off", "other")
 MAX_RESULTS = 200
 SCAN_LIMIT = 2000  # conversations read per search before the outcome filter
@@ -63,6 +68,7 @@ class HistoryItem(BaseModel):
     turns: int
     first_question: str
     procedures: list[str]
+    procedure_names: list[str] = Field(default_factory=list)
     outcome: str
     rating: int | None = None
 
@@ -106,9 +112,29 @@ def _cell(text: str) -> str:
 class HistoryService:
     """Searches and exports the conversation log (masked text only)."""
 
-    def __init__(self, sessions: sessionmaker, inbox: InboxService) -> None:
+    def __init__(self, sessions: sessionmaker, inbox: InboxService,
+                 kb: KnowledgeBase | None = None) -> None:
         self.sessions = sessions
         self.inbox = inbox
+        self.kb = kb
+
+    def _procedure_codes(self, text: str) -> list[str]:
+        """A procedure code as typed, or the codes whose name has every word (accents ignored)."""
+        text = " ".join(text.split())
+        if CODE_RE.fullmatch(text) or self.kb is None:
+            return [text]
+        words = fold(text).lower().split()
+        return [p.code for p in self.kb.store.procedures(include_flagged=True)
+                if all(word in fold(p.name).lower() for word in words)]
+
+    def _names(self, codes: list[str]) -> list[str]:
+        names = []
+        for code in codes:
+            try:
+                names.append(self.kb.procedure(code).name if self.kb else "")
+            except NotFoundError:
+                names.append("")
+        return names
 
     def search(self, query: HistoryQuery) -> list[HistoryItem]:
         """Conversations matching every filter, most recent activity first."""
@@ -126,7 +152,7 @@ class HistoryService:
         if query.procedure.strip():
             statement = statement.where(exists().where(
                 TurnRow.conversation_id == ConversationRow.id,
-                TurnRow.procedure == query.procedure.strip()))
+                TurnRow.procedure.in_(self._procedure_codes(query.procedure))))
         text = " ".join(query.text.split())
         if text:
             pattern = f"%{text}%"
@@ -191,11 +217,12 @@ class HistoryService:
         rating = session.scalar(select(RatingRow.score).where(
             RatingRow.conversation_id == row.id).order_by(RatingRow.id.desc()).limit(1))
         last = max([as_utc(t.at) for t in turns] or [as_utc(row.updated_at)])
+        codes = list(dict.fromkeys(t.procedure for t in turns if t.procedure))
         return HistoryItem(
             id=row.id, channel=row.channel, owner=row.owner, started=as_utc(row.created_at),
             last_activity=last, turns=len(turns),
             first_question=mask_pii(questions[0])[:PREVIEW_CHARS] if questions else "",
-            procedures=list(dict.fromkeys(t.procedure for t in turns if t.procedure)),
+            procedures=codes, procedure_names=self._names(codes),
             outcome=self._outcome(session, row.id), rating=rating)
 
     def _write_conversation(self, session: Session, writer, row: ConversationRow) -> None:

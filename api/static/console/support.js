@@ -259,7 +259,7 @@
       el('td', { text: CHANNELS[item.channel] || item.channel }),
       el('td', { text: formatDate(item.last_activity) }),
       el('td', { class: 'wrap', text: item.first_question || '…' }),
-      el('td', { class: 'wrap', text: item.procedures.join(', ') }),
+      el('td', { class: 'wrap', text: item.procedures.map((code, i) => (item.procedure_names[i] || '') + ' (' + code + ')').join('; ') }),
       el('td', { text: OUTCOMES[item.outcome] || item.outcome }),
       el('td', { text: item.rating ? item.rating + '/5' : '' }),
     ]);

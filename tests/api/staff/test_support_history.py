@@ -61,6 +61,8 @@ def test_history_search_by_text_procedure_channel_date_and_outcome(support, serv
 
     assert set(_history(support, text="HISTMARK")) == {answered, handed, ancient}
     assert _history(support, text="histmark", procedure="1.000894") == [answered]
+    assert _history(support, text="histmark", procedure="dang ky KET HON") == [answered]
+    assert _history(support, text="histmark", procedure="khai tu") == [ancient]
     assert _history(support, text="histmark", channel="zalo") == [handed]
     assert _history(support, text="histmark", outcome="handed_off") == [handed]
     recent = (utcnow() - timedelta(days=2)).astimezone(LOCAL_TZ).date()
@@ -71,6 +73,7 @@ def test_history_search_by_text_procedure_channel_date_and_outcome(support, serv
     items = support.get("/api/support/history", params={"text": "kết hôn histmark"}).json()
     item = items["items"][0]
     assert item["procedures"] == ["1.000894"] and item["outcome"] == "answered"
+    assert item["procedure_names"] == [services.kb.procedure("1.000894").name]
     assert item["rating"] == 5
 
     opened = support.get(f"/api/support/history/{answered}").json()
