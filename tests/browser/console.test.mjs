@@ -110,6 +110,24 @@ async function main() {
       await admin.waitForFunction(() => /phiên bản 1/.test(document.querySelector('[data-faq-form] h2').textContent));
     });
 
+    await check('a near-duplicate FAQ can be merged into the existing entry instead', async () => {
+      await admin.click('[data-faq-form] button:has-text("Quay lại danh sách")');
+      await admin.waitForSelector('[data-new-faq]');
+      await admin.click('[data-new-faq]');
+      await admin.fill('[data-faq-form] input[name=question]', 'Ở phường có phòng cho mẹ cho con bú không?');
+      await admin.fill('[data-faq-form] textarea[name=answer]', 'Có.');
+      await admin.click('[data-faq-form] button[type=submit]');
+      await admin.waitForSelector('[data-overlaps] [data-merge]', { timeout: 10000 });
+      const shown = await admin.textContent('[data-overlaps]');
+      assert(shown.includes(FAQ_QUESTION), `the overlap names the earlier entry, got "${shown}"`);
+      await admin.click(`[data-overlaps] li:has-text("${FAQ_QUESTION}") [data-merge]`);
+      await admin.waitForFunction(() => /phiên bản 2/.test(document.querySelector('[data-faq-form] h2').textContent));
+      const question = await admin.inputValue('[data-faq-form] input[name=question]');
+      const phrasings = await admin.inputValue('[data-faq-form] textarea[name=phrasings]');
+      assert(question === FAQ_QUESTION && phrasings.includes('Ở phường có phòng cho mẹ cho con bú không?'),
+        `merged into the earlier entry as a phrasing, got "${question}" / "${phrasings}"`);
+    });
+
     await check('citizen asks for a human and sees the handoff banner', async () => {
       await ask(citizen, 'cho tôi gặp cán bộ');
       await citizen.waitForSelector('.tthc-banner:not([hidden])', { timeout: 5000 });
