@@ -206,6 +206,17 @@ async function main() {
       assert(overflow <= 0, `history page scrolls sideways by ${overflow}px`);
     });
 
+    await check('a newly waiting citizen: the title counts it and the optional sound plays', async () => {
+      await support.check('[data-sound]');
+      const before = await support.evaluate(() => window.TTHC_BEEPS || 0);
+      const other = await watchedPage(await browser.newContext({ locale: 'vi-VN' }), 'citizen-2', problems);
+      await other.goto(`${BASE}/`);
+      await other.click('.tthc-launcher');
+      await ask(other, 'cho tôi gặp cán bộ');
+      await support.waitForFunction(() => /^\(1\) /.test(document.title), null, { timeout: 15000 });
+      await support.waitForFunction((n) => (window.TTHC_BEEPS || 0) > n, before, { timeout: 5000 });
+    });
+
     await check('admin analytics render charts with data', async () => {
       await admin.goto(`${BASE}/admin#analytics`);
       await admin.waitForSelector('canvas[data-chart="per-day"]');
