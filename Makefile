@@ -15,7 +15,7 @@ KB_CODE := $(wildcard knowledge_base/*.py knowledge_base/parsing/*.py)
 CATALOG ?= ../shared/data/catalog
 EVAL_SET ?= eval/ward_questions.jsonl
 
-.PHONY: help setup run test browser-deps console-deps test-kb lint eval bench index train clean audit load scale-deps
+.PHONY: help setup run test browser-deps console-deps test-kb lint eval eval-chat bench index train clean audit load scale-deps
 
 help:
 	@echo "make run    - set up and start the whole assistant (web widget at http://127.0.0.1:8000/)"
@@ -119,6 +119,11 @@ audit: $(VENV)/.installed
 
 eval: $(INDEX_POINTER)
 	$(TTHC) eval $(EVAL_SET) --json var/eval.json
+
+# What a citizen receives: real questions and team scenarios through /api/chat (real Rasa).
+DEV_SET ?= ../shared/data/eval/dev.jsonl
+eval-chat: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL)
+	$(PY) -m ops.eval_chat $(DEV_SET) --json var/eval-chat.json
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check knowledge_base actions api tests

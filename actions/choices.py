@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from actions import constants as c
-from actions.lexicon import Analysis, fold, words_of
+from knowledge_base.analysis import Analysis, fold, words_of
 
 ORDINALS = {"1": 1, "nhat": 1, "dau": 1, "mot": 1, "2": 2, "hai": 2, "nhi": 2,
             "3": 3, "ba": 3, "4": 4, "tu": 4, "bon": 4, "5": 5, "nam": 5, "6": 6, "sau": 6,
             "7": 7, "8": 8, "9": 9}  # some procedures have 7 cases (giấy phép xây dựng)
 CASE_MATCH_THRESHOLD = 0.5
-VARIANT_KEPT_SHARE = 0.6  # share of the current name's own words a variant keeps
 MIN_NAMED_CASE_WORDS = 2  # words of one case heading a question must hold to pick it
 # A longer message names an option only after a marker ("em thuộc trường hợp thứ 2"):
 # "nhà 3 tầng có cần xin không" asks a question, it does not pick the third option.
@@ -86,48 +85,12 @@ def case_named(name: str, cases: list[str], analysis: Analysis) -> int | None:
     return None
 
 
-def within_name(name: str, analysis: Analysis) -> bool:
-    """Whether every topic word of the question is a word of ``name``.
-
-    "bao lâu thì có giấy phép" while talking about "Cấp giấy phép xây dựng …"
-    re-mentions the procedure under discussion; it is not a new topic.
-    """
-    words = {fold(w) for w in analysis.core.split()}
-    return bool(words) and words <= {fold(w) for w in words_of(name)}
-
-
-def is_variant(current: Analysis, candidate: str, detail: str) -> bool:
-    """Whether ``candidate`` is a variant of the current procedure that ``detail`` names.
-
-    "Đăng ký kết hôn có yếu tố nước ngoài" is a variant of "Đăng ký kết hôn" named
-    by "người nước ngoài": it keeps most of the current name's own words and holds
-    a word the detail added. "Khai sinh có yếu tố nước ngoài" is no variant of
-    "khai tử", although it holds "nước ngoài" too.
-    """
-    own = {fold(w) for w in current.content_words}
-    words = {fold(w) for w in words_of(candidate)}
-    added = {fold(w) for w in words_of(detail)} - own - {fold(w) for w in words_of(current.topic)}
-    kept = len(own & words) / len(own) if own else 0.0
-    return kept >= VARIANT_KEPT_SHARE and bool(added & words)
-
-
 def is_ordinary_case(name: str, case: str) -> bool:
     """Whether ``case`` is the heading "<name>" or "Hồ sơ <name>": the ordinary case."""
     words = [fold(w) for w in words_of(case)]
     if words[:2] == ["ho", "so"]:
         words = words[2:]
     return words == [fold(w) for w in words_of(name)]
-
-
-def covered(name: Analysis, analysis: Analysis) -> float:
-    """Share of a procedure name's own words (fillers aside) that the question typed.
-
-    "khai sinh cần gì" covers all of "Thủ tục đăng ký khai sinh" but little of
-    "Cấp bản sao trích lục hộ tịch, bản sao Giấy khai sinh": the first is meant.
-    """
-    own = {fold(w) for w in name.core.split()}
-    said = {fold(w) for w in analysis.core.split()}
-    return len(own & said) / len(own) if own else 0.0
 
 
 def also_asked(analysis: Analysis, aspect: str) -> tuple[str, ...]:

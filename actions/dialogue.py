@@ -22,14 +22,14 @@ from datetime import datetime
 
 from actions import constants as c
 from actions.cache import TtlCache
-from actions.choices import also_asked, case_by_words, case_named, ordinal_in, within_name
+from actions.choices import also_asked, case_by_words, case_named, ordinal_in
 from actions.compose import AnswerComposer
-from actions.lexicon import Analysis, Lexicon
-from actions.resolve import Resolver
 from actions.smalltalk import SmallTalk
 from actions.state import DialogueState, Message, Outcome, TurnInfo
+from knowledge_base.analysis import Analysis, Lexicon
 from knowledge_base.errors import KnowledgeBaseError, NotFoundError
-from knowledge_base.models import Decision, Procedure, SearchHit, SearchResult, TargetType
+from knowledge_base.models import Decision, Procedure, SearchHit, TargetType
+from knowledge_base.resolver import Kind, Query, Resolution, Resolver
 from knowledge_base.service import KnowledgeBase
 
 __all__ = ["Dialogue", "DialogueState", "Message", "Outcome", "TurnInfo"]
@@ -109,34 +109,34 @@ class Dialogue(SmallTalk):
     def _question(self, state: DialogueState, message: Message) -> Outcome:
         analysis = self.lexicon.analyze(message.text)
         aspect = self._aspect(message, analysis)
-        if not analysis.names_something or (
-                message.intent in (c.INTENT_CHOOSE_PROCEDURE, c.INTENT_CHOOSE_CASE)
-                and ordinal_in(message.text) is not None):  # "cái thứ 2", nothing offered
+        if aspect == c.ASPECT_GENERAL and state.awaiting == c.AWAITING_PROCEDURE \
+                and state.pending_aspect:
+            aspect = state.pending_aspect  # "lệ phí bao nhiêu?" … "đăng ký tạm trú": its fee
+        if message.intent in (c.INTENT_CHOOSE_PROCEDURE, c.INTENT_CHOOSE_CASE) \
+                and ordinal_in(message.text) is not None:  # "cái thứ 2", nothing offered
             return self._follow_up(state, message, aspect)
-        result = self.kb.search(analysis.topic or message.text)
-        if result.decision != Decision.ANSWER and analysis.core not in ("", analysis.topic):
-            core = self.kb.search(analysis.core)  # "thế còn cho con nuôi thì sao" → "con nuôi"
-            if core.decision == Decision.ANSWER:
-                result = core
-        current = self.kb.procedure(state.procedure_code) if state.procedure_code else None
-        if current is not None and within_name(current.name, analysis) \
-                and not self.resolver.names_better(current, analysis, result):
-            # "phí gia hạn" on "Gia hạn tạm trú", "lệ phí làm thẻ" on "Cấp thẻ căn cước"
-            return self._procedure(state, message, current.code, aspect, None)
-        if result.decision == Decision.NOT_FOUND and analysis.topic != message.text:
-            full = self.kb.search(message.text)
-            if full.decision != Decision.NOT_FOUND:
-                result = full
-        if result.decision != Decision.ANSWER:
-            result = self.resolver.best_clause(message.text, result) or result
-        if result.decision != Decision.ANSWER and current is not None:
-            refined = self.resolver.refine(current, analysis)
-            if refined is not None:
-                return self._procedure(state, message, refined.id, aspect, refined.confidence)
-            if analysis.aspects and len(analysis.content_words) <= c.MAX_STRAY_WORDS:
-                # "lệ phí bao nhiu": an aspect and a stray word ask about the current one
-                return self._procedure(state, message, current.code, aspect, None)
-        return self._follow_result(state, message, aspect, result)
+        resolution = self.resolver.resolve(Query(
+            message.text, state.procedure_code, strict=message.intent == c.INTENT_OUT_OF_SCOPE))
+        return self._render(state, message, aspect, resolution)
+
+    def _render(self, state: DialogueState, message: Message, aspect: str,
+                resolution: Resolution) -> Outcome:
+        """Turn the resolver's decision into replies and the new state."""
+        kind = resolution.kind
+        if kind == Kind.FOLLOW_UP:
+            return self._follow_up(state, message, aspect)
+        if kind == Kind.ANSWER and resolution.code:
+            return self._procedure(state, message, resolution.code, aspect,
+                                   resolution.confidence)
+        if kind == Kind.FAQ and resolution.faq_id is not None:
+            return self._faq(state, message, resolution.faq_id, resolution.confidence)
+        if kind == Kind.CLARIFY:
+            codes = [h.id for h in resolution.options if h.type == TargetType.PROCEDURE]
+            new = replace(state, pending_aspect=aspect, awaiting=c.AWAITING_PROCEDURE,
+                          procedure_options=codes)
+            return Outcome(self.composer.clarify(list(resolution.options), aspect), new,
+                           self._turn(message, c.DECISION_CLARIFY, None, resolution.confidence))
+        return self._not_found(state, message, resolution.confidence)
 
     def _aspect(self, message: Message, analysis: Analysis) -> str:
         """The asked aspect: the intent's, unless it is the general one and words name one.
@@ -187,26 +187,6 @@ class Dialogue(SmallTalk):
         new = replace(state, pending_aspect=aspect)
         return Outcome(self.composer.clarify(hits, aspect), new,
                        self._turn(message, c.DECISION_CLARIFY, None, None))
-
-    def _follow_result(self, state: DialogueState, message: Message, aspect: str,
-                       result: SearchResult) -> Outcome:
-        top = result.top
-        strict = message.intent == c.INTENT_OUT_OF_SCOPE
-        if result.decision == Decision.ANSWER and top is not None:
-            if top.type == TargetType.FAQ:
-                return self._faq(state, message, int(top.id), result.confidence)
-            return self._procedure(state, message, top.id, aspect, result.confidence)
-        if result.decision == Decision.CLARIFY and result.hits and not strict:
-            options = result.options  # up to three, none far below the best
-            codes = [h.id for h in options if h.type == TargetType.PROCEDURE]
-            if state.procedure_code in codes:
-                return self._procedure(state, message, state.procedure_code, aspect,
-                                       result.confidence)
-            new = replace(state, pending_aspect=aspect, awaiting=c.AWAITING_PROCEDURE,
-                          procedure_options=codes)
-            return Outcome(self.composer.clarify(options, aspect), new,
-                           self._turn(message, c.DECISION_CLARIFY, None, result.confidence))
-        return self._not_found(state, message, result.confidence)
 
     # --- outcomes -------------------------------------------------------------
     def _procedure(self, state: DialogueState, message: Message, code: str, aspect: str,

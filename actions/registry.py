@@ -11,9 +11,9 @@ from actions.compose import AnswerComposer
 from actions.dialogue import Dialogue
 from actions.feedback import ActionAskRating, ActionStoreRating
 from actions.handoff import ActionHandoff
-from actions.lexicon import Lexicon
 from actions.procedures import ActionAnswerProcedure
 from actions.templates import DomainTemplates
+from knowledge_base.analysis import Lexicon
 from knowledge_base.service import KnowledgeBase
 
 ACTION_CLASSES = (ActionAnswerProcedure, ActionHandoff, ActionAskRating, ActionStoreRating,

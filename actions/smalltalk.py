@@ -10,14 +10,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from actions import constants as c
-from actions.lexicon import words_of
 from actions.state import DialogueState, Message, Outcome, TurnInfo
+from knowledge_base.analysis import words_of
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.models import Decision
 
 if TYPE_CHECKING:
     from actions.compose import AnswerComposer
-    from actions.lexicon import Lexicon
+    from knowledge_base.analysis import Lexicon
     from knowledge_base.service import KnowledgeBase
 
 # "5", "5 sao", "cho 4 điểm", "chấm 5 nhé": longer messages with a digit are questions.

@@ -3,7 +3,7 @@
 When the Rasa server is unreachable the app still answers: button payloads
 (``/intent{"entity": "value"}``) are parsed here, typed text goes through a
 few keyword intents (greeting, thanks, human) and otherwise the aspect words
-of :mod:`actions.lexicon`; then the shared :class:`actions.dialogue.Dialogue`
+of :mod:`knowledge_base.analysis`; then the shared :class:`actions.dialogue.Dialogue`
 decides, and the domain templates are rendered by the app itself.
 """
 
@@ -14,7 +14,7 @@ import re
 
 from actions import constants as c
 from actions.dialogue import Dialogue, DialogueState, Message, Outcome
-from actions.lexicon import Lexicon
+from knowledge_base.analysis import Lexicon
 
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$", re.DOTALL)
 GREETING_MAX_WORDS = 4

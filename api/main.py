@@ -20,7 +20,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from actions.lexicon import Lexicon
 from actions.registry import build_dialogue, build_executor
 from actions.templates import DomainTemplates
 from api import db_models
@@ -31,6 +30,7 @@ from api.pii import build_vault, start_purging, stop_purging
 from api.rasa_client import RasaClient
 from api.routes import ROUTER_MODULES
 from api.security import install_security
+from knowledge_base.analysis import Lexicon
 from knowledge_base.db import create_tables
 from knowledge_base.service import KnowledgeBase
 

@@ -33,13 +33,13 @@ def bm25_ranker():
         [_folded_tokens(f"{p.name} {procedure_body(p)}") for p in procedures], show_progress=False
     )
 
-    def rank(text: str) -> tuple[list[str], bool]:
+    def rank(text: str) -> list[str]:
         tokens = _folded_tokens(text)
         if not tokens:
-            return [], True
+            return []
         scores = bm25.get_scores(tokens)
         order = scores.argsort()[::-1][:TOP_K]
-        return [codes[i] for i in order], True
+        return [codes[i] for i in order]
 
     return rank
 
@@ -62,9 +62,9 @@ def minilm_ranker():
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(np.ascontiguousarray(vectors))
 
-    def rank(text: str) -> tuple[list[str], bool]:
+    def rank(text: str) -> list[str]:
         query = embedder.encode([text])
         _, ids = index.search(query, TOP_K)
-        return [codes[i] for i in ids[0]], True
+        return [codes[i] for i in ids[0]]
 
     return rank

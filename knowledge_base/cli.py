@@ -219,16 +219,28 @@ def search(
 def evaluate(
     questions: Path,
     json_out: Annotated[Path | None, typer.Option("--json")] = None,
-    systems: Annotated[str, typer.Option(help="Comma-separated systems.")] = "ours,bm25,minilm",
+    systems: Annotated[
+        str, typer.Option(help="Comma-separated: ours (the resolver), retriever, bm25, minilm.")
+    ] = "ours,retriever,bm25,minilm",
+    details: Annotated[
+        Path | None, typer.Option("--details", help="Write one JSON line per question here.")
+    ] = None,
 ) -> None:
-    """Evaluate ours and the baselines on a JSONL question set, in three views."""
+    """Evaluate the resolver, the raw retriever and two baselines on a JSONL set, three views."""
     from knowledge_base.evaluate import print_report, run_evaluation
 
     if not questions.is_file():
         console.print(f"[red]question file not found: {questions}[/red]")
         raise typer.Exit(1)
-    report = run_evaluation(questions, [s.strip() for s in systems.split(",") if s.strip()])
-    print_report(report, Console(width=150))
+    rows: list[dict[str, object]] | None = [] if details else None
+    names = [s.strip() for s in systems.split(",") if s.strip()]
+    report = run_evaluation(questions, names, rows)
+    print_report(report, Console(width=160))
+    if details and rows is not None:
+        details.parent.mkdir(parents=True, exist_ok=True)
+        details.write_text(
+            "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8"
+        )
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -17,7 +17,7 @@ import numpy as np
 
 from knowledge_base.corpus import Corpus
 from knowledge_base.embedder import Embedder
-from knowledge_base.text import ProcessedText, TextPipeline
+from knowledge_base.text import ProcessedText, TextPipeline, tone_key
 
 
 def lexical_tokens(processed: ProcessedText) -> list[str]:
@@ -139,6 +139,7 @@ class TargetInfo:
     entry_ids: list[int]
     key_tokens: frozenset[str]
     body_tokens: frozenset[str]
+    spellings: frozenset[str] = frozenset()  # tone keys of every word of keys and body
 
 
 class SearchIndex:
@@ -172,6 +173,9 @@ class SearchIndex:
         self.entry_tokens = [
             tuple(sorted({t for t in p.syllables if t not in stop})) for p in processed_entries
         ]
+        self.entry_spellings = [
+            frozenset(tone_key(w) for w in p.normalized.split()) for p in processed_entries
+        ]
 
     def _target_infos(
         self, entries: list[ProcessedText], bodies: list[ProcessedText]
@@ -183,7 +187,11 @@ class SearchIndex:
         for pos, key in enumerate(self.targets):
             ids = grouped.get(pos, [])
             tokens = frozenset(t for i in ids for t in entries[i].syllables)
-            infos.append(TargetInfo(key, ids, tokens, frozenset(bodies[pos].syllables)))
+            spellings = frozenset(
+                tone_key(w) for p in [*(entries[i] for i in ids), bodies[pos]]
+                for w in p.normalized.split()
+            )
+            infos.append(TargetInfo(key, ids, tokens, frozenset(bodies[pos].syllables), spellings))
         return infos
 
     def save(self, directory: Path) -> None:

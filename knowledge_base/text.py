@@ -40,6 +40,38 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
+_Y_TO_I = str.maketrans("y", "i")
+
+
+def tone_key(word: str) -> str:
+    """A word's spelling with its tone, independent of where the tone mark sits.
+
+    "hoà"/"hòa", "thuỷ"/"thủy" and "kí"/"ký" are the same word written in the
+    old or new style; "sáng" and "sang" (or "xả" and "sản") are different words
+    that fold to the same letters. The key keeps the vowel marks and đ, moves
+    the tone to the end and writes y as i.
+    """
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    tones = [ch for ch in decomposed if ch in _TONE_MARKS]
+    base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONE_MARKS))
+    return base.translate(_Y_TO_I) + (tones[0] if tones else "")
+
+
+def typed_with_marks(normalized: str) -> dict[str, frozenset[str]]:
+    """Folded syllable → tone keys of the words the citizen typed with diacritics.
+
+    Only these words are matched with their tones; a word typed without any mark
+    ("sang") may stand for any word that folds to it.
+    """
+    typed: dict[str, set[str]] = {}
+    for word in normalized.split():
+        folded = fold(word)
+        if folded != word:
+            typed.setdefault(folded, set()).add(tone_key(word))
+    return {k: frozenset(v) for k, v in typed.items()}
+
+
 def normalize(text: str) -> str:
     """NFC, lowercase, punctuation to spaces (keeping 1.001193 and 85/2019), one space."""
     text = unicodedata.normalize("NFC", text or "").lower()

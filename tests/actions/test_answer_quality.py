@@ -172,7 +172,7 @@ def test_where_quotes_the_catalog_when_it_names_another_place(dialogue) -> None:
 
 
 def test_a_chatty_topic_switch_is_searched_by_its_core_words(dialogue) -> None:
-    from actions.lexicon import Lexicon
+    from knowledge_base.analysis import Lexicon
 
     assert Lexicon.load().analyze("thế còn cho con nuôi thì sao").core == "con nuôi"
     state = DialogueState(procedure_code=KHAI_SINH)
@@ -189,7 +189,7 @@ def test_a_follow_up_after_a_single_suggestion_is_about_that_suggestion(dialogue
 
 
 def test_then_con_without_diacritics_is_the_filler_but_con_nuoi_keeps_its_child() -> None:
-    from actions.lexicon import Lexicon
+    from knowledge_base.analysis import Lexicon
 
     lexicon = Lexicon.load()
     assert lexicon.analyze("the con khai tu thi sao").core == "khai tu"

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from actions.choices import case_by_words, case_named, is_variant, ordinal_in
+from actions.choices import case_by_words, case_named, ordinal_in
 from actions.dialogue import DialogueState, Message
-from actions.lexicon import Lexicon
 from actions.registry import build_dialogue
 from actions.templates import DomainTemplates
+from knowledge_base.analysis import Lexicon
+from knowledge_base.resolver import is_variant
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = ROOT / "bot" / "domain"
@@ -259,3 +260,11 @@ def test_the_bare_name_of_a_procedure_listing_its_cases_names_none() -> None:
     lexicon = Lexicon.load()
     assert case_named(name, cases, lexicon.analyze(name + " cần gì")) is None
     assert case_named(name, cases, lexicon.analyze("xin giay phep xay nha o rieng le")) == 5
+
+
+def test_the_aspect_asked_before_the_procedure_was_named_is_answered(dialogue) -> None:
+    asked = dialogue.answer(DialogueState(), Message("lệ phí bao nhiêu vậy", "ask_fee"))
+    assert asked.turn.decision == "clarify" and asked.state.pending_aspect == "fee"
+    named = dialogue.answer(asked.state, Message("đăng ký kết hôn", "ask_procedure"))
+    assert (named.turn.decision, named.turn.procedure) == ("answer", KET_HON)
+    assert "utter_fees" in responses(named)

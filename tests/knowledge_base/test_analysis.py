@@ -1,4 +1,4 @@
-from actions.lexicon import Lexicon, fold
+from knowledge_base.analysis import Lexicon, fold
 
 LEXICON = Lexicon.load()
 

@@ -1,4 +1,4 @@
-"""Recognise aspects and topic words in a question (data: ``actions/data/lexicon.yml``).
+"""Recognise aspects and topic words in a question (data: ``data/question_lexicon.yml``).
 
 Rasa classifies the intent; this module answers the two questions the
 knowledge base cannot: is this message a follow-up about the procedure under
@@ -17,16 +17,17 @@ from pathlib import Path
 
 import yaml
 
-DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "lexicon.yml"
+from knowledge_base.settings import DATA_DIR
+from knowledge_base.text import fold as fold_text
+
+DEFAULT_PATH = DATA_DIR / "question_lexicon.yml"
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 MAX_PHRASE = 6
 
 
 def fold(text: str) -> str:
-    """Remove Vietnamese diacritics (đ→d) from lowercase text: 'đăng ký' → 'dang ky'."""
-    text = unicodedata.normalize("NFC", text or "").lower().replace("đ", "d")
-    return "".join(c for c in unicodedata.normalize("NFD", text)
-                   if unicodedata.category(c) != "Mn")
+    """Lowercase and remove Vietnamese diacritics (đ→d): 'Đăng ký' → 'dang ky'."""
+    return fold_text(unicodedata.normalize("NFC", text or "").lower())
 
 
 def words_of(text: str) -> list[str]:

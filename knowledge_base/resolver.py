@@ -1,0 +1,231 @@
+"""The one decision a citizen's question gets: answer, clarify, FAQ, not found or follow-up.
+
+The dialogue (through Rasa or in degraded mode) and ``tthc eval`` call
+:meth:`Resolver.resolve` with the message and the conversation's context;
+nothing else turns a search into an answer. The steps are features of that one
+decision, not overrides of each other:
+
+- a message that names nothing ("còn lệ phí thì sao?") is a follow-up about the
+  procedure under discussion (the dialogue knows which);
+- the topic (aspect words removed) and the whole text are searched; the surer
+  reading is taken;
+- a re-mention of the current procedure stays on it, unless the words fit
+  another procedure's name better ("khai sinh cần gì" while on "bản sao");
+- a detail ("không phải, ý em là người nước ngoài") names a variant of the
+  current procedure ("… có yếu tố nước ngoài");
+- an answer whose procedure belongs to a family of variants the question does not
+  decide between (domestic / foreign element, citizen / foreigner …) becomes a
+  clarification within the family.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from knowledge_base.analysis import Analysis, Lexicon, fold, words_of
+from knowledge_base.errors import NotFoundError
+from knowledge_base.models import Decision, Procedure, SearchHit, SearchResult, TargetType
+from knowledge_base.service import KnowledgeBase
+
+VARIANT_KEPT_SHARE = 0.6  # share of the current name's own words a variant keeps
+MAX_STRAY_WORDS = 1  # a follow-up naming an aspect may carry this many unknown words
+
+
+class Kind(str, Enum):
+    """What the dialogue should do with the message."""
+
+    ANSWER = "answer"  # answer about ``code``
+    CLARIFY = "clarify"  # "Ý bạn là…?" with ``options``
+    FAQ = "faq"  # answer the FAQ entry ``faq_id``
+    NOT_FOUND = "not_found"  # nothing in the catalog answers it
+    FOLLOW_UP = "follow_up"  # names nothing: about what the conversation is about
+
+
+@dataclass(frozen=True)
+class Query:
+    """A citizen's message and what the conversation knows.
+
+    Attributes:
+        text: the message as typed.
+        procedure_code: the procedure under discussion, if any.
+        strict: Rasa judged the message out of scope: no clarification buttons.
+
+    """
+
+    text: str
+    procedure_code: str | None = None
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The decision, with what the evaluation and the turn log need."""
+
+    kind: Kind
+    analysis: Analysis
+    code: str | None = None
+    faq_id: int | None = None
+    options: tuple[SearchHit, ...] = ()
+    confidence: float | None = None
+    hits: tuple[SearchHit, ...] = field(default=())
+
+    @property
+    def procedure_ids(self) -> list[str]:
+        """Ranked procedure codes considered (the answered one first)."""
+        codes = [self.code] if self.code else []
+        codes += [h.id for h in self.hits if h.type == TargetType.PROCEDURE]
+        return list(dict.fromkeys(codes))
+
+
+def within_name(name: str, analysis: Analysis) -> bool:
+    """Whether every topic word of the question is a word of ``name``.
+
+    "bao lâu thì có giấy phép" while talking about "Cấp giấy phép xây dựng …"
+    re-mentions the procedure under discussion; it is not a new topic.
+    """
+    words = {fold(w) for w in analysis.core.split()}
+    return bool(words) and words <= {fold(w) for w in words_of(name)}
+
+
+def is_variant(current: Analysis, candidate: str, detail: str) -> bool:
+    """Whether ``candidate`` is a variant of the current procedure that ``detail`` names.
+
+    "Đăng ký kết hôn có yếu tố nước ngoài" is a variant of "Đăng ký kết hôn" named
+    by "người nước ngoài": it keeps most of the current name's own words and holds
+    a word the detail added. "Khai sinh có yếu tố nước ngoài" is no variant of
+    "khai tử", although it holds "nước ngoài" too.
+    """
+    own = {fold(w) for w in current.content_words}
+    words = {fold(w) for w in words_of(candidate)}
+    added = {fold(w) for w in words_of(detail)} - own - {fold(w) for w in words_of(current.topic)}
+    kept = len(own & words) / len(own) if own else 0.0
+    return kept >= VARIANT_KEPT_SHARE and bool(added & words)
+
+
+def covered(name: Analysis, analysis: Analysis) -> float:
+    """Share of a procedure name's own words (fillers aside) that the question typed.
+
+    "khai sinh cần gì" covers all of "Thủ tục đăng ký khai sinh" but little of
+    "Cấp bản sao trích lục hộ tịch, bản sao Giấy khai sinh": the first is meant.
+    """
+    own = {fold(w) for w in name.core.split()}
+    said = {fold(w) for w in analysis.core.split()}
+    return len(own & said) / len(own) if own else 0.0
+
+
+def _another_procedure(result: SearchResult, current: Procedure) -> SearchHit | None:
+    """The search's confident answer when it is a procedure other than ``current``."""
+    top = result.top
+    if result.decision != Decision.ANSWER or top is None or top.id == current.code \
+            or top.type != TargetType.PROCEDURE:
+        return None
+    return top
+
+
+class Resolver:
+    """Takes the decision for one message; see the module docstring for the steps."""
+
+    def __init__(self, kb: KnowledgeBase, lexicon: Lexicon) -> None:
+        self.kb = kb
+        self.lexicon = lexicon
+
+    def resolve(self, query: Query) -> Resolution:
+        """The decision for ``query``."""
+        analysis = self.lexicon.analyze(query.text)
+        if not analysis.names_something:
+            return Resolution(Kind.FOLLOW_UP, analysis)
+        current = self._current(query.procedure_code)
+        result = self._search(query.text, analysis)
+        if current is not None:
+            stays = self._on_current(current, analysis, result)
+            if stays is not None:
+                return stays
+        return self._from_result(query, analysis, result, current)
+
+    # --- the search ---------------------------------------------------------
+    def _search(self, text: str, analysis: Analysis) -> SearchResult:
+        """The surer of two readings: the topic (aspect words removed) and the whole text.
+
+        Removing aspect words helps a short chat question ("khai sinh cần gì") and
+        can hurt one typed without diacritics, whose folded words collide with the
+        lexicon's fillers; the calibrated confidence says which reading matched.
+        Searching the topic's bare core or single clauses of a narrative was tried
+        and measured on real questions: it turned unsure searches into confident
+        wrong answers (26 wrong for 5 right on half the development set).
+        """
+        result = self.kb.search(analysis.topic or text)
+        if analysis.topic and analysis.topic != text:
+            whole = self.kb.search(text)
+            if whole.confidence > result.confidence:
+                result = whole
+        return result
+
+    def _current(self, code: str | None) -> Procedure | None:
+        if not code:
+            return None
+        try:
+            return self.kb.procedure(code)
+        except NotFoundError:
+            return None
+
+    def _on_current(self, current: Procedure, analysis: Analysis,
+                    result: SearchResult) -> Resolution | None:
+        """The procedure under discussion, when the message re-mentions or refines it."""
+        if within_name(current.name, analysis) and not self.names_better(current, analysis,
+                                                                         result):
+            # "phí gia hạn" on "Gia hạn tạm trú", "lệ phí làm thẻ" on "Cấp thẻ căn cước"
+            return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
+        if result.decision == Decision.ANSWER:
+            return None
+        refined = self.refine(current, analysis)
+        if refined is not None:
+            return Resolution(Kind.ANSWER, analysis, code=refined.id,
+                              confidence=refined.confidence, hits=tuple(result.hits))
+        if analysis.aspects and len(analysis.content_words) <= MAX_STRAY_WORDS:
+            # "lệ phí bao nhiu": an aspect and a stray word ask about the current one
+            return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
+        return None
+
+    def _from_result(self, query: Query, analysis: Analysis, result: SearchResult,
+                     current: Procedure | None) -> Resolution:
+        top = result.top
+        hits = tuple(result.hits)
+        if result.decision == Decision.ANSWER and top is not None:
+            if top.type == TargetType.FAQ:
+                return Resolution(Kind.FAQ, analysis, faq_id=int(top.id),
+                                  confidence=result.confidence, hits=hits)
+            return Resolution(Kind.ANSWER, analysis, code=top.id,
+                              confidence=result.confidence, hits=hits)
+        if result.decision == Decision.CLARIFY and result.hits and not query.strict:
+            options = tuple(result.options)
+            codes = [h.id for h in options if h.type == TargetType.PROCEDURE]
+            if current is not None and current.code in codes:
+                return Resolution(Kind.ANSWER, analysis, code=current.code,
+                                  confidence=result.confidence, hits=hits)
+            return Resolution(Kind.CLARIFY, analysis, options=options,
+                              confidence=result.confidence, hits=hits)
+        return Resolution(Kind.NOT_FOUND, analysis, confidence=result.confidence, hits=hits)
+
+    # --- features -------------------------------------------------------------
+    def names_better(self, current: Procedure, analysis: Analysis, result: SearchResult) -> bool:
+        """Whether the search answered another procedure the words fit better than the current."""
+        top = _another_procedure(result, current)
+        if top is None:
+            return False
+        mine = covered(self.lexicon.analyze(current.name), analysis)
+        return covered(self.lexicon.analyze(top.title), analysis) > mine
+
+    def refine(self, current: Procedure, analysis: Analysis) -> SearchHit | None:
+        """A variant of the procedure under discussion named by a detail of the message.
+
+        "không phải, ý em là người nước ngoài" while on "đăng ký kết hôn" means
+        "đăng ký kết hôn có yếu tố nước ngoài": search the detail with the current
+        name; accept a variant (``is_variant``) holding words the detail added.
+        """
+        detail = analysis.core or analysis.topic
+        result = self.kb.search(f"{detail} {current.name}")
+        top = _another_procedure(result, current)
+        if top is None:
+            return None
+        return top if is_variant(self.lexicon.analyze(current.name), top.title, detail) else None

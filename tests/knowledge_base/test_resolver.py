@@ -1,0 +1,73 @@
+"""The resolver's decision: follow-ups, the procedure under discussion, tone-aware matching."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_base.analysis import Lexicon
+from knowledge_base.build import _best_threshold
+from knowledge_base.resolver import Kind, Query, Resolver
+from knowledge_base.retriever import Retriever
+from knowledge_base.text import tone_key, typed_with_marks
+
+KHAI_SINH = "1.001193"
+HO_KINH_DOANH = "1.001612"
+
+
+@pytest.fixture(scope="module")
+def resolver(knowledge_base) -> Resolver:
+    return Resolver(knowledge_base, Lexicon.load())
+
+
+def test_old_and_new_tone_placement_and_i_y_spellings_are_one_word() -> None:
+    assert tone_key("hoà") == tone_key("hòa") and tone_key("thuỷ") == tone_key("thủy")
+    assert tone_key("kí") == tone_key("ký")
+    assert tone_key("sáng") != tone_key("sang") and tone_key("xả") != tone_key("sản")
+
+
+def test_only_words_typed_with_marks_must_match_their_spelling() -> None:
+    typed = typed_with_marks("xin phép xả thải ra sông")
+    assert typed["xa"] == {tone_key("xả")} and "ra" not in typed and "song" in typed
+    assert typed_with_marks("xin phep xa thai") == {}
+
+
+def test_a_word_typed_with_other_tones_does_not_cover_a_name() -> None:
+    content = {"xa": 1.0, "thai": 1.0}
+    tokens = frozenset({"xa", "thai", "san"})
+    thai_san = frozenset(tone_key(w) for w in "chế độ thai sản xã".split())
+    typed = typed_with_marks("xả thải")
+    assert Retriever._cover(content, tokens, typed, thai_san) == 0.0
+    assert Retriever._cover(content, tokens, typed_with_marks("xa thai"), thai_san) == 1.0
+
+
+def test_the_answer_threshold_weighs_a_wrong_answer_as_three_clarifications() -> None:
+    outcomes = [(0.9, 1.0, True)] * 10 + [(0.6, 1.0, True)] * 3 + [(0.6, 1.0, False)] * 2
+    # answering at 0.6 gains 3 right answers but costs 2 wrong ones: 13 - 6 < 10
+    assert _best_threshold(outcomes, margin=0.15) == 0.65
+    assert _best_threshold([(0.6, 1.0, True)] * 5, margin=0.15) == 0.5
+
+
+def test_a_message_naming_nothing_is_a_follow_up(resolver) -> None:
+    for text in ("lệ phí bao nhiêu?", "mất mấy ngày vậy ạ", "cần mang gì"):
+        assert resolver.resolve(Query(text, KHAI_SINH)).kind == Kind.FOLLOW_UP, text
+
+
+def test_an_aspect_with_a_stray_word_stays_on_the_procedure_under_discussion(resolver) -> None:
+    resolution = resolver.resolve(Query("lệ phí bao nhiêu ta", HO_KINH_DOANH))
+    assert (resolution.kind, resolution.code) == (Kind.ANSWER, HO_KINH_DOANH)
+
+
+def test_a_plain_question_about_a_procedure_is_answered(resolver) -> None:
+    resolution = resolver.resolve(Query("đăng ký khai sinh"))
+    assert (resolution.kind, resolution.code) == (Kind.ANSWER, KHAI_SINH)
+    assert resolution.procedure_ids[0] == KHAI_SINH
+
+
+def test_out_of_scope_talk_gets_no_procedure(resolver) -> None:
+    for text in ("giá vàng hôm nay bao nhiêu", "thời tiết ngày mai thế nào"):
+        assert resolver.resolve(Query(text)).kind in (Kind.NOT_FOUND, Kind.FAQ), text
+
+
+def test_rasa_out_of_scope_gets_no_buttons(resolver) -> None:
+    resolution = resolver.resolve(Query("tôi muốn hỏi về giấy tờ đất của hàng xóm", strict=True))
+    assert resolution.kind != Kind.CLARIFY
