@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from api.admin.catalog_browser import explain_flag
 from api.auth.errors import StaffError
 from knowledge_base.errors import NotFoundError
 from knowledge_base.importer import CatalogReadResult, read_catalog
@@ -75,7 +76,8 @@ class CatalogService:
             "changed": [{"code": c, "name": names.get(c, "")} for c in diff.changed],
             "removed": [{"code": c, "name": self._stored_name(c)} for c in diff.removed],
             "unchanged": diff.unchanged,
-            "flagged": [{"code": c, "name": names.get(c, ""), "flags": f}
+            "flagged": [{"code": c, "name": names.get(c, ""), "flags": f,
+                         "reasons": [explain_flag(c, flag) for flag in f]}
                         for c, f in diff.flagged.items()],
             "errors": [f"{e.path.name}: {e.reason}" for e in result.errors],
         }

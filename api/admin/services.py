@@ -15,6 +15,7 @@ from pathlib import Path
 from fastapi import Request
 from sqlalchemy.orm import sessionmaker
 
+from actions.templates import DomainTemplates
 from api.admin.analytics import AnalyticsService
 from api.admin.catalog import CatalogService
 from api.auth.models import ensure_tables as ensure_auth_tables
@@ -23,9 +24,11 @@ from api.auth.users import UserService
 from api.support.inbox import InboxService
 from api.support.models import ensure_tables as ensure_support_tables
 from api.support.proposals import ProposalService
+from api.support.suggestions import Suggester
 from knowledge_base.service import KnowledgeBase
 
 STATE_KEY = "staff_services"
+DEFAULT_DOMAIN = Path(__file__).resolve().parents[2] / "bot" / "domain"
 _lock = threading.Lock()
 
 
@@ -42,6 +45,7 @@ class StaffServices:
     analytics: AnalyticsService
     catalog: CatalogService
     cookie_secure: bool | None = None
+    suggester: Suggester | None = None
 
     @classmethod
     def build(cls, kb: KnowledgeBase, settings: object | None = None) -> StaffServices:
@@ -56,7 +60,8 @@ class StaffServices:
             users=UserService(sessions), inbox=InboxService(sessions),
             proposals=ProposalService(sessions, kb), analytics=AnalyticsService(sessions, kb),
             catalog=CatalogService(kb, catalog_dir),
-            cookie_secure=getattr(settings, "auth_cookie_secure", None))
+            cookie_secure=getattr(settings, "auth_cookie_secure", None),
+            suggester=Suggester(kb, DomainTemplates.load(_domain_path(settings))))
 
     def knowledge_changed(self) -> None:
         """Re-index now after an admin change, so "saved" means "answered" in this process.
@@ -68,6 +73,11 @@ class StaffServices:
         """
         if self.kb.ready:
             self.kb.refresh_if_changed(force=True, wait=True)
+
+
+def _domain_path(settings: object | None) -> Path:
+    """The bot's domain directory: suggestions are drafted from the bot's own responses."""
+    return getattr(settings, "domain_path", None) or DEFAULT_DOMAIN
 
 
 def get_staff_services(request: Request) -> StaffServices:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.admin.overlap import OverlapIn, find_overlaps
 from api.admin.schemas import FaqIn
 from api.auth.deps import AdminUser, ServicesDep, require_admin
 from api.auth.errors import StaffError, kb_errors
@@ -42,6 +43,15 @@ def create_faq(body: FaqIn, user: AdminUser, services: ServicesDep) -> Faq:
         faq = services.kb.faqs.create(body.to_faq(), actor=user.username)
     services.knowledge_changed()
     return faq
+
+
+@router.post("/overlaps")
+def overlaps(body: OverlapIn, services: ServicesDep) -> dict[str, Any]:
+    """Existing FAQ entries and procedures that would compete for this entry's phrasings."""
+    if not services.kb.ready:
+        raise StaffError(503, "kb_not_ready")
+    with kb_errors():
+        return {"items": find_overlaps(services.kb, body)}
 
 
 @router.get("/{faq_id}")

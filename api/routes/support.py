@@ -8,15 +8,18 @@ text (personal data) to staff, audited (:mod:`api.support.pii_view`).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.auth.deps import ServicesDep, SupportUser, require_support
 from api.auth.errors import StaffError, kb_errors
 from api.auth.models import ROLE_ADMIN
 from api.pii import PiiDep
 from api.support.delivery import deliver
+from api.support.handback import reset_handoff_slot
+from api.support.history import HistoryDetail, HistoryQuery, HistoryService
 from api.support.models import DELIVERY_WEB
 from api.support.pii_view import open_conversation
 from api.support.schemas import (
@@ -26,7 +29,7 @@ from api.support.schemas import (
     ReplyIn,
     SuggestionsOut,
 )
-from api.support.suggestions import suggest
+from api.support.suggestions import desk_messages, fill_office, settings
 
 router = APIRouter(prefix="/api/support", tags=["support"],
                    dependencies=[Depends(require_support)])
@@ -54,10 +57,19 @@ def claim(conversation_id: int, user: SupportUser, services: ServicesDep,
 
 
 @router.post("/conversations/{conversation_id}/release")
-def release(conversation_id: int, user: SupportUser, services: ServicesDep,
-            pii: PiiDep) -> ConversationDetail:
-    """Hand the conversation back to the bot."""
-    services.inbox.release(conversation_id, user.username, any_staff=user.role == ROLE_ADMIN)
+async def release(conversation_id: int, user: SupportUser, services: ServicesDep,
+                  pii: PiiDep, request: Request) -> ConversationDetail:
+    """Hand the conversation back to the bot, telling the citizen so (``messages.yml``)."""
+    notice = fill_office(desk_messages()["release"], services.kb.office_info())
+    sent = services.inbox.release(conversation_id, user.username,
+                                  any_staff=user.role == ROLE_ADMIN, notice=notice)
+    if sent is not None:
+        message, target = sent
+        status = await deliver(request, target.channel, target.user_id, message.text)
+        if status != message.delivery:
+            services.inbox.set_delivery(message.id, status)
+        await reset_handoff_slot(getattr(request.app.state, "rasa", None),
+                                 f"{target.channel}:{target.user_id}")
     return open_conversation(services.inbox, pii, user.username, conversation_id)
 
 
@@ -76,12 +88,61 @@ async def reply(conversation_id: int, body: ReplyIn, user: SupportUser, services
 
 @router.get("/suggestions")
 def suggestions(services: ServicesDep,
-                q: Annotated[str, Query(max_length=2000)] = "") -> SuggestionsOut:
-    """Top 3 knowledge-base answers for a citizen's message, each with its source."""
+                q: Annotated[str, Query(max_length=2000)] = "",
+                conversation_id: Annotated[int | None, Query(ge=1)] = None) -> SuggestionsOut:
+    """Up to 3 ready-to-send reply drafts, each with its source and confidence.
+
+    With ``conversation_id`` they come from the conversation (the procedure and
+    case under discussion, the question the citizen actually asked); with ``q``
+    alone, from that one message.
+    """
     if not services.kb.ready:
         raise StaffError(503, "kb_not_ready")
+    suggester = services.suggester
+    if suggester is None:
+        raise StaffError(503, "kb_not_ready")
     with kb_errors():
-        return suggest(services.kb, q)
+        if conversation_id is not None:
+            context = services.inbox.context(conversation_id, settings()["context_turns"])
+            return suggester.for_conversation(context)
+        return suggester.for_text(q)
+
+
+@router.get("/history")
+def history(services: ServicesDep,
+            text: Annotated[str, Query(max_length=200)] = "",
+            procedure: Annotated[str, Query(max_length=100)] = "",
+            channel: Annotated[str, Query(max_length=32)] = "",
+            date_from: date | None = None, date_to: date | None = None,
+            outcome: Annotated[str, Query(max_length=16)] = "",
+            limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+    """Every conversation (masked), filtered by text, procedure, channel, days and outcome."""
+    query = HistoryQuery(text=text, procedure=procedure, channel=channel, date_from=date_from,
+                         date_to=date_to, outcome=outcome, limit=limit)
+    return {"items": _history_service(services).search(query)}
+
+
+@router.get("/history/export.csv")
+def history_csv(user: SupportUser, services: ServicesDep, date_from: date,
+                date_to: date) -> Response:
+    """Admins only: every turn and staff message of a range of days, masked, as CSV."""
+    if user.role != ROLE_ADMIN:
+        raise StaffError(403, "forbidden")
+    body = _history_service(services).export_csv(date_from, date_to)
+    name = f"conversations-{date_from.isoformat()}-{date_to.isoformat()}.csv"
+    return Response("\ufeff" + body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
+
+
+@router.get("/history/{conversation_id}")
+def history_detail(conversation_id: int, services: ServicesDep) -> HistoryDetail:
+    """A past conversation: its masked turns, outcome and ratings."""
+    return _history_service(services).open(conversation_id)
+
+
+def _history_service(services) -> HistoryService:
+    return HistoryService(services.sessions, services.inbox, services.kb)
 
 
 @router.post("/proposals", status_code=201)

@@ -18,7 +18,7 @@ from api.auth.errors import StaffError
 from api.auth.models import as_utc
 from api.db_models import OWNER_BOT, OWNER_WAITING, STAFF_PREFIX, ConversationRow, TurnRow
 from api.masking import mask_pii
-from api.support.models import StaffMessageRow
+from api.support.models import DELIVERY_WEB, StaffMessageRow
 from api.support.schemas import (
     ConversationDetail,
     InboxItem,
@@ -26,12 +26,14 @@ from api.support.schemas import (
     TranscriptEntry,
     UpdatesOut,
 )
+from api.support.suggestions import ContextTurn, ConversationContext
 from knowledge_base.db import utcnow
 
 MAX_REPLY_CHARS = 2000
 HANDOFF_DECISION = "handoff"
 PREVIEW_CHARS = 160
 UPDATES_BATCH = 50
+RELEASE_AUTHOR = "@release"  # not a valid username: the desk's own message at release
 
 
 def staff_owner(username: str) -> str:
@@ -121,16 +123,48 @@ class InboxService:
             waiting_since=since or as_utc(row.updated_at), last_citizen_message=last_citizen,
             entries=entries)
 
+    def context(self, conversation_id: int, turns: int) -> ConversationContext:
+        """The last ``turns`` citizen turns (masked) and the topic, for the suggestions."""
+        with self.sessions() as session:
+            row = self._conversation(session, conversation_id)
+            recent = list(session.scalars(select(TurnRow).where(
+                TurnRow.conversation_id == row.id).order_by(TurnRow.id.desc()).limit(turns)))
+            topic = dict(row.topic or {})
+        return ConversationContext(
+            turns=[ContextTurn(text=t.text, procedure=t.procedure, decision=t.decision,
+                               confidence=t.confidence) for t in reversed(recent)],
+            topic=topic)
+
     def claim(self, conversation_id: int, username: str) -> None:
         """Take a waiting conversation; refused (409) if someone else was faster."""
         self._move(conversation_id, ConversationRow.owner == OWNER_WAITING,
                    staff_owner(username), "conversation_not_waiting")
 
-    def release(self, conversation_id: int, username: str, any_staff: bool = False) -> None:
-        """Hand a conversation back to the bot (admins may release anyone's)."""
+    def release(self, conversation_id: int, username: str, any_staff: bool = False,
+                notice: str = "") -> tuple[StaffMessageOut, ReplyTarget] | None:
+        """Hand a conversation back to the bot (admins may release anyone's).
+
+        ``notice`` (from ``messages.yml``) is recorded for the citizen as the desk's
+        own message (author ``@release``, never a staff username), so the widget
+        shows it as the assistant speaking again rather than as an officer. The
+        stored topic forgets the pending handoff so degraded mode answers normally.
+        """
         condition = (ConversationRow.owner.startswith(STAFF_PREFIX) if any_staff
                      else ConversationRow.owner == staff_owner(username))
         self._move(conversation_id, condition, OWNER_BOT, "conversation_not_yours")
+        with self.sessions.begin() as session:
+            row = self._conversation(session, conversation_id)
+            if (row.topic or {}).get("handed_off"):
+                row.topic = {**row.topic, "handed_off": False}
+            if not notice.strip():
+                return None
+            message = StaffMessageRow(conversation_id=row.id, author=RELEASE_AUTHOR,
+                                      text=notice.strip(), delivery=DELIVERY_WEB)
+            session.add(message)
+            session.flush()
+            return (StaffMessageOut(id=message.id, at=as_utc(message.at), text=message.text,
+                                    delivery=message.delivery),
+                    ReplyTarget(row.id, row.channel, row.user_id))
 
     def _move(self, conversation_id: int, condition, owner: str, refusal: str) -> None:
         with self.sessions.begin() as session:
@@ -184,7 +218,8 @@ class InboxService:
                 .order_by(StaffMessageRow.id).limit(UPDATES_BATCH)))
         owner = public_owner(row.owner)
         return UpdatesOut(
-            messages=[{"text": m.text, "buttons": [], "staff": True} for m in messages],
+            messages=[{"text": m.text, "buttons": [], "staff": m.author != RELEASE_AUTHOR}
+                      for m in messages],
             cursor=messages[-1].id if messages else cursor,
             staff=owner == "staff", handoff=owner == OWNER_WAITING, owner=owner)
 

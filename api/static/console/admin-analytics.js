@@ -24,6 +24,12 @@
       el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c) => (c instanceof Node ? el('td', {}, [c]) : el('td', { text: c }))))))]);
   }
 
+  function procedureLabel(p) {
+    const name = (p.name || '').replace(/^Thủ tục\s+/i, '');
+    if (!name) return p.code;
+    return name.length > 40 ? name.slice(0, 39).replace(/\s+\S*$/, '') + '…' : name;
+  }
+
   function percent(value) {
     return value === null || value === undefined ? '—' : Math.round(value * 100) + '%';
   }
@@ -51,12 +57,17 @@
     const keys = Object.keys(OUTCOMES);
     chart(outcomes.canvas, { type: 'doughnut', data: { labels: keys.map((k) => OUTCOMES[k] + ' ' + percent(r.outcomes[k].share)), datasets: [{ data: keys.map((k) => r.outcomes[k].count), backgroundColor: COLORS }] } });
     chart(csat.canvas, { type: 'bar', data: { labels: ['1★', '2★', '3★', '4★', '5★'], datasets: [{ label: 'Số đánh giá', data: [1, 2, 3, 4, 5].map((s) => r.satisfaction.distribution[String(s)]), backgroundColor: COLORS[0] }] }, options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
-    chart(top.canvas, { type: 'bar', data: { labels: r.top_procedures.map((p) => p.code), datasets: [{ label: 'Lượt hỏi', data: r.top_procedures.map((p) => p.count), backgroundColor: COLORS[1] }] }, options: { indexAxis: 'y' } });
+    // bars named by the procedure (shortened to fit); the tooltip adds the full name and the code
+    chart(top.canvas, { type: 'bar', data: { labels: r.top_procedures.map(procedureLabel), datasets: [{ label: 'Lượt hỏi', data: r.top_procedures.map((p) => p.count), backgroundColor: COLORS[1] }] },
+      options: { indexAxis: 'y', plugins: { tooltip: { callbacks: { title: (items) => {
+        const p = r.top_procedures[items[0].dataIndex];
+        return (p.name || p.code) + ' (' + p.code + ')';
+      } } } } } });
     body.append(
       el('h3', { text: 'Kết quả trả lời' }),
       table(['Kết quả', 'Số câu', 'Tỉ lệ'], keys.map((k) => [OUTCOMES[k], String(r.outcomes[k].count), percent(r.outcomes[k].share)])),
       el('h3', { text: 'Thủ tục được hỏi nhiều nhất' }),
-      table(['Mã', 'Tên', 'Lượt hỏi'], r.top_procedures.map((p) => [p.code, p.name, String(p.count)])),
+      table(['Tên thủ tục', 'Mã', 'Lượt hỏi'], r.top_procedures.map((p) => [p.name || '—', p.code, String(p.count)])),
       el('h3', { text: 'Câu hỏi chưa trả lời được (gộp theo nội dung)' }),
       table(['Câu hỏi', 'Số lần', 'Gần nhất', ''], r.unanswered.map((q) => [q.text, String(q.count), formatDate(q.last_at),
         el('button', { type: 'button', 'data-create-faq': '', text: 'Tạo câu hỏi thường gặp từ câu này',

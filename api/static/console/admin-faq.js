@@ -43,19 +43,81 @@
     form.elements.question.focus();
   }
 
-  async function save(event, container, faq) {
-    event.preventDefault();
-    const f = event.currentTarget.elements;
-    const body = {
+  function formBody(f) {
+    return {
       question: f.question.value, answer: f.answer.value, phrasings: lines(f.phrasings.value),
       field: f.field.value, tags: f.tags.value.split(',').map((s) => s.trim()).filter(Boolean),
       owner: f.owner.value, last_verified: f.last_verified.value || null, published: f.published.checked,
     };
+  }
+
+  async function save(event, container, faq) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const body = formBody(form.elements);
+    if (!form.dataset.overlapsChecked) {
+      let items = [];
+      try {
+        items = (await api('POST', '/api/admin/faqs/overlaps', { question: body.question, phrasings: body.phrasings, id: faq.id || null })).items;
+      } catch (err) {
+        items = []; // the check helps; it never blocks saving
+      }
+      if (items.length) {
+        showOverlaps(form, container, faq, body, items);
+        return;
+      }
+    }
+    await store(container, faq, body);
+  }
+
+  async function store(container, faq, body) {
     try {
       const saved = faq.id
         ? await api('PUT', '/api/admin/faqs/' + faq.id, Object.assign(body, { version: faq.version, slug: faq.slug || null }))
         : await api('POST', '/api/admin/faqs', body);
       notify('Đã lưu. Trợ lý ảo dùng nội dung mới trong vài giây.');
+      editor(container, saved);
+    } catch (err) {
+      notify(errorText(err), true);
+    }
+  }
+
+  /** Existing entries that would answer the same questions: merge into one, or keep both. */
+  function showOverlaps(form, container, faq, body, items) {
+    const old = form.querySelector('[data-overlaps]');
+    if (old) old.remove();
+    const list = el('ul', { class: 'plain overlaps__list' }, items.map((item) => el('li', { 'data-overlap': item.type + ':' + item.id }, [
+      el('strong', { text: Math.round(item.similarity * 100) + '% · ' }),
+      (item.type === 'faq' ? 'Câu hỏi thường gặp #' + item.id + ': ' : 'Thủ tục ' + item.id + ': ') + item.title,
+      el('span', { class: 'muted', text: ' — trùng với: “' + item.phrasings.join('”, “') + '”' }),
+      item.type === 'faq' && String(item.id) !== String(faq.id || '')
+        ? el('button', { type: 'button', 'data-merge': item.id, text: 'Gộp vào mục này', onclick: () => merge(container, faq, body, item.id) })
+        : null,
+    ])));
+    const box = el('div', { class: 'overlaps', 'data-overlaps': '', role: 'alert' }, [
+      el('p', {}, [el('strong', { text: 'Có mục đã có có thể trả lời cùng các câu hỏi này.' }),
+        ' Nếu giữ cả hai, khi câu hỏi của người dân khớp cả hai, trợ lý ảo sẽ hỏi lại người dân muốn hỏi mục nào.']),
+      list,
+      el('div', { class: 'row' }, [
+        el('button', { type: 'button', class: 'primary', 'data-keep': '', text: 'Vẫn lưu mục này', onclick: () => {
+          form.dataset.overlapsChecked = '1';
+          box.remove();
+          store(container, faq, body);
+        } }),
+        el('button', { type: 'button', text: 'Sửa tiếp', onclick: () => box.remove() }),
+      ]),
+    ]);
+    form.insertBefore(box, form.querySelector('.row:last-of-type'));
+  }
+
+  /** Adds this entry's question and phrasings to an existing entry instead of saving a second one. */
+  async function merge(container, faq, body, targetId) {
+    try {
+      const target = await api('GET', '/api/admin/faqs/' + targetId);
+      const phrasings = Array.from(new Set(target.phrasings.concat([body.question], body.phrasings)
+        .map((p) => p.trim()).filter((p) => p && p !== target.question)));
+      const saved = await api('PUT', '/api/admin/faqs/' + targetId, Object.assign({}, target, { phrasings: phrasings }));
+      notify('Đã gộp các cách hỏi vào mục #' + targetId + '. Xem lại câu trả lời của mục đó nếu cần bổ sung.');
       editor(container, saved);
     } catch (err) {
       notify(errorText(err), true);

@@ -1,4 +1,5 @@
-/* Support console: inbox, transcript, claim/release, suggested answers, reply, proposals. */
+/* Support console: inbox with waiting alerts, transcript, claim/release, reply drafts,
+ * proposals, and the history of every conversation (masked). */
 (function () {
   'use strict';
   const { el, clear, $, api, start, notify, errorText, formatDate, formatWait } = window.TTHC;
@@ -6,7 +7,12 @@
   const CONVERSATION_MS = 4000;
   const CHANNELS = { web: 'Web', zalo: 'Zalo' };
   const SPEAKERS = { citizen: 'Người dân', bot: 'Trợ lý ảo', staff: 'Cán bộ' };
-  const state = { openId: null, detail: null, suggestedFor: null, lastSource: null, lastSent: null, mode: null };
+  const OUTCOMES = { answered: 'Đã trả lời', clarified: 'Hỏi lại cho rõ', not_found: 'Không tìm thấy',
+    handed_off: 'Chuyển cán bộ', other: 'Khác' };
+  const SOUND_KEY = 'tthc.support.sound';
+  const BASE_TITLE = document.title;
+  const state = { openId: null, detail: null, suggestedFor: null, lastSource: null, lastSent: null, mode: null,
+    waitingIds: null };
 
   function ownerLabel(owner) {
     if (owner === 'waiting') return 'Đang chờ cán bộ';
@@ -28,13 +34,67 @@
   async function refreshInbox() {
     try {
       const data = await api('GET', '/api/support/inbox');
-      const waiting = data.items.filter((i) => i.owner === 'waiting');
-      const owned = data.items.filter((i) => i.owner !== 'waiting');
+      const byWait = (a, b) => b.waiting_seconds - a.waiting_seconds;
+      const waiting = data.items.filter((i) => i.owner === 'waiting').sort(byWait);
+      const owned = data.items.filter((i) => i.owner !== 'waiting').sort(byWait);
+      alertWaiting(waiting);
       clear($('[data-waiting]')).append(...(waiting.length ? waiting.map(inboxItem) : [el('li', { class: 'muted', text: 'Không có ai đang chờ.' })]));
       clear($('[data-owned]')).append(...(owned.length ? owned.map(inboxItem) : [el('li', { class: 'muted', text: 'Không có.' })]));
     } catch (err) {
       notify(errorText(err), true);
     }
+  }
+
+  /** Title badge "(n)", plus a sound and a notification when someone new starts waiting. */
+  function alertWaiting(waiting) {
+    document.title = waiting.length ? '(' + waiting.length + ') ' + BASE_TITLE : BASE_TITLE;
+    const ids = waiting.map((i) => i.id);
+    const known = state.waitingIds;
+    state.waitingIds = new Set(ids);
+    if (known === null) return; // first load: nothing is "new"
+    const fresh = waiting.filter((i) => !known.has(i.id));
+    if (!fresh.length) return;
+    if (soundOn()) beep();
+    if ('Notification' in window && Notification.permission === 'granted') {
+      const note = new Notification('Có người dân đang chờ cán bộ', {
+        body: fresh.length + ' cuộc trò chuyện mới đang chờ. Tổng: ' + waiting.length + '.', tag: 'tthc-waiting' });
+      note.onclick = () => { window.focus(); openConversation(fresh[0].id); };
+    }
+  }
+
+  function soundOn() {
+    try { return window.localStorage.getItem(SOUND_KEY) === '1'; } catch (e) { return false; }
+  }
+
+  function beep() {
+    try {
+      const Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) return;
+      const ctx = beep.ctx || (beep.ctx = new Ctx());
+      const osc = ctx.createOscillator();
+      const gain = ctx.createGain();
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, ctx.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.4);
+      osc.connect(gain).connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + 0.4);
+      window.TTHC_BEEPS = (window.TTHC_BEEPS || 0) + 1;
+    } catch (e) { /* no audio: the title still counts */ }
+  }
+
+  function setupAlerts() {
+    const sound = $('[data-sound]');
+    sound.checked = soundOn();
+    sound.addEventListener('change', () => {
+      try { window.localStorage.setItem(SOUND_KEY, sound.checked ? '1' : '0'); } catch (e) { /* private mode */ }
+      if (sound.checked) beep(); // also unlocks audio after a user gesture
+    });
+    const ask = $('[data-notify-permission]');
+    ask.hidden = !('Notification' in window) || Notification.permission !== 'default';
+    ask.addEventListener('click', async () => {
+      try { await Notification.requestPermission(); } finally { ask.hidden = Notification.permission !== 'default'; }
+    });
   }
 
   function transcriptEntry(entry) {
@@ -65,7 +125,8 @@
         + ' tin nhắn có thông tin cá nhân (khóa đã đổi); đang hiển thị bản đã che.' }));
     }
     list.scrollTop = list.scrollHeight;
-    if (detail.last_citizen_message !== state.suggestedFor) loadSuggestions(detail.last_citizen_message);
+    const key = detail.id + ':' + detail.entries.filter((e) => e.speaker === 'citizen').length;
+    if (key !== state.suggestedFor) loadSuggestions(detail, key);
   }
 
   async function openConversation(id) {
@@ -86,14 +147,15 @@
     }
   }
 
-  async function loadSuggestions(question) {
-    state.suggestedFor = question;
+  async function loadSuggestions(detail, key) {
+    state.suggestedFor = key;
+    const question = detail.last_citizen_message;
     $('[data-suggest-for]').textContent = question ? '(cho: “' + question + '”)' : '';
     const list = clear($('[data-suggestions]'));
-    if (!question) return;
     try {
-      const data = await api('GET', '/api/support/suggestions?q=' + encodeURIComponent(question));
-      if (!data.suggestions.length) list.appendChild(el('li', { class: 'muted', text: 'Không có gợi ý phù hợp.' }));
+      const data = await api('GET', '/api/support/suggestions?conversation_id=' + encodeURIComponent(detail.id));
+      if (state.suggestedFor !== key) return;
+      if (!data.suggestions.length) list.appendChild(el('li', { class: 'muted', text: 'Không có gợi ý đủ tin cậy.' }));
       data.suggestions.forEach((s) => list.appendChild(suggestionItem(s)));
     } catch (err) {
       list.appendChild(el('li', { class: 'muted', text: errorText(err) }));
@@ -109,7 +171,7 @@
         el('span', { class: 'muted', text: ' · độ tin cậy ' + Math.round(suggestion.confidence * 100) + '%' }),
       ]),
       el('p', { class: 'suggestion__text', text: suggestion.text }),
-      el('button', { type: 'button', 'data-use-suggestion': '', text: 'Dùng gợi ý này', onclick: () => {
+      el('button', { type: 'button', 'data-use-suggestion': '', text: 'Dùng (sửa được trước khi gửi)', onclick: () => {
         const box = $('[data-reply-form]').elements.text;
         box.value = suggestion.text;
         state.lastSource = source;
@@ -136,7 +198,7 @@
     if (!text) return;
     try {
       const data = await api('POST', '/api/support/conversations/' + state.openId + '/reply', { text: text });
-      state.lastSent = { text: text, question: state.suggestedFor || '', source: state.lastSource };
+      state.lastSent = { text: text, question: (state.detail && state.detail.last_citizen_message) || '', source: state.lastSource };
       state.lastSource = null;
       box.value = '';
       $('[data-propose]').hidden = false;
@@ -179,6 +241,76 @@
     }
   }
 
+  // --- history ----------------------------------------------------------------
+  function historyParams(form) {
+    const params = new URLSearchParams();
+    ['text', 'procedure', 'channel', 'outcome', 'date_from', 'date_to'].forEach((name) => {
+      const value = form.elements[name].value.trim();
+      if (value) params.set(name, value);
+    });
+    return params;
+  }
+
+  function historyRow(item) {
+    const open = el('button', { type: 'button', class: 'linklike', 'data-history-open': item.id, text: '#' + item.id,
+      onclick: () => openHistory(item.id) });
+    return el('tr', { 'data-history-item': item.id }, [
+      el('td', {}, [open]),
+      el('td', { text: CHANNELS[item.channel] || item.channel }),
+      el('td', { text: formatDate(item.last_activity) }),
+      el('td', { class: 'wrap', text: item.first_question || '…' }),
+      el('td', { class: 'wrap', text: item.procedures.map((code, i) => (item.procedure_names[i] || '') + ' (' + code + ')').join('; ') }),
+      el('td', { text: OUTCOMES[item.outcome] || item.outcome }),
+      el('td', { text: item.rating ? item.rating + '/5' : '' }),
+    ]);
+  }
+
+  async function searchHistory(event) {
+    if (event) event.preventDefault();
+    const body = clear($('[data-history-results]'));
+    try {
+      const data = await api('GET', '/api/support/history?' + historyParams($('[data-history-form]')).toString());
+      if (!data.items.length) body.appendChild(el('tr', {}, [el('td', { colspan: 7, class: 'muted', text: 'Không có cuộc trò chuyện nào khớp.' })]));
+      data.items.forEach((item) => body.appendChild(historyRow(item)));
+    } catch (err) {
+      notify(errorText(err), true);
+    }
+  }
+
+  async function openHistory(id) {
+    try {
+      const data = await api('GET', '/api/support/history/' + id);
+      const detail = data.conversation;
+      $('[data-history-detail]').hidden = false;
+      $('[data-history-title]').textContent = 'Cuộc trò chuyện #' + detail.id + ' (' + (CHANNELS[detail.channel] || detail.channel) + ')';
+      $('[data-history-meta]').textContent = 'Kết quả: ' + (OUTCOMES[data.outcome] || data.outcome) + ' · Đánh giá: '
+        + (data.ratings.length ? data.ratings.map((r) => r + '/5').join(', ') : 'chưa có');
+      const list = clear($('[data-history-transcript]'));
+      detail.entries.forEach((entry) => list.appendChild(transcriptEntry(entry)));
+    } catch (err) {
+      notify(errorText(err), true);
+    }
+  }
+
+  function exportHistory() {
+    const params = historyParams($('[data-history-form]'));
+    if (!params.get('date_from') || !params.get('date_to')) {
+      notify('Chọn “Từ ngày” và “Đến ngày” để xuất CSV.', true);
+      return;
+    }
+    const url = '/api/support/history/export.csv?date_from=' + params.get('date_from') + '&date_to=' + params.get('date_to');
+    window.location.assign(url);
+  }
+
+  function showView() {
+    const view = window.location.hash === '#history' ? 'history' : 'inbox';
+    document.querySelectorAll('[data-view]').forEach((node) => { node.hidden = node.getAttribute('data-view') !== view; });
+    document.querySelectorAll('[data-view-link]').forEach((node) => {
+      node.classList.toggle('is-active', node.getAttribute('data-view-link') === view);
+    });
+    if (view === 'history' && !showView.searched) { showView.searched = true; searchHistory(); }
+  }
+
   document.addEventListener('DOMContentLoaded', async () => {
     try { await start(); } catch (err) { return; }
     $('[data-claim]').addEventListener('click', () => act('claim', 'Bạn đã nhận hỗ trợ cuộc trò chuyện này.'));
@@ -188,6 +320,11 @@
     $('[data-propose-phrasing]').addEventListener('click', () => showProposal('phrasing'));
     $('[data-propose-form]').addEventListener('submit', submitProposal);
     $('[data-propose-cancel]').addEventListener('click', () => { $('[data-propose-form]').hidden = true; });
+    $('[data-history-form]').addEventListener('submit', searchHistory);
+    $('[data-history-export]').addEventListener('click', exportHistory);
+    window.addEventListener('hashchange', showView);
+    setupAlerts();
+    showView();
     refreshInbox();
     setInterval(refreshInbox, INBOX_MS);
     setInterval(() => { if (state.openId !== null && !document.hidden) openConversation(state.openId); }, CONVERSATION_MS);
