@@ -13,6 +13,7 @@ SLOT_HUMAN_OFFERED = "human_offered"
 SLOT_RATED = "rated"
 SLOT_HANDED_OFF = "handed_off"
 SLOT_RATING_ASKED = "rating_asked"
+SLOT_INTRO_SHOWN = "intro_shown"
 
 # --- entities carried by button payloads ---------------------------------------------
 ENTITY_PROCEDURE_CODE = "procedure_code"

@@ -8,6 +8,7 @@ ROUTER_MODULES = [
     "api.routes.health",
     "api.routes.actions",
     "api.routes.pages",
+    "api.routes.checklist",
     "api.channels.zalo.routes",
     "api.auth.routes",
     "api.routes.chat_updates",
