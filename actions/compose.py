@@ -93,10 +93,10 @@ class AnswerComposer(SummaryReplies, OutcomeReplies):
 
     def _fee_text(self, channel: Channel, procedure: Procedure | None = None) -> str:
         """The fee payable (facts applied when the procedure is known), then the row's rule."""
-        if procedure is not None:
-            text = self.fee_view(procedure, channel).text
-        else:
-            text = self.plain.fix(channel.fee.text) or self._label("not_stated")
+        text = self.plain.fix(channel.fee.text) or self._label("not_stated")
+        view = self.fee_view(procedure, channel) if procedure is not None else None
+        if view is not None and view.sources:  # today's amount (cited), then the catalog's text
+            text = f"{view.text}. {self._label('catalog_says')}: {text}"
         detail = fee_detail(channel)
         return f"{text}. {self._label('fee_detail')}: {self.plain.fix(detail)}" if detail else text
 

@@ -245,11 +245,17 @@ class Dialogue(SmallTalk):
                                                        self._catalog_date(), intro=intro)
             new = replace(new, intro_shown=code)
             return Outcome(replies, new, self._turn(message, c.DECISION_CLARIFY, code, confidence))
-        # A typed question (or the case just chosen) gets the one-screen summary of every
-        # aspect it names; a quick reply ("Các bước") gets the detailed view of its aspect.
-        summary = typed or state.awaiting == c.AWAITING_CASE
+        # The first typed question about a procedure (or the case just chosen) gets the
+        # one-screen summary of every aspect it names; a quick reply ("Các bước") or a
+        # follow-up gets the detailed view of its aspect.
+        # Follow-ups on the procedure under discussion keep their detailed view.
+        summary = (typed and state.procedure_code != code) or state.awaiting == c.AWAITING_CASE \
+            or c.ENTITY_CASE_INDEX in message.entities
         analysis = self.lexicon.analyze(message.text)
-        also = (tuple(a for a in analysis.aspects if a != aspect) + extra_aspects(message.text)
+        # "hồ sơ" also appears in questions about something else ("nộp hồ sơ ở đâu"): the
+        # documents come with the first reply only when asked first, or with "how".
+        also = (tuple(a for a in analysis.aspects if a != aspect and (
+            a in c.EXTRA_ASPECTS or a == c.ASPECT_STEPS)) + extra_aspects(message.text)
                 if summary else also_asked(analysis, aspect))
         replies = self.composer.answer(procedure, aspect, office, self._catalog_date(), case,
                                        also, summary=summary, intro=intro,

@@ -25,7 +25,7 @@ import yaml
 
 from actions import constants as c
 from actions.choices import is_ordinary_case
-from actions.formatting import copy_counts, is_note, main_first, safe, shorten
+from actions.formatting import copy_counts, fee_detail, is_note, main_first, safe, shorten
 from actions.templates import Button, Reply
 from actions.timing import time_text
 from knowledge_base.models import Channel, Document, DocumentKind, Method, Procedure
@@ -47,6 +47,8 @@ DEADLINE_CHARS = 220
 STEP_CHARS = 220
 MAX_CITIZEN_STEPS = 5
 FEE_CHARS = 160
+SHORT_BRACKET = 40  # a bracket this short is part of the amount ("(/trang)"), not a quote
+FEE_DETAIL_SUMMARY_CHARS = 140
 _CONDITIONAL = ("trường hợp", "nếu", "đối với trường hợp", "riêng trường hợp",
                 "văn bản ủy quyền")
 _DEADLINE_RE = re.compile(r"[^.;]*\b[Tt]rong (?:thời hạn|vòng) \d+ ngày[^.;]*"
@@ -131,6 +133,13 @@ def map_url(office: dict[str, str]) -> str:
         return office.get("office_map_url", "")
     plain = _fold(address).replace(" (dia chi demo)", "")
     return "https://maps.google.com/?q=" + quote_plus(plain, safe=",")
+
+
+def _fee_head(text: str) -> str:
+    """The fee cell without a long bracketed legal quote; "2.000 đồng (/trang)" stays whole."""
+    text = " ".join(text.split())
+    head, _, rest = text.partition(" (")
+    return text if rest and len(rest) <= SHORT_BRACKET else head.strip()
 
 
 def format_vnd(amount: int) -> str:
@@ -220,7 +229,7 @@ class SummaryReplies:
     def fee_view(self, procedure: Procedure, channel: Channel) -> FeeView:
         """The fee of one method: today's amount under a reduction, the province's, or as listed."""
         fee = channel.fee
-        text = shorten(self.plain.fix((fee.text or "").split(" (")[0].strip()), FEE_CHARS) \
+        text = shorten(self.plain.fix(_fee_head(fee.text or "")), FEE_CHARS) \
             or self._label("not_stated")
         if fee.amount_vnd == 0:
             return FeeView(self._label("free"))
@@ -244,6 +253,15 @@ class SummaryReplies:
                 name, fee=format_vnd(fee.amount_vnd or 0),
                 exemption=shorten(exemption.group(0), FEE_CHARS) + ". " if exemption else ""))
         return FeeView(text)
+
+    def _fee_with_rule(self, procedure: Procedure, channel: Channel) -> FeeView:
+        """The fee and, when the row's description spells out the rule, that rule too."""
+        view = self.fee_view(procedure, channel)
+        detail = fee_detail(channel)
+        if not detail:
+            return view
+        return FeeView(f"{view.text}; {self.plain.fix(shorten(detail, FEE_DETAIL_SUMMARY_CHARS))}",
+                       view.sources)
 
     def time_view(self, procedure: Procedure, channel: Channel,
                   channels: Sequence[Channel]) -> FeeView:
@@ -287,7 +305,8 @@ class SummaryReplies:
                 if not channels:
                     replies.append(Reply("utter_fee_not_stated"))
                     continue
-                text, more = self._per_method(channels, lambda ch: self.fee_view(procedure, ch))
+                text, more = self._per_method(channels, lambda ch: self._fee_with_rule(
+                    procedure, ch))
                 sources += more
                 replies.append(Reply("utter_summary_fee", {"fee_text": safe(text)}))
             elif aspect == c.ASPECT_TIME:
