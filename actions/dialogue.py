@@ -28,7 +28,7 @@ from actions.lexicon import Analysis, Lexicon
 from actions.resolve import Resolver
 from actions.smalltalk import SmallTalk
 from actions.state import DialogueState, Message, Outcome, TurnInfo
-from actions.summary import extra_aspects, ordinary_case_index
+from actions.summary import extra_aspects, names_documents, ordinary_case_index
 from knowledge_base.errors import KnowledgeBaseError, NotFoundError
 from knowledge_base.models import Decision, Procedure, SearchHit, SearchResult, TargetType
 from knowledge_base.service import KnowledgeBase
@@ -252,6 +252,9 @@ class Dialogue(SmallTalk):
         summary = (typed and state.procedure_code != code) or state.awaiting == c.AWAITING_CASE \
             or c.ENTITY_CASE_INDEX in message.entities
         analysis = self.lexicon.analyze(message.text)
+        if summary and typed and aspect == c.ASPECT_DOCUMENTS and not names_documents(
+                message.text):
+            aspect = c.ASPECT_GENERAL  # "… để làm hồ sơ vay ngân hàng": the whole checklist
         # "hồ sơ" also appears in questions about something else ("nộp hồ sơ ở đâu"): the
         # documents come with the first reply only when asked first, or with "how".
         also = (tuple(a for a in analysis.aspects if a != aspect and (

@@ -41,7 +41,8 @@ SUMMARY_ORDER = (c.ASPECT_DOCUMENTS, c.ASPECT_FEE, c.ASPECT_TIME, ASPECT_DEADLIN
                  ASPECT_DEADLINE_IF_STATED,
                  ASPECT_WHO, c.ASPECT_STEPS, c.ASPECT_WHERE, c.ASPECT_ONLINE)
 MAX_SUMMARY_DOCUMENTS = 5
-SUMMARY_DOCUMENT_CHARS = 90
+SUMMARY_DOCUMENT_CHARS = 80
+EXEMPTION_CHARS = 100
 MAX_CASE_BUTTONS = 4
 DEADLINE_CHARS = 220
 STEP_CHARS = 220
@@ -77,6 +78,16 @@ def extra_aspects(text: str) -> tuple[str, ...]:
     words = _aspect_words()
     return tuple(aspect for aspect in (ASPECT_DEADLINE, ASPECT_WHO)
                  if any(f" {w} " in folded for w in words.get(aspect, ())))
+
+
+def names_documents(text: str) -> bool:
+    """Whether ``text`` asks for the papers ("cần gì", "giấy tờ"), not just says "hồ sơ".
+
+    "xin giấy xác nhận … để đi làm hồ sơ vay ngân hàng" asks about the procedure as
+    a whole: its "hồ sơ" is the bank's file, not a question about documents.
+    """
+    folded = " " + " ".join(_NON_WORD.sub(" ", _fold(text)).split()) + " "
+    return any(f" {w} " in folded for w in _aspect_words().get("documents_strong", ()))
 
 
 def summary_aspects(asked: Sequence[str]) -> list[str]:
@@ -251,7 +262,7 @@ class SummaryReplies:
                 "utter_label_fee_province_unknown_no_amount"
             return FeeView(self.templates.text(
                 name, fee=format_vnd(fee.amount_vnd or 0),
-                exemption=shorten(exemption.group(0), FEE_CHARS) + ". " if exemption else ""))
+                exemption=shorten(exemption.group(0), EXEMPTION_CHARS) + "." if exemption else ""))
         return FeeView(text)
 
     def _fee_with_rule(self, procedure: Procedure, channel: Channel) -> FeeView:
@@ -354,7 +365,7 @@ class SummaryReplies:
         hours = [line.strip() for line in office.get("office_hours", "").splitlines()
                  if line.strip()]
         values = {**office, "ward_map_url": map_url(office),
-                  "office_hours_short": "; ".join(hours[:2])}
+                  "office_hours_short": hours[0] if hours else ""}
         if place:
             return Reply("utter_summary_where_catalog", {**values, "catalog_place": safe(place)})
         return Reply("utter_summary_where", values)
