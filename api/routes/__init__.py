@@ -15,6 +15,7 @@ ROUTER_MODULES = [
     "api.routes.support",
     "api.routes.admin_faqs",
     "api.routes.admin_knowledge",
+    "api.routes.admin_plain_names",
     "api.routes.admin_reviews",
     "api.routes.admin_catalog",
     "api.routes.admin_analytics",
