@@ -43,6 +43,7 @@ def _page(title: str, body: str) -> str:
     return ("<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{title}</title><link rel=\"stylesheet\" href=\"/static/checklist.css\">"
+            "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">"
             f"</head><body><main class=\"sheet\">{body}</main></body></html>")
 
 

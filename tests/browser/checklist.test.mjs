@@ -26,6 +26,7 @@ async function main() {
     const page = await context.newPage();
     page.on('pageerror', (error) => errors.push(String(error)));
     page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+    page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
 
     await check('the checklist page renders on a phone, without horizontal scrolling', async () => {
       const response = await page.goto(`${BASE}/thu-tuc/${CODE}`);
@@ -67,13 +68,14 @@ async function main() {
       await page.emulateMedia({ media: 'screen' });
     });
 
+    assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+
     await check('an unknown code gets the Vietnamese 404 page', async () => {
       const response = await page.goto(`${BASE}/thu-tuc/9.999999`);
       assert(response.status() === 404, `status ${response.status()}`);
       assert((await page.textContent('h1')).includes('Không tìm thấy'), 'Vietnamese title');
     });
 
-    assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
     log(`all ${stepsDone()} steps passed`);
   } finally {
     await context.close();
