@@ -25,7 +25,7 @@ from actions.formatting import (
     shorten,
 )
 from actions.replies import OutcomeReplies
-from actions.summary import SummaryReplies, citizen_steps
+from actions.summary import SummaryReplies, citizen_steps, map_url
 from actions.templates import Button, DomainTemplates, Reply
 from actions.timing import time_text
 from knowledge_base.models import Channel, DocumentKind, Method, Procedure
@@ -195,6 +195,7 @@ class AnswerComposer(SummaryReplies, OutcomeReplies):
 
     def where(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
         """Implementing agency, the office's address and hours, the submission methods."""
+        office = {**office, "office_map_url": map_url(office)}  # the ward's own address
         agency = (procedure.agency or procedure.competent_agency or "").strip()
         place = catalog_place(procedure.channel(Method.IN_PERSON))
         if place:

@@ -5,6 +5,7 @@ The app includes every module listed in ``ROUTER_MODULES``; each exposes ``route
 
 ROUTER_MODULES = [
     "api.routes.chat",
+    "api.routes.starters",
     "api.routes.health",
     "api.routes.actions",
     "api.routes.pages",

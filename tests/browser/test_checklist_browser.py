@@ -1,4 +1,4 @@
-"""The printable checklist page in real headless Chromium: a phone screen and one A4 page.
+"""The checklist page (phone screen, one A4 page) and the widget on a phone, in headless Chromium.
 
 Same set-up as the widget test (the real app started like ``make run``, degraded mode,
 Debian's Chromium driven by playwright-core).
@@ -30,3 +30,14 @@ def test_checklist_page_in_headless_chromium(app_url: str) -> None:  # noqa: F81
     print(result.stdout)
     print(result.stderr, file=sys.stderr)
     assert result.returncode == 0, f"browser test failed:\n{result.stdout}\n{result.stderr}"
+
+
+def test_widget_on_a_phone_in_headless_chromium(app_url: str) -> None:  # noqa: F811
+    node = shutil.which("node")
+    assert node and CHROMIUM.exists(), "run `make browser-deps`"
+    env = {**os.environ, "TTHC_BASE_URL": app_url, "TTHC_CHROMIUM": str(CHROMIUM)}
+    result = subprocess.run([node, str(BROWSER_DIR / "phone.test.mjs")], cwd=PROJECT_ROOT,
+                            env=env, capture_output=True, text=True, timeout=300)
+    print(result.stdout)
+    print(result.stderr, file=sys.stderr)
+    assert result.returncode == 0, f"phone test failed:\n{result.stdout}\n{result.stderr}"
