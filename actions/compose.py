@@ -278,9 +278,9 @@ class AnswerComposer(SummaryReplies, OutcomeReplies):
                      if i == first or item not in (c.ASPECT_FEE, c.ASPECT_TIME)]
         body = [reply for item in asked for reply in self._body(procedure, item, office, case)]
         replies = [self.header(procedure), *body] if intro else body
-        if aspect in (c.ASPECT_DOCUMENTS, c.ASPECT_STEPS):
-            replies.append(Reply("utter_detail_footer",
-                                 {"checklist_url": self.checklist_url(procedure, case_index)}))
+        footer = "utter_detail_footer" if aspect in (c.ASPECT_DOCUMENTS, c.ASPECT_STEPS) \
+            else "utter_checklist_link"  # every answer links the printable checklist
+        replies.append(Reply(footer, {"checklist_url": self.checklist_url(procedure, case_index)}))
         if intro:
             replies.append(self.source(procedure, catalog_date))
         if aspect == c.ASPECT_GENERAL:
