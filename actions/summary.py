@@ -385,5 +385,8 @@ class SummaryReplies:
                       "utter_label_fact_sources", sources="; ".join(sources)) if sources else ""),
                   "procedure_code": procedure.code, "decision": procedure.decision or "—",
                   "official_url": procedure.official_url, "catalog_date": catalog_date}
-        name = "utter_summary_footer_source" if intro else "utter_summary_footer"
-        return Reply(name if online else f"{name}_offline", values)
+        names = {(True, True): "utter_summary_footer_source",
+                 (True, False): "utter_summary_footer_source_offline",
+                 (False, True): "utter_summary_footer",
+                 (False, False): "utter_summary_footer_offline"}  # no "Nộp trực tuyến" button
+        return Reply(names[(intro, online)], values)
