@@ -72,6 +72,19 @@ async function main() {
       assert(!(await page.$('.tthc-log img')), 'no element injected');
     });
 
+    await check('the khai sinh conversation of 3 turns fits in 3 screens (360×740)', async () => {
+      await page.evaluate(() => window.TTHCWidget.reset());
+      for (const text of ['làm giấy khai sinh cho con cần gì', 'mất mấy ngày', 'nộp ở đâu']) {
+        const before = await botCount(page);
+        await page.fill('.tthc-input', text);
+        await page.press('.tthc-input', 'Enter');
+        await waitForBot(page, before);
+      }
+      const height = await page.$eval('.tthc-log', (log) => log.scrollHeight);
+      log(`3-turn khai sinh conversation: ${height}px = ${(height / 740).toFixed(2)} screens`);
+      assert(height <= 3 * 740, `${height}px is more than 3 screens`);
+    });
+
     await check('in landscape the chat log stays usable', async () => {
       await page.setViewportSize({ width: 740, height: 360 });
       await page.waitForTimeout(300);
