@@ -269,8 +269,11 @@ class AnswerComposer(SummaryReplies, OutcomeReplies):
                                          other_cases)
             head = [Reply("utter_summary_header",
                           {"procedure_name": safe(self.plain_name(procedure))})] if intro else []
-            return [*head, *body, self.footer(procedure, date_text, sources, intro, case_index,
-                                              online)]
+            replies = [*head, *body, self.footer(procedure, date_text, sources, intro,
+                                                 case_index, online, with_link=True)]
+            if intro and self._chars(replies) > c.MAX_FIRST_REPLY_CHARS:  # the link is on the page
+                replies[-1] = self.footer(procedure, date_text, sources, intro, case_index, online)
+            return replies
         asked = list(dict.fromkeys([aspect, *also]))
         if {c.ASPECT_FEE, c.ASPECT_TIME} <= set(asked):
             first = min(asked.index(c.ASPECT_FEE), asked.index(c.ASPECT_TIME))
@@ -287,6 +290,10 @@ class AnswerComposer(SummaryReplies, OutcomeReplies):
             # no "Nộp trực tuyến" button where the catalog lists no online submission
             replies.append(Reply("utter_more_topics" if online else "utter_more_topics_offline"))
         return replies
+
+    def _chars(self, replies: Sequence[Reply]) -> int:
+        """Characters the citizen reads in ``replies``."""
+        return sum(len(self.templates.render(reply).text) for reply in replies)
 
     def overview_then_case(self, procedure: Procedure, aspect: str, office: dict[str, str],
                            catalog_date: datetime | None, intro: bool = True) -> list[Reply]:

@@ -102,3 +102,4 @@ MAX_MISSES = 2
 MAX_CLARIFY_BUTTONS = 3
 MAX_BUTTON_TITLE = 80
 MAX_MESSAGE_CHARS = 900
+MAX_FIRST_REPLY_CHARS = 1200  # one phone screen: the first reply about a procedure

@@ -378,7 +378,8 @@ class SummaryReplies:
         return Reply("utter_summary_other_cases", {}, buttons)
 
     def footer(self, procedure: Procedure, catalog_date: str, sources: Sequence[str],
-               intro: bool, case_index: int | None, online: bool) -> Reply:
+               intro: bool, case_index: int | None, online: bool,
+               with_link: bool = False) -> Reply:
         """Checklist link, the source (first time only) and facts' sources, with quick replies."""
         values = {"checklist_url": self.checklist_url(procedure, case_index),
                   "fact_sources": safe(self.templates.text(
@@ -389,4 +390,9 @@ class SummaryReplies:
                  (True, False): "utter_summary_footer_source_offline",
                  (False, True): "utter_summary_footer",
                  (False, False): "utter_summary_footer_offline"}  # no "Nộp trực tuyến" button
-        return Reply(names[(intro, online)], values)
+        name = names[(intro, online)]
+        if intro and with_link:  # the official page's link too, when the screen has room
+            name = {"utter_summary_footer_source": "utter_summary_footer_source_link",
+                    "utter_summary_footer_source_offline":
+                        "utter_summary_footer_source_link_offline"}[name]
+        return Reply(name, values)
