@@ -45,6 +45,7 @@ def state_from_tracker(tracker: Tracker) -> DialogueState:
         rated=bool(slot(c.SLOT_RATED)),
         handed_off=bool(slot(c.SLOT_HANDED_OFF)),
         rating_asked=bool(slot(c.SLOT_RATING_ASKED)),
+        intro_shown=slot(c.SLOT_INTRO_SHOWN) or None,
     )
 
 

@@ -10,13 +10,12 @@ is unreachable, so both paths say exactly the same thing.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from actions import constants as c
 from actions.choices import is_ordinary_case
 from actions.formatting import (
     catalog_place,
-    document_line,
     fee_detail,
     format_date,
     group_methods,
@@ -26,20 +25,34 @@ from actions.formatting import (
     shorten,
 )
 from actions.replies import OutcomeReplies
+from actions.summary import SummaryReplies, citizen_steps, map_url
 from actions.templates import Button, DomainTemplates, Reply
-from actions.timing import any_bare, time_text
-from knowledge_base.models import Channel, Document, DocumentKind, Method, Procedure
+from actions.timing import time_text
+from knowledge_base.models import Channel, DocumentKind, Method, Procedure
+from knowledge_base.plain import PlainData
 
 METHOD_ORDER = (Method.IN_PERSON, Method.ONLINE, Method.POST)
 FEE_AND_TIME = "fee_and_time"  # time and fee asked in one message: one list
 
 
-class AnswerComposer(OutcomeReplies):
-    """Builds replies for every dialogue outcome; pure apart from reading templates."""
+class AnswerComposer(SummaryReplies, OutcomeReplies):
+    """Builds replies for every dialogue outcome; pure apart from reading templates.
 
-    def __init__(self, templates: DomainTemplates, max_chars: int = c.MAX_MESSAGE_CHARS) -> None:
+    ``plain`` holds the short names and facts, ``edits`` returns the admins' edits of
+    names (cached by the caller), ``base_url`` prefixes the checklist links and
+    ``today`` dates the fee reductions.
+    """
+
+    def __init__(self, templates: DomainTemplates, max_chars: int = c.MAX_MESSAGE_CHARS,
+                 plain: PlainData | None = None, base_url: str = "",
+                 edits: Callable[[], dict[str, str]] | None = None,
+                 today: Callable[[], date] = date.today) -> None:
         self.templates = templates
         self.max_chars = max_chars
+        self.plain = plain or PlainData.load()
+        self.base_url = base_url
+        self.edits = edits or dict
+        self.today = today
 
     # --- fragments ---------------------------------------------------------
     def _label(self, name: str) -> str:
@@ -56,12 +69,6 @@ class AnswerComposer(OutcomeReplies):
                 seen.setdefault(channel.method, channel)
         return [seen[m] for m in METHOD_ORDER if m in seen]
 
-    def _time_text(self, channel: Channel, channels: Sequence[Channel]) -> str:
-        shown = time_text(channel, channels)
-        if shown is None:
-            return self._label("not_stated")
-        return f"{shown.text} {self._label('unit_missing')}" if shown.bare else shown.text
-
     def _method_lines(self, channels: Sequence[Channel],
                       text_of: Callable[[Channel], str]) -> list[str]:
         """One "• method(s): text" line per distinct text; "Mọi hình thức nộp" when all agree."""
@@ -76,7 +83,7 @@ class AnswerComposer(OutcomeReplies):
         """The note under a time list: a bare number (no unit), or no time at all."""
         if all(time_text(ch, channels) is None for ch in shown):
             return [Reply("utter_time_not_stated")]  # "chưa ghi rõ" alone leaves them stuck
-        return [Reply("utter_time_unit_missing")] if any_bare(shown, channels) else []
+        return []  # a bare number is phrased in its line (summary.time_view), not footnoted
 
     @staticmethod
     def _fee_note(channels: Sequence[Channel]) -> list[Reply]:
@@ -84,13 +91,14 @@ class AnswerComposer(OutcomeReplies):
         stated = any(ch.fee.text or ch.fee.amount_vnd is not None for ch in channels)
         return [] if stated else [Reply("utter_fee_not_stated")]
 
-    def _fee_text(self, channel: Channel) -> str:
-        text = channel.fee.text or self._label("not_stated")
+    def _fee_text(self, channel: Channel, procedure: Procedure | None = None) -> str:
+        """The fee payable (facts applied when the procedure is known), then the row's rule."""
+        text = self.plain.fix(channel.fee.text) or self._label("not_stated")
+        view = self.fee_view(procedure, channel) if procedure is not None else None
+        if view is not None and view.sources:  # today's amount (cited), then the catalog's text
+            text = f"{view.text}. {self._label('catalog_says')}: {text}"
         detail = fee_detail(channel)
-        return f"{text}. {self._label('fee_detail')}: {detail}" if detail else text
-
-    def _document_line(self, index: int, document: Document) -> str:
-        return document_line(index, document, self._label("form"), self._label("show_original"))
+        return f"{text}. {self._label('fee_detail')}: {self.plain.fix(detail)}" if detail else text
 
     # --- procedure answers -------------------------------------------------
     def source(self, procedure: Procedure, catalog_date: datetime | None) -> Reply:
@@ -100,8 +108,8 @@ class AnswerComposer(OutcomeReplies):
             "official_url": procedure.official_url, "catalog_date": format_date(catalog_date)})
 
     def header(self, procedure: Procedure) -> Reply:
-        """The procedure's name, so the citizen sees what the answer is about."""
-        return Reply("utter_procedure_header", {"procedure_name": safe(procedure.name)})
+        """The procedure's short name, so the citizen sees what the answer is about."""
+        return Reply("utter_procedure_header", {"procedure_name": safe(self.plain_name(procedure))})
 
     def documents(self, procedure: Procedure, case: str | None) -> list[Reply]:
         """Checklist of one case plus the case-less groups.
@@ -128,11 +136,11 @@ class AnswerComposer(OutcomeReplies):
         first, extra = ("utter_documents_case", {"case_name": safe(case)}) if case else (
             "utter_documents", {})
         if submit:
-            lines = [self._document_line(i, d) for i, d in enumerate(submit, 1)]
+            lines = [f"{i}. {self.document_text(procedure, d)}" for i, d in enumerate(submit, 1)]
             replies += self._list_replies(first, "utter_documents_continued", "document_lines",
                                           lines, extra)
         if present:
-            lines = [self._document_line(i, d) for i, d in enumerate(present, 1)]
+            lines = [f"{i}. {self.document_text(procedure, d)}" for i, d in enumerate(present, 1)]
             replies += self._list_replies("utter_documents_present", "utter_documents_continued",
                                           "document_lines", lines)
         if notes:
@@ -159,7 +167,7 @@ class AnswerComposer(OutcomeReplies):
         channels = self._channels(procedure)
         if not channels:
             return [Reply("utter_channels_missing")]
-        lines = self._method_lines(channels, self._fee_text)
+        lines = self._method_lines(channels, lambda ch: self._fee_text(ch, procedure))
         return self._list_replies("utter_fees", "utter_fees_continued", "fee_lines",
                                   lines) + self._fee_note(channels)
 
@@ -168,7 +176,8 @@ class AnswerComposer(OutcomeReplies):
         channels = self._channels(procedure)
         if not channels:
             return [Reply("utter_channels_missing")]
-        lines = self._method_lines(channels, lambda ch: self._time_text(ch, channels))
+        lines = self._method_lines(
+            channels, lambda ch: self.time_view(procedure, ch, channels).text)
         return [Reply("utter_processing_time", {"time_lines": safe("\n".join(lines))}),
                 *self._unit_note(channels, channels)]
 
@@ -178,14 +187,15 @@ class AnswerComposer(OutcomeReplies):
         if not channels:
             return [Reply("utter_channels_missing")]
         lines = self._method_lines(channels, lambda ch: (
-            f"{self._label('time')} {self._time_text(ch, channels)}; "
-            f"{self._label('fee')} {self._fee_text(ch)}"))
+            f"{self._label('time')} {self.time_view(procedure, ch, channels).text}; "
+            f"{self._label('fee')} {self._fee_text(ch, procedure)}"))
         return self._list_replies("utter_fees_and_time", "utter_channels_continued",
                                   "channel_lines", lines) + self._unit_note(channels, channels) \
             + self._fee_note(channels)
 
     def where(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
         """Implementing agency, the office's address and hours, the submission methods."""
+        office = {**office, "office_map_url": map_url(office)}  # the ward's own address
         agency = (procedure.agency or procedure.competent_agency or "").strip()
         place = catalog_place(procedure.channel(Method.IN_PERSON))
         if place:
@@ -202,11 +212,15 @@ class AnswerComposer(OutcomeReplies):
         return replies
 
     def steps(self, procedure: Procedure) -> list[Reply]:
-        """The catalog's steps, split into readable messages."""
+        """What the citizen does, from the catalog's steps (the office's workflow left out).
+
+        The full text stays on the checklist page ("Xem nguyên văn").
+        """
         if not procedure.steps:
             return [Reply("utter_steps_missing")]
-        lines = [" ".join(step.split()) for step in procedure.steps]
-        return self._list_replies("utter_steps", "utter_steps_continued", "step_lines", lines)
+        lines = [f"{i}. {step}" for i, step in enumerate(citizen_steps(procedure.steps), 1)]
+        return self._list_replies("utter_steps_citizen", "utter_steps_continued", "step_lines",
+                                  lines)
 
     def online(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
         """The portal link with the online time and fee, or where to apply instead."""
@@ -216,8 +230,9 @@ class AnswerComposer(OutcomeReplies):
             return [Reply("utter_online_unavailable", office)]
         return [Reply("utter_online_available", {
             "online_url": procedure.portal_url or procedure.official_url,
-            "online_time": safe(self._time_text(channel, channels)),
-            "online_fee": safe(self._fee_text(channel))}), *self._unit_note([channel], channels)]
+            "online_time": safe(self.time_view(procedure, channel, channels).text),
+            "online_fee": safe(self._fee_text(channel, procedure))}),
+            *self._unit_note([channel], channels)]
 
     def _body(self, procedure: Procedure, aspect: str, office: dict[str, str],
               case: str | None) -> list[Reply]:
@@ -239,32 +254,55 @@ class AnswerComposer(OutcomeReplies):
 
     def answer(self, procedure: Procedure, aspect: str, office: dict[str, str],
                catalog_date: datetime | None, case: str | None = None,
-               also: Sequence[str] = ()) -> list[Reply]:
-        """The full answer: header, the asked aspect(s), source (and follow-up buttons).
+               also: Sequence[str] = (), *, summary: bool = False, intro: bool = True,
+               case_index: int | None = None, other_cases: Sequence[int] = ()) -> list[Reply]:
+        """The answer: header and source (``intro``: first time only), the aspect(s), buttons.
 
-        ``also`` holds further aspects the same message asked ("mất bao lâu và hết
-        bao nhiêu tiền"); time and fee asked together read as one list.
+        ``summary``: a typed question gets the one-screen summary of every aspect it
+        asked (``also`` holds the others); a quick reply gets the detailed view of its
+        one aspect. Time and fee asked together in a detailed view read as one list.
         """
+        online = any(ch.method == Method.ONLINE for ch in self._channels(procedure))
+        date_text = format_date(catalog_date)
+        if summary:
+            body, sources = self.summary(procedure, [aspect, *also], office, case, case_index,
+                                         other_cases)
+            head = [Reply("utter_summary_header",
+                          {"procedure_name": safe(self.plain_name(procedure))})] if intro else []
+            replies = [*head, *body, self.footer(procedure, date_text, sources, intro,
+                                                 case_index, online, with_link=True)]
+            if intro and self._chars(replies) > c.MAX_FIRST_REPLY_CHARS:  # the link is on the page
+                replies[-1] = self.footer(procedure, date_text, sources, intro, case_index, online)
+            return replies
         asked = list(dict.fromkeys([aspect, *also]))
         if {c.ASPECT_FEE, c.ASPECT_TIME} <= set(asked):
             first = min(asked.index(c.ASPECT_FEE), asked.index(c.ASPECT_TIME))
             asked = [FEE_AND_TIME if i == first else item for i, item in enumerate(asked)
                      if i == first or item not in (c.ASPECT_FEE, c.ASPECT_TIME)]
         body = [reply for item in asked for reply in self._body(procedure, item, office, case)]
-        replies = [self.header(procedure), *body, self.source(procedure, catalog_date)]
+        replies = [self.header(procedure), *body] if intro else body
+        footer = "utter_detail_footer" if aspect in (c.ASPECT_DOCUMENTS, c.ASPECT_STEPS) \
+            else "utter_checklist_link"  # every answer links the printable checklist
+        replies.append(Reply(footer, {"checklist_url": self.checklist_url(procedure, case_index)}))
+        if intro:
+            replies.append(self.source(procedure, catalog_date))
         if aspect == c.ASPECT_GENERAL:
-            online = any(ch.method == Method.ONLINE for ch in self._channels(procedure))
             # no "Nộp trực tuyến" button where the catalog lists no online submission
             replies.append(Reply("utter_more_topics" if online else "utter_more_topics_offline"))
         return replies
 
+    def _chars(self, replies: Sequence[Reply]) -> int:
+        """Characters the citizen reads in ``replies``."""
+        return sum(len(self.templates.render(reply).text) for reply in replies)
+
     def overview_then_case(self, procedure: Procedure, aspect: str, office: dict[str, str],
-                           catalog_date: datetime | None) -> list[Reply]:
+                           catalog_date: datetime | None, intro: bool = True) -> list[Reply]:
         """For a procedure whose documents differ by case: what is common, then ask the case."""
-        replies = [self.header(procedure)]
+        replies = [self.header(procedure)] if intro else []
         if aspect == c.ASPECT_GENERAL:
             replies += self.fees_and_times(procedure)
-            replies.append(self.source(procedure, catalog_date))
+            if intro:
+                replies.append(self.source(procedure, catalog_date))
         return replies + self.case_question(procedure, aspect)
 
     def unavailable(self, office: dict[str, str]) -> list[Reply]:

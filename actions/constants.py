@@ -13,6 +13,7 @@ SLOT_HUMAN_OFFERED = "human_offered"
 SLOT_RATED = "rated"
 SLOT_HANDED_OFF = "handed_off"
 SLOT_RATING_ASKED = "rating_asked"
+SLOT_INTRO_SHOWN = "intro_shown"
 
 # --- entities carried by button payloads ---------------------------------------------
 ENTITY_PROCEDURE_CODE = "procedure_code"
@@ -101,3 +102,4 @@ MAX_MISSES = 2
 MAX_CLARIFY_BUTTONS = 3
 MAX_BUTTON_TITLE = 80
 MAX_MESSAGE_CHARS = 900
+MAX_FIRST_REPLY_CHARS = 1200  # one phone screen: the first reply about a procedure

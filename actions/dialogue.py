@@ -26,6 +26,7 @@ from actions.choices import also_asked, case_by_words, case_named, ordinal_in
 from actions.compose import AnswerComposer
 from actions.smalltalk import SmallTalk
 from actions.state import DialogueState, Message, Outcome, TurnInfo
+from actions.summary import extra_aspects, names_documents, ordinary_case_index
 from knowledge_base.analysis import Analysis, Lexicon
 from knowledge_base.errors import KnowledgeBaseError, NotFoundError
 from knowledge_base.models import Decision, Procedure, SearchHit, TargetType
@@ -208,15 +209,41 @@ class Dialogue(SmallTalk):
             case_index = case_named(procedure.name, procedure.cases,
                                    self.lexicon.analyze(message.text))
             new = replace(new, case_index=case_index)
+        other_cases: list[int] = []
+        typed = bool(message.text.strip())
+        if case_index is None and len(procedure.cases) >= 2 and typed:
+            ordinary = ordinary_case_index(procedure)  # answer it, offer the others as buttons
+            if ordinary is not None:
+                case_index = ordinary
+                other_cases = [i for i in range(1, len(procedure.cases) + 1) if i != ordinary]
         case = self._case(procedure, case_index)
+        intro = state.intro_shown != code
         if aspect in (c.ASPECT_DOCUMENTS, c.ASPECT_GENERAL) and len(procedure.cases) >= 2 \
                 and case is None:
             new = replace(new, awaiting=c.AWAITING_CASE, pending_aspect=aspect)
             replies = self.composer.overview_then_case(procedure, aspect, office,
-                                                       self._catalog_date())
+                                                       self._catalog_date(), intro=intro)
+            new = replace(new, intro_shown=code)
             return Outcome(replies, new, self._turn(message, c.DECISION_CLARIFY, code, confidence))
+        # The first typed question about a procedure (or the case just chosen) gets the
+        # one-screen summary of every aspect it names; a quick reply ("Các bước") or a
+        # follow-up gets the detailed view of its aspect.
+        # Follow-ups on the procedure under discussion keep their detailed view.
+        summary = (typed and state.procedure_code != code) or state.awaiting == c.AWAITING_CASE \
+            or c.ENTITY_CASE_INDEX in message.entities
+        analysis = self.lexicon.analyze(message.text)
+        if summary and typed and aspect == c.ASPECT_DOCUMENTS and not names_documents(
+                message.text):
+            aspect = c.ASPECT_GENERAL  # "… để làm hồ sơ vay ngân hàng": the whole checklist
+        # "hồ sơ" also appears in questions about something else ("nộp hồ sơ ở đâu"): the
+        # documents come with the first reply only when asked first, or with "how".
+        also = (tuple(a for a in analysis.aspects if a != aspect and (
+            a in c.EXTRA_ASPECTS or a == c.ASPECT_STEPS)) + extra_aspects(message.text)
+                if summary else also_asked(analysis, aspect))
         replies = self.composer.answer(procedure, aspect, office, self._catalog_date(), case,
-                                       also_asked(self.lexicon.analyze(message.text), aspect))
+                                       also, summary=summary, intro=intro,
+                                       case_index=case_index, other_cases=other_cases)
+        new = replace(new, case_index=case_index, intro_shown=code)
         return Outcome(replies, new, self._turn(message, c.DECISION_ANSWER, code, confidence))
 
     @staticmethod

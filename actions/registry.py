@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from rasa_sdk.executor import ActionExecutor
 
+from actions.cache import TtlCache
 from actions.chitchat import ActionReplyChitchat
 from actions.compose import AnswerComposer
 from actions.dialogue import Dialogue
@@ -14,7 +16,11 @@ from actions.handoff import ActionHandoff
 from actions.procedures import ActionAnswerProcedure
 from actions.templates import DomainTemplates
 from knowledge_base.analysis import Lexicon
+from knowledge_base.plain import PlainData
+from knowledge_base.plain_store import PlainNameStore
 from knowledge_base.service import KnowledgeBase
+
+EDITS_TTL_SECONDS = 5.0
 
 ACTION_CLASSES = (ActionAnswerProcedure, ActionHandoff, ActionAskRating, ActionStoreRating,
                   ActionReplyChitchat)
@@ -22,7 +28,17 @@ ACTION_CLASSES = (ActionAnswerProcedure, ActionHandoff, ActionAskRating, ActionS
 
 def build_dialogue(kb: KnowledgeBase, domain_dir: Path) -> Dialogue:
     """The dialogue logic over ``kb`` with the responses of ``domain_dir``."""
-    return Dialogue(kb, AnswerComposer(DomainTemplates.load(domain_dir)), Lexicon.load())
+    composer = AnswerComposer(DomainTemplates.load(domain_dir), plain=PlainData.load(),
+                              base_url=str(getattr(kb.settings, "base_url", "") or ""),
+                              edits=plain_edits(kb))
+    return Dialogue(kb, composer, Lexicon.load())
+
+
+def plain_edits(kb: KnowledgeBase) -> Callable[[], dict[str, str]]:
+    """Admins' edits of short names, re-read at most every few seconds (like office facts)."""
+    store = PlainNameStore(kb.store)
+    cache = TtlCache(EDITS_TTL_SECONDS)
+    return lambda: cache.get("edits", store.edits)
 
 
 def build_executor(dialogue: Dialogue) -> ActionExecutor:

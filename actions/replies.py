@@ -59,7 +59,9 @@ class OutcomeReplies:
 
     def office_info(self, office: dict[str, str]) -> list[Reply]:
         """The office's address, hours and phone (a where-question without a procedure)."""
-        return [Reply("utter_office_info", office)]
+        from actions.summary import map_url  # summary imports this module's helpers' peers
+
+        return [Reply("utter_office_info", {**office, "office_map_url": map_url(office)})]
 
     def not_found(self, office: dict[str, str]) -> list[Reply]:
         """Nothing matched: say so kindly, point to the office and portal, offer a human."""

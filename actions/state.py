@@ -21,6 +21,7 @@ class DialogueState:
     rated: bool = False
     rating_asked: bool = False  # a bare typed "4" counts as a score only after the question
     handed_off: bool = False  # a handoff is pending: a greeting gets "an officer will answer"
+    intro_shown: str | None = None  # the procedure whose header and source were shown last
 
 
 @dataclass

@@ -49,6 +49,11 @@
     ratingStar: (n) => n + ' trên 5 sao',
     ratingSent: (n) => 'Đánh giá: ' + '★'.repeat(n) + ' (' + n + '/5)',
     newTab: ' (mở trong thẻ mới)',
+    mapLink: 'Xem bản đồ',
+    checklistLink: 'Mở danh sách để in / lưu',
+    portalLink: 'Mở trang Dịch vụ công',
+    officialLink: 'Trang chính thức của thủ tục',
+    startersLabel: 'Câu hỏi gợi ý',
   };
 
   const MAX_TEXT = 2000;
@@ -59,6 +64,10 @@
   const RATE_PAYLOAD = /^\/rate\s*(\{.*\})?\s*$/;
   const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
   const TRAILING = /[.,;:!?)\]}»"'’”]+$/;
+  // Vietnamese phone numbers as written in answers ("024 0000 0000", "0912.345.678"):
+  // 9–11 digits starting 0 or +84, in groups; longer runs (ID numbers) are left alone.
+  const PHONE_RE = /(?:\+84|0)\d{1,3}(?:[ .]\d{2,4}){1,3}|(?:\+84|0)\d{8,10}(?!\d)/g;
+  const LINK_TEXT_MAX = 40;
 
   const script = document.currentScript ||
     Array.from(document.querySelectorAll('script[src]')).filter((s) => /widget\.js(\?|$)/.test(s.src)).pop();
@@ -68,6 +77,7 @@
     chat: new URL('api/chat', base).href,
     updates: new URL('api/chat/updates', base).href,
     css: new URL('widget.css' + scriptUrl.search, base).href,
+    starters: new URL('api/chat/starters', base).href,
   };
   const options = {
     title: (script && script.dataset.title) || STRINGS.title,
@@ -156,12 +166,12 @@
     String(text).replace(URL_RE, (match, offset) => {
       const trail = (match.match(TRAILING) || [''])[0];
       const href = match.slice(0, match.length - trail.length);
-      parent.appendChild(document.createTextNode(text.slice(last, offset)));
+      appendWithPhones(parent, text.slice(last, offset));
       let url = null;
       try { url = new URL(href); } catch (e) { url = null; }
       if (url && (url.protocol === 'https:' || url.protocol === 'http:')) {
-        const a = el('a', 'tthc-link', { href: url.href, target: '_blank', rel: 'noopener noreferrer' });
-        a.textContent = href;
+        const a = el('a', 'tthc-link', { href: url.href, target: '_blank', rel: 'noopener noreferrer', title: href });
+        a.textContent = linkText(url);
         a.appendChild(el('span', 'tthc-sr', { text: STRINGS.newTab }));
         parent.appendChild(a);
       } else {
@@ -171,7 +181,48 @@
       last = offset + match.length;
       return match;
     });
+    appendWithPhones(parent, text.slice(last));
+  }
+
+  /** Short words for a link instead of a long (often percent-encoded) URL; the URL stays in title. */
+  function linkText(url) {
+    const host = url.hostname.replace(/^www\./, '');
+    if (/(^|\.)maps\.google\.|^google\.[a-z.]+$/.test(host) && /maps|[?&]q=/.test(url.href)) return STRINGS.mapLink;
+    if (url.pathname.indexOf('/thu-tuc/') === 0) return STRINGS.checklistLink;
+    if (/dvc-chi-tiet-thu-tuc/.test(url.pathname)) return STRINGS.officialLink;
+    if (/dichvucong/.test(host)) return STRINGS.portalLink + ' (' + host + ')';
+    const shown = host + (url.pathname.length > 1 ? url.pathname : '');
+    return shown.length > LINK_TEXT_MAX ? shown.slice(0, LINK_TEXT_MAX - 1) + '…' : shown;
+  }
+
+  /** Appends plain text with phone numbers as tap-to-call links (text nodes only). */
+  function appendWithPhones(parent, text) {
+    let last = 0;
+    String(text).replace(PHONE_RE, (match, offset) => {
+      const digits = match.replace(/[^\d+]/g, '');
+      const count = digits.replace('+84', '0').length;
+      if (count < 9 || count > 11) return match;
+      parent.appendChild(document.createTextNode(text.slice(last, offset)));
+      parent.appendChild(el('a', 'tthc-link tthc-tel', { href: 'tel:' + digits, text: match }));
+      last = offset + match.length;
+      return match;
+    });
     parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  /* ---------- starter questions (data: GET api/chat/starters) ---------- */
+  let starters = [];
+  async function loadStarters() {
+    try {
+      const res = await fetch(api.starters, { credentials: 'omit', headers: { Accept: 'application/json' } });
+      if (!res.ok) return;
+      const data = await res.json();
+      starters = (Array.isArray(data.questions) ? data.questions : [])
+        .filter((q) => typeof q === 'string' && q.trim()).slice(0, 4);
+      if (ui.log && !state.history.length) renderAll();
+    } catch (e) {
+      starters = [];
+    }
   }
 
   function rateScore(payload) {
@@ -262,6 +313,7 @@
     document.body.appendChild(root);
     wire();
     renderAll();
+    loadStarters();
     renderMode();
     if (options.openOnLoad || store.get('open', false)) setOpen(true, false);
   }
@@ -312,7 +364,9 @@
 
   function renderAll() {
     ui.log.textContent = '';
-    ui.log.appendChild(renderEntry({ from: 'bot', text: STRINGS.welcome, welcome: true }, false));
+    const offer = state.history.length ? [] : starters.map((q) => ({ title: q, payload: q }));
+    ui.log.appendChild(renderEntry({ from: 'bot', text: STRINGS.welcome, welcome: true, buttons: offer },
+      offer.length > 0));
     const lastUser = findLastUserIndex();
     state.history.forEach((entry, i) => {
       ui.log.appendChild(renderEntry(entry, i > lastUser));

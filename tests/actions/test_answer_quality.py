@@ -25,24 +25,30 @@ def texts(outcome) -> list[str]:
     return [TEMPLATES.render(r).text for r in outcome.replies]
 
 
-def test_a_bare_catalog_number_is_shown_as_given_with_a_note_never_a_unit(dialogue) -> None:
+def test_a_bare_catalog_number_is_phrased_honestly_never_footnoted_nor_given_a_unit(
+        dialogue) -> None:
+    # Catalog 1.001193: "Trực tuyến1Miễn phí…": the number without a unit, and the facts
+    # file holds no cited unit for it.
     outcome = dialogue.answer(DialogueState(), Message("khai sinh mất mấy ngày",
                                                        "ask_processing_time"))
     shown = texts(outcome)
     assert outcome.turn.procedure == KHAI_SINH
-    time_lines = [line for t in shown for line in t.splitlines() if line.startswith("• ")]
-    assert time_lines and all(line.endswith(": 1 (*)") for line in time_lines)
-    assert "danh mục không ghi đơn vị" not in "\n".join(shown)
-    note = TEMPLATES.text("utter_time_unit_missing")
-    assert note in shown and "ngày làm việc" in note and "cán bộ" in note
-    assert shown[-1].startswith(f"Nguồn: Mã thủ tục {KHAI_SINH}")
+    time_reply = next(r for r in outcome.replies if r.response == "utter_summary_time")
+    assert time_reply.variables["time_text"] == TEMPLATES.text("utter_label_time_bare", value="1")
+    text = "\n".join(shown)
+    assert "(*)" not in text and "1 ngày" not in text
+    assert f"mã {KHAI_SINH}" in shown[-1]  # the source, once, at the end
+    detail = texts(dialogue.answer(outcome.state, Message("/ask_processing_time",
+                                                          "ask_processing_time")))
+    assert "(*)" not in "\n".join(detail) and "«1»" in "\n".join(detail)
+    assert not any(f"mã {KHAI_SINH}" in t for t in detail)  # not repeated on the next turn
 
 
 def test_a_stated_unit_reads_in_lowercase_without_a_note(dialogue) -> None:
     outcome = dialogue.answer(DialogueState(), Message("đăng ký thường trú mất bao lâu",
                                                        "ask_processing_time"))
     text = "\n".join(texts(outcome))
-    assert "• Mọi hình thức nộp: 7 ngày làm việc" in text
+    assert "Thời gian: 7 ngày làm việc" in text
     assert "(*)" not in text
 
 
@@ -63,16 +69,17 @@ def test_the_unit_of_another_method_for_the_same_number_is_used() -> None:
 def test_online_answer_carries_the_note_too(dialogue) -> None:
     state = DialogueState(procedure_code=KHAI_SINH)
     shown = texts(dialogue.answer(state, Message("lam onl dc ko", "ask_online")))
-    assert any("thời gian giải quyết 1 (*)" in t for t in shown)
-    assert TEMPLATES.text("utter_time_unit_missing") in shown
+    bare = TEMPLATES.text("utter_label_time_bare", value="1")
+    assert any(f"thời gian giải quyết {bare}" in t for t in shown)
+    assert not any("(*)" in t for t in shown)
 
 
 def test_fees_per_method_match_the_catalog_cells(dialogue) -> None:
     # Catalog 1.004222: "Trực tuyến7 Ngày làm việc10,000 Việt Nam Đồng…Trực tiếp7 Ngày làm việc20,000"
     text = "\n".join(texts(dialogue.answer(DialogueState(), Message(
         "lệ phí đăng ký thường trú", "ask_fee"))))
-    assert "• Nộp trực tuyến: 10.000 đồng" in text
-    assert "• Nộp trực tiếp: 20.000 đồng" in text
+    assert "nộp trực tuyến: 10.000 đồng" in text
+    assert "nộp trực tiếp: 20.000 đồng" in text
 
 
 def test_where_without_an_agency_in_the_catalog_says_nothing_about_it(dialogue,
@@ -86,11 +93,15 @@ def test_where_without_an_agency_in_the_catalog_says_nothing_about_it(dialogue,
 
 
 def test_checklist_starts_with_what_everyone_needs(dialogue) -> None:
-    shown = texts(dialogue.answer(DialogueState(), Message("khai sinh cần giấy tờ gì",
-                                                           "ask_documents")))
+    outcome = dialogue.answer(DialogueState(), Message("khai sinh cần giấy tờ gì",
+                                                       "ask_documents"))
+    shown = texts(outcome)
     first = shown[1].splitlines()[1]
-    assert first.startswith("1. ") and not first.startswith("1. Trường hợp")
-    assert "Giấy chứng sinh" in shown[1].split("Trường hợp trẻ em bị bỏ rơi")[0]
+    assert first.startswith("• Giấy chứng sinh")
+    assert "bỏ rơi" not in shown[1]  # special cases sit behind "Giấy tờ chi tiết"
+    detail = texts(dialogue.answer(outcome.state, Message("/ask_documents", "ask_documents")))
+    assert detail[0].splitlines()[1].startswith("1. Giấy chứng sinh")
+    assert "bỏ rơi" in "\n".join(detail)
 
 
 @pytest.mark.parametrize("text, intent, aspect_response", [
@@ -156,7 +167,9 @@ def test_a_long_fee_note_continues_without_a_raw_placeholder(dialogue) -> None:
 
 
 def test_methods_that_agree_share_one_line(dialogue, knowledge_base) -> None:
-    shown = texts(dialogue.answer(DialogueState(), Message("lệ phí đăng ký kết hôn", "ask_fee")))
+    first = dialogue.answer(DialogueState(), Message("lệ phí đăng ký kết hôn", "ask_fee"))
+    assert "Lệ phí: Miễn phí" in texts(first)  # one line for the methods that agree
+    shown = texts(dialogue.answer(first.state, Message("/ask_fee", "ask_fee")))
     fee = knowledge_base.procedure("1.000894").channels[0].fee.text
     assert f"• Mọi hình thức nộp: {fee}" in "\n".join(shown)
     assert sum(t.count(fee) for t in shown) == 1
@@ -185,7 +198,7 @@ def test_a_follow_up_after_a_single_suggestion_is_about_that_suggestion(dialogue
                           pending_aspect="documents")
     outcome = dialogue.answer(state, Message("mat may ngay", "ask_processing_time"))
     assert (outcome.turn.procedure, outcome.turn.decision) == (KHAI_SINH, "answer")
-    assert "utter_processing_time" in [r.response for r in outcome.replies]
+    assert "utter_summary_time" in [r.response for r in outcome.replies]
 
 
 def test_then_con_without_diacritics_is_the_filler_but_con_nuoi_keeps_its_child() -> None:

@@ -127,16 +127,23 @@ def test_a_number_in_a_fee_follow_up_stays_on_the_procedure(dialogue) -> None:
 
 def test_the_ordinary_tam_tru_case_has_a_title_citizens_recognise(dialogue,
                                                                    knowledge_base) -> None:
+    # The ordinary case is answered at once; the other cases are one tap away.
     outcome = dialogue.answer(DialogueState(), Message("dk tam tru can gi", "ask_documents"))
-    buttons = DomainTemplates.load(DOMAIN).render(outcome.replies[-1]).buttons
     procedure = knowledge_base.procedure("1.004194")
-    assert len(buttons) == len(procedure.cases) >= 2
-    assert buttons[0].title == "Cá nhân, hộ gia đình – hồ sơ thông thường"
+    assert outcome.turn.decision == "answer" and outcome.state.case_index == 1
+    assert "utter_summary_documents" in responses(outcome)
+    others = next(r for r in outcome.replies if r.response == "utter_summary_other_cases")
+    assert len(others.buttons) == len(procedure.cases) - 1 >= 1
+    assert others.buttons[0].payload.startswith('/choose_case{"case_index":"2"')
     chosen = dialogue.answer(outcome.state, Message("/choose_case", "choose_case",
-                                                    {"case_index": "1", "aspect": "documents"}))
-    heading = [r for r in chosen.replies if r.response == "utter_documents_case"][0]
-    assert heading.variables["case_name"] == buttons[0].title
-    assert buttons[0].payload.startswith('/choose_case{"case_index":"1"')
+                                                    {"case_index": "2", "aspect": "documents"}))
+    heading = [r for r in chosen.replies if r.response == "utter_summary_documents_case"][0]
+    assert heading.variables["case_name"] == procedure.cases[1]
+    # Asked as a question (a procedure without an ordinary case), the ordinary heading
+    # gets a title citizens recognise.
+    asked = dialogue.composer.case_question(procedure, "documents")
+    buttons = DomainTemplates.load(DOMAIN).render(asked[-1]).buttons
+    assert buttons[0].title == "Cá nhân, hộ gia đình – hồ sơ thông thường"
     # The catalog's own heading: "Hồ sơ đăng ký tạm trú" (or just the procedure's name).
     assert procedure.cases[0].removeprefix("Hồ sơ ").lower() == procedure.name.lower()
 
@@ -152,14 +159,15 @@ def test_one_message_asking_time_and_fee_gets_both(dialogue) -> None:
     text = "cho em hỏi đăng ký kết hôn mất bao lâu và hết bao nhiêu tiền ạ"
     outcome = dialogue.answer(DialogueState(), Message(text, "ask_fee"))
     assert outcome.turn.procedure == KET_HON
-    assert "utter_fees_and_time" in responses(outcome)
+    assert {"utter_summary_fee", "utter_summary_time"} <= set(responses(outcome))
     asked = dialogue.answer(DialogueState(), Message("đăng ký kết hôn cần những gì, nộp ở đâu?",
                                                      "ask_documents"))
     names = responses(asked)
-    assert "utter_documents" in names and any(n.startswith("utter_where") for n in names)
+    assert "utter_summary_documents" in names
+    assert any(n.startswith("utter_summary_where") for n in names)
     # A noun like "hồ sơ" in a where-question adds no document list.
     where = dialogue.answer(DialogueState(), Message("nộp hồ sơ kết hôn ở đâu", "ask_where"))
-    assert "utter_documents" not in responses(where)
+    assert not any("documents" in n for n in responses(where))
 
 
 def test_an_ordinal_with_nothing_offered_is_not_searched(dialogue) -> None:
@@ -210,8 +218,8 @@ def test_no_online_button_where_the_catalog_lists_no_online_submission(dialogue,
 def test_where_and_online_in_one_message_are_both_answered(dialogue) -> None:
     text = "đăng ký kết hôn làm ở đâu, có làm online được không"
     names = responses(dialogue.answer(DialogueState(), Message(text, "ask_where")))
-    assert any(n.startswith("utter_where") for n in names)
-    assert any(n.startswith("utter_online") for n in names), names
+    assert any(n.startswith("utter_summary_where") for n in names)
+    assert any(n.startswith("utter_summary_online") for n in names), names
 
 
 def test_a_blank_catalog_fee_says_whom_to_ask(dialogue, knowledge_base) -> None:
@@ -231,10 +239,12 @@ def test_a_question_naming_one_case_gets_its_checklist_without_asking(dialogue,
         "đăng ký tạm trú theo danh sách cần giấy tờ gì", "ask_documents"))
     assert named.turn.decision == "answer" and named.state.case_index is not None
     assert "theo danh sách" in cases[named.state.case_index - 1]
-    assert "utter_documents_case" in responses(named)
+    assert "utter_summary_documents_case" in responses(named)
     plain = dialogue.answer(DialogueState(), Message("đk tạm trú cho người thuê nhà",
                                                      "ask_documents"))
-    assert plain.turn.decision == "clarify" and plain.state.awaiting == "case"
+    # no case named: the ordinary one is answered, the others offered as buttons
+    assert plain.turn.decision == "answer" and plain.state.case_index == 1
+    assert "utter_summary_other_cases" in responses(plain)
 
 
 def test_a_bare_number_nobody_asked_for_is_no_rating_yet(dialogue) -> None:
