@@ -131,7 +131,7 @@ def test_a_general_question_whose_words_name_an_aspect_answers_that_aspect(dialo
     if outcome.turn.decision == "clarify":  # several khai sinh variants: the aspect waits
         assert outcome.state.pending_aspect == "documents"
     else:
-        assert "utter_documents" in responses and "utter_fees_and_time" not in responses
+        assert "utter_summary_documents" in responses and "utter_summary_fee" not in responses
 
 
 @pytest.mark.parametrize("text, intent", [("đăng ký kết hôn cần gì ko", "deny"),

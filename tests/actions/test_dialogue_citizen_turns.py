@@ -277,4 +277,4 @@ def test_the_aspect_asked_before_the_procedure_was_named_is_answered(dialogue) -
     assert asked.turn.decision == "clarify" and asked.state.pending_aspect == "fee"
     named = dialogue.answer(asked.state, Message("đăng ký kết hôn", "ask_procedure"))
     assert (named.turn.decision, named.turn.procedure) == ("answer", KET_HON)
-    assert "utter_fees" in responses(named)
+    assert "utter_summary_fee" in responses(named)
