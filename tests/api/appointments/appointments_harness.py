@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +72,25 @@ def serve(env: dict[str, str], log: Path) -> Iterator[Server]:
         yield Server(url, child, login(url, ADMIN), login(url, SUPPORT))
     finally:
         child.stop()
+
+
+def post_all_at_once(requests: list[tuple[str, dict]]) -> list[httpx.Response]:
+    """POST every (url, json) from its own thread, released together by a barrier.
+
+    Each thread opens its connection first, so the requests leave within a
+    millisecond or so of each other and the server handles them concurrently.
+    """
+    barrier = threading.Barrier(len(requests))
+
+    def send(item: tuple[str, dict]) -> httpx.Response:
+        url, body = item
+        with httpx.Client(timeout=60) as client:
+            client.get(url.rsplit("/api/", 1)[0] + "/health")  # connect before the barrier
+            barrier.wait()
+            return client.post(url, json=body)
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        return list(pool.map(send, requests))
 
 
 def last_bookable_day(url: str) -> str:
