@@ -23,6 +23,9 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.dialogue import DialogueState
 from actions.templates import DomainTemplates, Reply
+from api.citizen_services.booking_chat import ServiceTurn
+from api.citizen_services.flows import STATE_KEY as SERVICE_STATE_KEY
+from api.citizen_services.flows import CitizenServices
 from api.db_models import (
     OWNER_BOT,
     OWNER_WAITING,
@@ -94,8 +97,10 @@ class ConversationService:
     """Routes citizen messages to Rasa or degraded mode and keeps the conversation log."""
 
     def __init__(self, sessions: sessionmaker, rasa: RasaClient, degraded: DegradedResponder,
-                 templates: DomainTemplates, pii: PiiVault | None = None) -> None:
+                 templates: DomainTemplates, pii: PiiVault | None = None,
+                 services: CitizenServices | None = None) -> None:
         self.sessions = sessions
+        self.services = services  # booking and status lookup, before masking and Rasa
         self.pii = pii  # keeps encrypted originals of messages masking changed
         self.rasa = rasa
         self.degraded = degraded
@@ -110,6 +115,8 @@ class ConversationService:
         """Like :meth:`handle`, also telling who owns the conversation and if Rasa was used."""
         sender = f"{channel}:{user_id}"
         masked = text if is_payload(text) else mask_pii(text)
+        if self.services is not None:
+            masked = self.services.mask(masked)
         started = time.perf_counter()
         async with self._locks.hold(sender):
             try:
@@ -117,7 +124,7 @@ class ConversationService:
                 if conversation.owner.startswith(STAFF_PREFIX):
                     record = TurnRecord(replies=[], source="silent")
                 else:
-                    record = await self._answer(sender, channel, masked, conversation.topic)
+                    record = await self._serve(conversation, sender, channel, text, masked)
             except Exception:  # noqa: BLE001 - a citizen never sees a crash
                 logger.exception("conversation %s failed", channel)
                 record = self._error_record()
@@ -136,6 +143,29 @@ class ConversationService:
         return await asyncio.to_thread(self._owner, f"{channel}:{user_id}")
 
     # --- routing ----------------------------------------------------------------
+    async def _serve(self, conversation: ConversationRow, sender: str, channel: str,
+                     text: str, masked: str) -> TurnRecord:
+        """Citizen services first (they need the unmasked text), else the bot."""
+        topic = dict(conversation.topic or {})
+        if self.services is None:
+            return await self._answer(sender, channel, masked, topic)
+        turn = await self.services.handle(conversation.id, sender, text, topic)
+        if turn is not None:
+            return self._from_service(turn, topic)
+        topic.pop(SERVICE_STATE_KEY, None)
+        record = await self._answer(sender, channel, masked, topic)
+        self.services.decorate(record.replies, record.turn)
+        return record
+
+    def _from_service(self, turn: ServiceTurn, topic: dict[str, Any]) -> TurnRecord:
+        new_topic = {k: v for k, v in topic.items() if k != SERVICE_STATE_KEY}
+        if turn.state:
+            new_topic[SERVICE_STATE_KEY] = turn.state
+        return TurnRecord(replies=[self._render(r) for r in turn.replies], source="services",
+                          turn={"intent": turn.intent, "procedure": turn.procedure,
+                                "confidence": None, "decision": turn.decision},
+                          topic=new_topic)
+
     async def _answer(self, sender: str, channel: str, text: str,
                       topic: dict[str, Any]) -> TurnRecord:
         try:

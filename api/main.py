@@ -24,6 +24,7 @@ from actions.lexicon import Lexicon
 from actions.registry import build_dialogue, build_executor
 from actions.templates import DomainTemplates
 from api import db_models
+from api.citizen_services.flows import build_citizen_services
 from api.config import AppSettings, get_app_settings
 from api.conversation import ConversationService
 from api.degraded import DegradedResponder
@@ -78,7 +79,7 @@ def _build_state(app: FastAPI, settings: AppSettings, kb: KnowledgeBase | None) 
     app.state.pii = build_vault(settings, kb.store.session, kb.store.engine)
     app.state.conversation = ConversationService(
         kb.store.session, rasa, DegradedResponder(dialogue, Lexicon.load()), templates,
-        pii=app.state.pii)
+        pii=app.state.pii, services=build_citizen_services(settings, kb, templates))
     app.state.warm_up_error = None
 
 

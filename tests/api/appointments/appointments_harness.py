@@ -14,7 +14,7 @@ import httpx
 from cryptography.fernet import Fernet
 
 from api.config import AppSettings
-from api.processes import Child, app_up, free_port, stack_env, start_app, wait_for
+from api.processes import Child, app_ready, app_up, free_port, stack_env, start_app, wait_for
 from tests.conftest import TTHC
 
 ADMIN, SUPPORT, PASSWORD = "appt.admin", "appt.support", "appointment test passphrase"
@@ -29,6 +29,7 @@ class Server:
     child: Child
     admin: dict[str, str]
     support: dict[str, str]
+    database_url: str = ""
 
 
 def base_env(database_url: str, workdir: Path, index_dir: Path, pii_key: str) -> dict[str, str]:
@@ -59,8 +60,8 @@ def new_pii_key() -> str:
 
 
 @contextmanager
-def serve(env: dict[str, str], log: Path) -> Iterator[Server]:
-    """Start the app on a free port with ``env``; stop it afterwards."""
+def serve(env: dict[str, str], log: Path, ready: bool = False) -> Iterator[Server]:
+    """Start the app on a free port with ``env`` (``ready``: wait for the index); stop after."""
     settings = AppSettings(_env_file=None, port=free_port(),
                            rasa_url=f"http://127.0.0.1:{free_port()}")
     full = stack_env(settings, env)
@@ -68,8 +69,10 @@ def serve(env: dict[str, str], log: Path) -> Iterator[Server]:
     child = start_app(settings, full, log)
     url = f"http://127.0.0.1:{settings.port}"
     try:
-        assert wait_for(lambda: app_up(url), child, 120), child.tail()
-        yield Server(url, child, login(url, ADMIN), login(url, SUPPORT))
+        check = app_ready if ready else app_up
+        assert wait_for(lambda: check(url), child, 180), child.tail()
+        yield Server(url, child, login(url, ADMIN), login(url, SUPPORT),
+                     env["TTHC_DATABASE_URL"])
     finally:
         child.stop()
 
