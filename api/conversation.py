@@ -24,8 +24,8 @@ from sqlalchemy.orm import sessionmaker
 from actions.dialogue import DialogueState
 from actions.templates import DomainTemplates, Reply
 from api.citizen_services.booking_chat import ServiceTurn
+from api.citizen_services.flows import LANGUAGE_KEY, CitizenServices
 from api.citizen_services.flows import STATE_KEY as SERVICE_STATE_KEY
-from api.citizen_services.flows import CitizenServices
 from api.db_models import (
     OWNER_BOT,
     OWNER_WAITING,
@@ -64,6 +64,7 @@ class HandledTurn:
     messages: list[OutMessage]
     owner: str = OWNER_BOT
     degraded: bool = False
+    language: str = "vi"
 
 
 class SenderLocks:
@@ -136,7 +137,8 @@ class ConversationService:
             except Exception:  # noqa: BLE001
                 logger.exception("could not store a turn of a %s conversation", channel)
         return HandledTurn([_to_out(m) for m in record.replies], owner,
-                           record.source == "degraded")
+                           record.source == "degraded",
+                           (record.topic or {}).get(LANGUAGE_KEY) or "vi")
 
     async def owner(self, channel: str, user_id: str) -> str:
         """Who owns the conversation now: bot, waiting or staff:<name>."""
@@ -151,17 +153,23 @@ class ConversationService:
             return await self._answer(sender, channel, masked, topic)
         turn = await self.services.handle(conversation.id, sender, text, topic)
         if turn is not None:
-            return self._from_service(turn, topic)
+            return self._from_service(turn, topic, is_payload(text))
         topic.pop(SERVICE_STATE_KEY, None)
         record = await self._answer(sender, channel, masked, topic)
-        self.services.decorate(record.replies, record.turn)
+        language = self.services.decorate(record.replies, record.turn, text)
+        record.topic = {**(record.topic if record.topic is not None else topic),
+                        LANGUAGE_KEY: language or "vi"}
         return record
 
-    def _from_service(self, turn: ServiceTurn, topic: dict[str, Any]) -> TurnRecord:
+    def _from_service(self, turn: ServiceTurn, topic: dict[str, Any],
+                      button: bool) -> TurnRecord:
         new_topic = {k: v for k, v in topic.items() if k != SERVICE_STATE_KEY}
         if turn.state:
             new_topic[SERVICE_STATE_KEY] = turn.state
-        return TurnRecord(replies=[self._render(r) for r in turn.replies], source="services",
+        kept = topic.get(LANGUAGE_KEY) if button else None  # a button keeps the language
+        new_topic[LANGUAGE_KEY] = turn.language or kept or "vi"
+        replies = [self._render(r) for r in turn.replies] + turn.messages
+        return TurnRecord(replies=replies, source="services",
                           turn={"intent": turn.intent, "procedure": turn.procedure,
                                 "confidence": None, "decision": turn.decision},
                           topic=new_topic)

@@ -45,3 +45,5 @@ class ChatResponse(BaseModel):
     degraded: bool = Field(default=False, description="True when answered without Rasa.")
     owner: str = Field(default="bot", description="bot, waiting or staff.")
     handoff: bool = Field(default=False, description="True while waiting for a staff member.")
+    language: str = Field(default="vi", description="vi, or en while the citizen writes English "
+                          "(the widget switches its labels).")

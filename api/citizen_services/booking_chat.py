@@ -39,6 +39,8 @@ class ServiceTurn:
     decision: str
     procedure: str | None = None
     state: dict[str, Any] | None = field(default=None)
+    messages: list[dict[str, Any]] = field(default_factory=list)  # already rendered (English)
+    language: str | None = None
 
 
 def payload(intent: str, **entities: str) -> str:

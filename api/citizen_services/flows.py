@@ -34,6 +34,7 @@ from api.citizen_services.booking_chat import (
     ServiceTurn,
     payload,
 )
+from api.citizen_services.english import EnglishDesk
 from api.citizen_services.settings import CitizenServicesSettings
 from api.citizen_services.status import (
     STATUS_IN_PROGRESS,
@@ -57,7 +58,9 @@ logger = logging.getLogger(__name__)
 TRIGGERS_FILE = Path(__file__).with_name("triggers.yml")
 INTENT_STATUS = "ask_application_status"
 INTENT_LOOKUP = "check_application_status"
+INTENT_ENGLISH = "ask_in_english"
 STATE_KEY = "service"
+LANGUAGE_KEY = "language"
 STATUS_RESPONSES = {STATUS_RECEIVED: "utter_status_received",
                     STATUS_IN_PROGRESS: "utter_status_in_progress",
                     STATUS_NEEDS_MORE: "utter_status_needs_more",
@@ -116,6 +119,7 @@ class CitizenServices:
         self.templates = templates
         self.connector = connector
         self.codes = CodeRecognizer(settings.code_patterns)
+        self.english = EnglishDesk.load()
 
     @classmethod
     def build(cls, kb: KnowledgeBase, templates: DomainTemplates,
@@ -161,7 +165,29 @@ class CitizenServices:
             return ServiceTurn([Reply("utter_status_ask_code")], INTENT_STATUS, "clarify")
         if self.triggers.matches("booking", text):
             return self.booking.start(topic.get("procedure_code"))
+        if self.english.is_english(text):
+            return self._english(text)
         return None
+
+    def _english(self, text: str) -> ServiceTurn | None:
+        """An English summary or what the assistant does; None: Vietnamese answer + note."""
+        office = self.kb.office_info()
+        for entry in self.english.matches(text):  # the best one the catalog holds
+            texts = self.english.answer(self.kb, entry, office)
+            if texts:
+                return self._english_answer(entry.code, texts)
+        if self.english.is_greeting(text):
+            return ServiceTurn([], INTENT_ENGLISH, "chitchat", language="en", messages=[
+                {"text": t, "buttons": []} for t in self.english.capabilities(office)])
+        return None
+
+    def _english_answer(self, code: str, texts: list[str]) -> ServiceTurn:
+        """The English summary messages, the booking button under the last."""
+        button = Button(self.english.text("booking_button"),
+                        payload(INTENT_BOOK, procedure_code=code))
+        messages = [{"text": t, "buttons": []} for t in texts]
+        messages[-1]["buttons"] = [button.as_dict()]
+        return ServiceTurn([], INTENT_ENGLISH, "answer", code, messages=messages, language="en")
 
     def _button(self, intent: str, entities: dict[str, str],
                 topic: dict[str, Any]) -> ServiceTurn | None:
@@ -174,14 +200,26 @@ class CitizenServices:
             return self.booking.slot(procedure, entities.get("start", ""))
         return None
 
-    def decorate(self, replies: list[dict[str, Any]], turn: dict[str, Any]) -> None:
-        """Put the booking button under the last message of a procedure answer."""
+    def decorate(self, replies: list[dict[str, Any]], turn: dict[str, Any],
+                 text: str = "") -> str | None:
+        """Add the booking button under procedure answers; for English, the note and officer.
+
+        Returns the conversation's language when the message was English ("en").
+        """
+        english = self.english.is_english(text) if text else False
         procedure = turn.get("procedure")
-        if turn.get("decision") != "answer" or not procedure or not replies:
-            return
-        button = Button(self.templates.text("utter_appointment_button"),
-                        payload(INTENT_BOOK, procedure_code=str(procedure)))
-        replies[-1].setdefault("buttons", []).append(button.as_dict())
+        if turn.get("decision") == "answer" and procedure and replies:
+            title = (self.english.text("booking_button") if english
+                     else self.templates.text("utter_appointment_button"))
+            button = Button(title, payload(INTENT_BOOK, procedure_code=str(procedure)))
+            replies[-1].setdefault("buttons", []).append(button.as_dict())
+        if not english:
+            return None
+        officer = Button(self.english.text("officer_button"), "/request_human")
+        replies.insert(0, {"text": " ".join(self.english.text("vietnamese_only").split()),
+                           "buttons": []})
+        replies[-1].setdefault("buttons", []).append(officer.as_dict())
+        return "en"
 
     # --- status lookup ------------------------------------------------------------
     async def lookup(self, conversation_id: int, code: str) -> ServiceTurn:

@@ -49,4 +49,5 @@ async def chat(body: ChatRequest, conversation: ConversationDep, templates: Temp
             ButtonOut(**b.as_dict()) for b in rendered.buttons])])
     turn = await conversation.handle_turn(WEB_CHANNEL, body.sender_id, body.text)
     return ChatResponse(messages=turn.messages, owner=turn.owner.split(":", 1)[0],
-                        handoff=turn.owner == OWNER_WAITING, degraded=turn.degraded)
+                        handoff=turn.owner == OWNER_WAITING, degraded=turn.degraded,
+                        language=turn.language)
