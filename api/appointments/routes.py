@@ -22,6 +22,8 @@ from api.appointments.schedule import AppointmentSettings, bookable_days, now_lo
 from api.appointments.service import AppointmentService, Booking, BookingRequest
 from api.appointments.staff import AppointmentDesk
 from api.auth.deps import AdminUser, SupportUser
+from api.auth.models import ROLE_ADMIN, ROLE_SUPPORT
+from api.routes.admin_console import _guard, _page
 from api.schemas import SENDER_ID_PATTERN
 from knowledge_base.errors import NotFoundError
 
@@ -168,6 +170,12 @@ def analytics(_: AdminUser, appointments: AppointmentsDep,
 
 
 # --- support staff -------------------------------------------------------------------
+@router.get("/appointments", include_in_schema=False)
+def appointments_page(request: Request) -> Response:
+    """The counter's day list page (support staff and admins; settings for admins)."""
+    return _guard(request, (ROLE_SUPPORT, ROLE_ADMIN)) or _page(request, "appointments.html")
+
+
 @router.get("/api/support/appointments")
 def day_list(user: SupportUser, appointments: AppointmentsDep,
              day: Annotated[date | None, Query(alias="date")] = None) -> dict[str, Any]:

@@ -6,7 +6,9 @@ import re
 
 import httpx
 from appointments_harness import (
+    PASSWORD,
     PROCEDURE,
+    SUPPORT,
     Server,
     last_bookable_day,
     post_all_at_once,
@@ -159,3 +161,17 @@ def test_phone_numbers_never_reach_the_log(server: Server) -> None:
     log = server.child.log.read_text(errors="replace")
     for phone in ("0912345678", "0388000111", "0355111222"):
         assert phone not in log
+
+
+def test_console_page_is_for_staff_and_its_assets_load(server: Server) -> None:
+    anonymous = httpx.get(f"{server.url}/appointments", timeout=10, follow_redirects=False)
+    assert anonymous.status_code == 303 and "/login" in anonymous.headers["location"]
+    with httpx.Client(base_url=server.url, timeout=10) as browser:
+        login = browser.post("/api/auth/session", json={"username": SUPPORT,
+                                                        "password": PASSWORD})
+        assert login.status_code == 200
+        page = browser.get("/appointments")
+        assert page.status_code == 200 and "script-src 'self'" in page.headers[
+            "content-security-policy"]
+        for asset in ("/static/console/appointments.js", "/static/console/appointments.css"):
+            assert asset in page.text and browser.get(asset).status_code == 200
