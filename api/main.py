@@ -36,7 +36,7 @@ from knowledge_base.db import create_tables
 from knowledge_base.service import KnowledgeBase
 
 logger = logging.getLogger(__name__)
-OPTIONAL_STARTERS = ("api.channels.zalo",)
+OPTIONAL_STARTERS = ("api.channels.zalo", "api.appointments.reminders")
 
 
 def _freeze_long_lived() -> None:

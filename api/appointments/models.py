@@ -64,6 +64,7 @@ class AppointmentRow(Base):
     contact: Mapped[str] = mapped_column(Text)  # name and phone, Fernet-encrypted JSON
     request_key: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default=STATUS_BOOKED, index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -59,10 +59,12 @@ class BookingChat:
         self.weekdays = weekdays
         self.base_url = base_url.rstrip("/")
 
-    def _day_label(self, day: date) -> str:
+    def day_label(self, day: date) -> str:
+        """``Thứ Ba 08/12/2026``: weekday names from ``triggers.yml``."""
         return f"{self.weekdays[day.weekday()]} {day:%d/%m/%Y}"
 
-    def _name(self, code: str) -> str | None:
+    def procedure_name(self, code: str) -> str | None:
+        """The procedure's name, or None if the catalog has no such code."""
         try:
             return self.kb.procedure(code).name
         except NotFoundError:
@@ -70,7 +72,7 @@ class BookingChat:
 
     def start(self, procedure: str | None) -> ServiceTurn:
         """Offer the bookable days for ``procedure`` (or ask which procedure first)."""
-        name = self._name(procedure) if procedure else None
+        name = self.procedure_name(procedure) if procedure else None
         if procedure is None or name is None:
             return ServiceTurn([Reply("utter_appointment_ask_procedure")], INTENT_BOOK, "clarify")
         office = self.kb.office_info()
@@ -78,7 +80,7 @@ class BookingChat:
         if not days:
             return ServiceTurn([Reply("utter_appointment_no_days", office)], INTENT_BOOK,
                                "answer", procedure)
-        buttons = tuple(Button(self._day_label(d), payload(INTENT_DAY, procedure_code=procedure,
+        buttons = tuple(Button(self.day_label(d), payload(INTENT_DAY, procedure_code=procedure,
                                                            day=d.isoformat())) for d in days)
         return ServiceTurn([Reply("utter_appointment_pick_day",
                                   {**office, "procedure_name": name}, buttons)],
@@ -91,7 +93,7 @@ class BookingChat:
         except ValueError:
             return self.start(procedure)
         free = [(slot, n) for slot, n in self.appointments.free_places(day) if n > 0]
-        label = self._day_label(day)
+        label = self.day_label(day)
         if not free:
             again = self.start(procedure)
             first = again.replies[0]
@@ -116,7 +118,7 @@ class BookingChat:
             start = datetime.fromisoformat(start_text)
         except ValueError:
             return self.start(procedure)
-        label = {"time_label": f"{start:%H:%M}", "day_label": self._day_label(start.date())}
+        label = {"time_label": f"{start:%H:%M}", "day_label": self.day_label(start.date())}
         state = {"flow": "booking", "step": STEP_CONTACT, "procedure": procedure,
                  "start": start.isoformat(), "tries": 0}
         return ServiceTurn([Reply("utter_appointment_ask_contact", label)], INTENT_SLOT,
@@ -154,8 +156,8 @@ class BookingChat:
         return Reply("utter_appointment_booked", {
             **self.kb.office_info(), "code": booking.code,
             "time_label": self._time_label(booking.slot),
-            "day_label": self._day_label(booking.slot.start.date()),
-            "procedure_name": self._name(booking.procedure) or booking.procedure,
+            "day_label": self.day_label(booking.slot.start.date()),
+            "procedure_name": self.procedure_name(booking.procedure) or booking.procedure,
             "checklist_url": f"{self.base_url}/thu-tuc/{booking.procedure}",
             "phone_masked": booking.phone_masked})
 

@@ -27,6 +27,9 @@ class CitizenServicesSettings(BaseSettings):
         "separated by ' || ' (default: one-stop receipt codes like 000.21.30.H26-251201-0007).")
     status_lookups_per_hour: int = Field(default=10, ge=1, le=1000,
                                          description="Lookups a citizen may make per hour.")
+    appointment_reminder_interval: float = Field(
+        default=900.0, gt=0, description="Seconds between rounds of Zalo reminders sent the "
+        "day before an appointment.")
     status_portal_url: str = Field(
         default="https://dichvucong.gov.vn/p/home/dvc-tra-cuu-ho-so.html",
         description="Where citizens look up an application themselves.")
