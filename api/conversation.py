@@ -23,6 +23,9 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.dialogue import DialogueState
 from actions.templates import DomainTemplates, Reply
+from api.citizen_services.booking_chat import ServiceTurn
+from api.citizen_services.flows import LANGUAGE_KEY, CitizenServices
+from api.citizen_services.flows import STATE_KEY as SERVICE_STATE_KEY
 from api.db_models import (
     OWNER_BOT,
     OWNER_WAITING,
@@ -32,7 +35,7 @@ from api.db_models import (
     TurnRow,
 )
 from api.degraded import DegradedResponder
-from api.masking import mask_pii
+from api.masking import is_payload, mask_pii
 from api.pii import PiiVault
 from api.rasa_client import RasaClient, RasaReply, RasaUnavailableError
 from api.schemas import ButtonOut, OutMessage
@@ -61,6 +64,7 @@ class HandledTurn:
     messages: list[OutMessage]
     owner: str = OWNER_BOT
     degraded: bool = False
+    language: str = "vi"
 
 
 class SenderLocks:
@@ -94,8 +98,10 @@ class ConversationService:
     """Routes citizen messages to Rasa or degraded mode and keeps the conversation log."""
 
     def __init__(self, sessions: sessionmaker, rasa: RasaClient, degraded: DegradedResponder,
-                 templates: DomainTemplates, pii: PiiVault | None = None) -> None:
+                 templates: DomainTemplates, pii: PiiVault | None = None,
+                 services: CitizenServices | None = None) -> None:
         self.sessions = sessions
+        self.services = services  # booking and status lookup, before masking and Rasa
         self.pii = pii  # keeps encrypted originals of messages masking changed
         self.rasa = rasa
         self.degraded = degraded
@@ -109,7 +115,9 @@ class ConversationService:
     async def handle_turn(self, channel: str, user_id: str, text: str) -> HandledTurn:
         """Like :meth:`handle`, also telling who owns the conversation and if Rasa was used."""
         sender = f"{channel}:{user_id}"
-        masked = mask_pii(text)  # payload-shaped text too: anyone can type one
+        # application codes first (their own placeholder), then every number, payload-shaped
+        # text too: anyone can type one
+        masked = mask_pii(self.services.mask(text) if self.services is not None else text)
         started = time.perf_counter()
         async with self._locks.hold(sender):
             try:
@@ -117,7 +125,7 @@ class ConversationService:
                 if conversation.owner.startswith(STAFF_PREFIX):
                     record = TurnRecord(replies=[], source="silent")
                 else:
-                    record = await self._answer(sender, channel, masked, conversation.topic)
+                    record = await self._serve(conversation, sender, channel, text, masked)
             except Exception:  # noqa: BLE001 - a citizen never sees a crash
                 logger.exception("conversation %s failed", channel)
                 record = self._error_record()
@@ -129,13 +137,43 @@ class ConversationService:
             except Exception:  # noqa: BLE001
                 logger.exception("could not store a turn of a %s conversation", channel)
         return HandledTurn([_to_out(m) for m in record.replies], owner,
-                           record.source == "degraded")
+                           record.source == "degraded",
+                           (record.topic or {}).get(LANGUAGE_KEY) or "vi")
 
     async def owner(self, channel: str, user_id: str) -> str:
         """Who owns the conversation now: bot, waiting or staff:<name>."""
         return await asyncio.to_thread(self._owner, f"{channel}:{user_id}")
 
     # --- routing ----------------------------------------------------------------
+    async def _serve(self, conversation: ConversationRow, sender: str, channel: str,
+                     text: str, masked: str) -> TurnRecord:
+        """Citizen services first (they need the unmasked text), else the bot."""
+        topic = dict(conversation.topic or {})
+        if self.services is None:
+            return await self._answer(sender, channel, masked, topic)
+        turn = await self.services.handle(conversation.id, sender, text, topic)
+        if turn is not None:
+            return self._from_service(turn, topic, is_payload(text))
+        topic.pop(SERVICE_STATE_KEY, None)
+        record = await self._answer(sender, channel, masked, topic)
+        language = self.services.decorate(record.replies, record.turn, text)
+        record.topic = {**(record.topic if record.topic is not None else topic),
+                        LANGUAGE_KEY: language or "vi"}
+        return record
+
+    def _from_service(self, turn: ServiceTurn, topic: dict[str, Any],
+                      button: bool) -> TurnRecord:
+        new_topic = {k: v for k, v in topic.items() if k != SERVICE_STATE_KEY}
+        if turn.state:
+            new_topic[SERVICE_STATE_KEY] = turn.state
+        kept = topic.get(LANGUAGE_KEY) if button else None  # a button keeps the language
+        new_topic[LANGUAGE_KEY] = turn.language or kept or "vi"
+        replies = [self._render(r) for r in turn.replies] + turn.messages
+        return TurnRecord(replies=replies, source="services",
+                          turn={"intent": turn.intent, "procedure": turn.procedure,
+                                "confidence": None, "decision": turn.decision},
+                          topic=new_topic)
+
     async def _answer(self, sender: str, channel: str, text: str,
                       topic: dict[str, Any]) -> TurnRecord:
         try:

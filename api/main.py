@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from actions.registry import build_dialogue, build_executor
 from actions.templates import DomainTemplates
 from api import db_models, log_safety
+from api.citizen_services.flows import build_citizen_services
 from api.config import AppSettings, get_app_settings
 from api.conversation import ConversationService
 from api.degraded import DegradedResponder
@@ -36,7 +37,7 @@ from knowledge_base.db import create_tables
 from knowledge_base.service import KnowledgeBase
 
 logger = logging.getLogger(__name__)
-OPTIONAL_STARTERS = ("api.channels.zalo",)
+OPTIONAL_STARTERS = ("api.channels.zalo", "api.appointments.reminders")
 
 
 def _freeze_long_lived() -> None:
@@ -80,7 +81,7 @@ def _build_state(app: FastAPI, settings: AppSettings, kb: KnowledgeBase | None) 
     restrict_sqlite_files(settings.database_url)  # conversations: owner-only (0600)
     app.state.conversation = ConversationService(
         kb.store.session, rasa, DegradedResponder(dialogue, Lexicon.load()), templates,
-        pii=app.state.pii)
+        pii=app.state.pii, services=build_citizen_services(settings, kb, templates))
     app.state.warm_up_error = None
 
 

@@ -49,3 +49,5 @@ class ChatResponse(BaseModel):
                                   "a new one when the posted id was not issued by the server.")
     history_days: int | None = Field(default=None, description="Days the widget may keep "
                                      "the conversation in the browser.")
+    language: str = Field(default="vi", description="vi, or en while the citizen writes English "
+                          "(the widget switches its labels).")

@@ -22,4 +22,5 @@ ROUTER_MODULES = [
     "api.routes.admin_analytics",
     "api.routes.admin_users",
     "api.routes.admin_console",
+    "api.appointments.routes",
 ]

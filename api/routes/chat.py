@@ -57,4 +57,5 @@ async def chat(body: ChatRequest, conversation: ConversationDep, templates: Temp
     turn = await conversation.handle_turn(WEB_CHANNEL, sender_id, body.text)
     return ChatResponse(messages=turn.messages, owner=turn.owner.split(":", 1)[0],
                         handoff=turn.owner == OWNER_WAITING, degraded=turn.degraded,
-                        sender_id=sender_id, history_days=settings.widget_history_days)
+                        sender_id=sender_id, history_days=settings.widget_history_days,
+                        language=turn.language)

@@ -56,6 +56,22 @@
     startersLabel: 'Câu hỏi gợi ý',
   };
 
+  /** English labels, used while the conversation is in English (the server says so). */
+  const STRINGS_EN = {
+    subtitle: 'Ask about documents, fees, time and where to file',
+    inputLabel: 'Your question',
+    placeholder: 'Type your question, e.g. how do I register a marriage?',
+    send: 'Send',
+    reset: 'New conversation',
+    human: 'Talk to an officer',
+    humanText: 'I want to talk to an officer',
+    typing: 'The assistant is typing…',
+    speakerBot: 'Assistant',
+    speakerStaff: 'Officer',
+    speakerUser: 'You',
+  };
+  const STRINGS_VI = Object.fromEntries(Object.keys(STRINGS_EN).map((k) => [k, STRINGS[k]]));
+
   const MAX_TEXT = 2000;
   const MAX_HISTORY = 80;
   const REQUEST_TIMEOUT_MS = 30000;
@@ -312,6 +328,7 @@
     root.append(ui.panel, ui.launcher);
     document.body.appendChild(root);
     wire();
+    if (store.get('language', 'vi') === 'en') setLanguage('en');
     renderAll();
     loadStarters();
     renderMode();
@@ -543,6 +560,23 @@
     return err;
   }
 
+  /** Switches the labels between Vietnamese and English (kept across reloads). */
+  function setLanguage(language) {
+    if (state.language === language && ui.send.textContent === STRINGS.send) return;
+    state.language = language;
+    store.set('language', language);
+    Object.assign(STRINGS, language === 'en' ? STRINGS_EN : STRINGS_VI);
+    ui.send.textContent = STRINGS.send;
+    ui.input.placeholder = STRINGS.placeholder;
+    ui.human.textContent = STRINGS.human;
+    ui.newChat.textContent = STRINGS.reset;
+    ui.typing.setAttribute('aria-label', STRINGS.typing);
+    const subtitle = ui.panel.querySelector('.tthc-subtitle');
+    if (subtitle) subtitle.textContent = STRINGS.subtitle;
+    const label = ui.form.querySelector('label');
+    if (label) label.textContent = STRINGS.inputLabel;
+  }
+
   /** Renders a /api/chat (or updates) response; unknown fields are ignored. */
   function handleReply(data) {
     data = data && typeof data === 'object' ? data : {};
@@ -570,6 +604,7 @@
       state.cursor = data.cursor;
       store.set('cursor', state.cursor);
     }
+    if (data.language === 'en' || data.language === 'vi') setLanguage(data.language);
     if (entries.length) appendEntries(entries);
     const owner = typeof data.owner === 'string' ? data.owner : ''; // bot | waiting | staff[:name]
     if (staffReply || owner.indexOf('staff') === 0) setMode('staff');

@@ -1,0 +1,1 @@
+"""Appointments at the ward's one-stop counter: settings, slots, bookings, staff day list."""

@@ -1,0 +1,1 @@
+"""Citizen services beyond answers, in the chat: counter appointments and status lookup."""
