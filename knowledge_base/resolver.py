@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from knowledge_base.analysis import Analysis, Lexicon, fold, words_of
-from knowledge_base.errors import NotFoundError
 from knowledge_base.models import Decision, Procedure, SearchHit, SearchResult, TargetType
 from knowledge_base.service import KnowledgeBase
 
@@ -135,7 +134,7 @@ class Resolver:
         analysis = self.lexicon.analyze(query.text)
         if not analysis.names_something:
             return Resolution(Kind.FOLLOW_UP, analysis)
-        current = self._current(query.procedure_code)
+        current = self.kb.procedure_or_none(query.procedure_code)
         result = self._search(query.text, analysis)
         if current is not None:
             stays = self._on_current(current, analysis, result)
@@ -160,14 +159,6 @@ class Resolver:
             if whole.confidence > result.confidence:
                 result = whole
         return result
-
-    def _current(self, code: str | None) -> Procedure | None:
-        if not code:
-            return None
-        try:
-            return self.kb.procedure(code)
-        except NotFoundError:
-            return None
 
     def _on_current(self, current: Procedure, analysis: Analysis,
                     result: SearchResult) -> Resolution | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from knowledge_base.build import current_build, load_corpus_from_store, make_pipeline
 from knowledge_base.embedder import Embedder, load_embedder
-from knowledge_base.errors import IndexNotReadyError
+from knowledge_base.errors import IndexNotReadyError, NotFoundError
 from knowledge_base.faq_store import FaqStore
 from knowledge_base.index import SearchIndex, TextCache
 from knowledge_base.models import Faq, Procedure, SearchResult
@@ -179,6 +179,15 @@ class KnowledgeBase:
         procedure = self.store.procedure(code)
         self._procedures[code] = (revision, procedure)
         return procedure
+
+    def procedure_or_none(self, code: str | None) -> Procedure | None:
+        """The procedure ``code`` names, or None (no code, or not in the store)."""
+        if not code:
+            return None
+        try:
+            return self.procedure(code)
+        except NotFoundError:
+            return None
 
     def faq(self, faq_id: int) -> Faq:
         """One FAQ entry by id; raises NotFoundError."""

@@ -134,7 +134,7 @@ class Suggester:
         """Suggestions for a conversation: its procedure, its case and the question asked."""
         question, analysis = self._question(context.turns)
         code, stored = self._procedure_under_discussion(context)
-        current = self._procedure(code)
+        current = self.kb.procedure_or_none(code)
         candidates: list[_Candidate] = []
         if analysis is not None and analysis.names_something:
             candidates = self._searched(question, analysis, current, limit)
@@ -178,14 +178,6 @@ class Suggester:
             if turn.procedure:
                 return turn.procedure, turn.confidence
         return context.topic.get("procedure_code"), None
-
-    def _procedure(self, code: str | None) -> Procedure | None:
-        if not code:
-            return None
-        try:
-            return self.kb.procedure(code)
-        except NotFoundError:
-            return None
 
     # --- searching ----------------------------------------------------------------
     def _hits(self, result: SearchResult) -> list[_Candidate]:
