@@ -8,12 +8,11 @@ code, a clarify without the expected procedure, a degraded answer are all wrong.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from pathlib import Path
 
 import pytest
 
+from knowledge_base.text import fold, normalize
 from ops.bench import Item, Markers, Reply, judge, load_items, target_lines
 from ops.processes import PROJECT_ROOT
 from tests.conftest import CATALOG
@@ -33,9 +32,7 @@ def _clarify(*codes: str) -> Reply:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    return " ".join(re.sub(r"[^a-z0-9 ]", " ", text).split())
+    return fold(normalize(text))
 
 
 def test_the_question_set_is_large_and_varied() -> None:
