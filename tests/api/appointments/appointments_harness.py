@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from api.processes import Child, app_ready, app_up, free_port, stack_env, start_app, wait_for
 from cryptography.fernet import Fernet
 
 from api.config import AppSettings
+from ops.processes import Child, app_ready, app_up, free_port, stack_env, start_app, wait_for
 from tests.conftest import TTHC
 
 ADMIN, SUPPORT, PASSWORD = "appt.admin", "appt.support", "appointment test passphrase"

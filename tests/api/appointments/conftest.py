@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from api.processes import stack_env  # noqa: E402
 from appointments_harness import Server, add_staff, base_env, new_pii_key, serve  # noqa: E402
 
 from api.config import AppSettings  # noqa: E402
+from ops.processes import stack_env  # noqa: E402
 from tests.conftest import copy_database  # noqa: E402
 
 

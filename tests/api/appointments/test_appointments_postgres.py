@@ -15,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api.processes import stack_env
 from appointments_harness import (
     PROCEDURE,
     Server,
@@ -29,6 +28,7 @@ from appointments_harness import (
 )
 
 from api.config import AppSettings
+from ops.processes import stack_env
 from tests.api.scale.postgres import Postgres, pg_bin
 from tests.conftest import SUBSET, copy_subset, run_tthc
 

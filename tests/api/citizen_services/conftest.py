@@ -12,11 +12,11 @@ import pytest
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "appointments"))
-from api.processes import stack_env  # noqa: E402
 from appointments_harness import Server, add_staff, base_env, new_pii_key, serve  # noqa: E402
 from fake_status import FakeStatusServer  # noqa: E402
 
 from api.config import AppSettings  # noqa: E402
+from ops.processes import stack_env  # noqa: E402
 from tests.conftest import copy_database  # noqa: E402
 
 
