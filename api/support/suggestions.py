@@ -30,9 +30,9 @@ import yaml
 from actions import constants as c
 from actions.choices import also_asked
 from actions.compose import AnswerComposer
-from actions.lexicon import Analysis, Lexicon
 from actions.templates import DomainTemplates, Reply
 from api.support.schemas import Suggestion, SuggestionSource, SuggestionsOut
+from knowledge_base.analysis import Analysis, Lexicon
 from knowledge_base.errors import NotFoundError
 from knowledge_base.models import OFFICIAL_URL, Decision, Procedure, SearchResult, TargetType
 from knowledge_base.service import KnowledgeBase
