@@ -1,4 +1,4 @@
-"""``.env.example`` lists every setting the app, the knowledge base and the Zalo channel read."""
+"""``.env.example`` lists every setting the app, the knowledge base, Zalo and the services read."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from pydantic_settings import BaseSettings
 
 from api.channels.zalo.settings import ZaloSettings
+from api.citizen_services.settings import CitizenServicesSettings
 from api.config import AppSettings
 from knowledge_base.settings import KnowledgeBaseSettings
 from ops.processes import PROJECT_ROOT
@@ -20,6 +21,7 @@ def _names(settings: type[BaseSettings]) -> set[str]:
 def test_every_setting_is_listed_in_the_env_example() -> None:
     text = (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8")
     listed = set(re.findall(r"^#?\s*(TTHC_[A-Z0-9_]+)=", text, re.MULTILINE))
-    expected = _names(AppSettings) | _names(KnowledgeBaseSettings) | _names(ZaloSettings)
+    expected = (_names(AppSettings) | _names(KnowledgeBaseSettings) | _names(ZaloSettings)
+                | _names(CitizenServicesSettings))
     assert sorted(expected - listed) == []
     assert sorted(listed - expected) == []  # nothing stale either

@@ -36,7 +36,10 @@ def base_env(database_url: str, workdir: Path, index_dir: Path, pii_key: str) ->
     """The app's environment: its database, index, PII key; no Rasa reachable."""
     return {"TTHC_DATABASE_URL": database_url, "TTHC_INDEX_DIR": str(index_dir),
             "TTHC_CATALOG_DIR": str(workdir / "catalog"), "TTHC_PII_KEY": pii_key,
-            "TTHC_RATE_LIMIT_PER_MINUTE": "0", "TTHC_LOG_LEVEL": "DEBUG"}
+            "TTHC_RATE_LIMIT_PER_MINUTE": "0", "TTHC_LOG_LEVEL": "DEBUG",
+            # the tests name their own senders, all from one address
+            "TTHC_CHAT_UNSIGNED_SENDERS": "true", "TTHC_CHAT_ADDRESS_PER_MINUTE": "0",
+            "TTHC_UPDATES_ADDRESS_PER_MINUTE": "0"}
 
 
 def add_staff(env: dict[str, str]) -> None:

@@ -35,11 +35,10 @@ def test_a_procedure_shows_its_record_and_the_first_reply(admin, services):
     assert detail["record"]["code"] == "1.001193" and detail["record"]["channels"]
     assert "raw" not in detail["record"] and detail["answerable"] and detail["reasons"] == []
     texts = [message["text"] for message in detail["preview"]]
-    assert texts[0] == TEMPLATES.text("utter_procedure_header",
-                                      procedure_name=services.kb.procedure("1.001193").name)
-    assert texts[-1].startswith(TEMPLATES.text("utter_more_topics"))
+    # the first reply of a conversation: the plain-language name, the summary, the source
+    assert texts[0] == TEMPLATES.text("utter_summary_header", procedure_name="Đăng ký khai sinh")
     assert detail["preview"][-1]["buttons"]  # the follow-up buttons the citizen sees
-    assert any(t.startswith("Nguồn: Mã thủ tục 1.001193") for t in texts)
+    assert any("1.001193" in t for t in texts)  # source (and checklist link)
 
     cases = admin.get("/api/admin/catalog/procedures/1.004222").json()
     assert cases["preview"][-1]["buttons"][-1].startswith("Đăng ký thường trú")

@@ -147,18 +147,21 @@ def test_failures_older_than_the_window_are_pruned_when_a_new_one_is_recorded(cl
     from api.auth.models import LoginFailureRow
     from knowledge_base.db import utcnow
 
-    def failures() -> int:
+    def failures(name: str | None = None) -> int:
+        query = select(func.count()).select_from(LoginFailureRow)
+        if name:
+            query = query.where(LoginFailureRow.key.contains(name))
         with services.sessions() as session:
-            return session.scalar(select(func.count()).select_from(LoginFailureRow))
+            return session.scalar(query)
 
     client.post("/api/auth/login", json={"username": "nobody.old", "password": "wrong"})
-    recorded = failures()
-    assert recorded >= 2  # per client and per client+username
+    assert failures("nobody.old") == 2  # per client+username and per account (and per client)
     window = timedelta(seconds=services.auth.policy.login_window_seconds + 1)
-    with services.sessions.begin() as session:  # those failures are now past the window
+    with services.sessions.begin() as session:  # every failure so far is now past the window
         session.execute(update(LoginFailureRow).values(at=utcnow() - window))
     client.post("/api/auth/login", json={"username": "nobody.new", "password": "wrong"})
-    assert failures() == 2  # only the new failure's two records remain
+    assert failures("nobody.old") == 0 and failures("nobody.new") == 2
+    assert failures() == 3  # only the new failure's records remain (client key included)
 
 
 def test_disabled_user_cannot_log_in_and_loses_sessions(client, services):
