@@ -10,7 +10,6 @@ Run: ``uvicorn api.main:create_app --factory``.
 from __future__ import annotations
 
 import gc
-import importlib
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -23,6 +22,8 @@ from fastapi.responses import JSONResponse
 from actions.registry import build_dialogue, build_executor
 from actions.templates import DomainTemplates
 from api import db_models, log_safety
+from api.appointments import reminders as appointment_reminders
+from api.channels import zalo as zalo_channel
 from api.citizen_services.flows import build_citizen_services
 from api.config import AppSettings, get_app_settings
 from api.conversation import ConversationService
@@ -30,14 +31,16 @@ from api.degraded import DegradedResponder
 from api.hardening import restrict_sqlite_files
 from api.pii import build_vault, start_purging, stop_purging
 from api.rasa_client import RasaClient
-from api.routes import ROUTER_MODULES
+from api.routes import ROUTERS
 from api.security import install_security
 from knowledge_base.analysis import Lexicon
 from knowledge_base.db import create_tables
 from knowledge_base.service import KnowledgeBase
 
 logger = logging.getLogger(__name__)
-OPTIONAL_STARTERS = ("api.channels.zalo", "api.appointments.reminders")
+# Background parts with start(app)/stop(app): the Zalo channel (off without its settings)
+# and the appointment reminders.
+STARTERS = (zalo_channel, appointment_reminders)
 
 
 def _freeze_long_lived() -> None:
@@ -85,17 +88,13 @@ def _build_state(app: FastAPI, settings: AppSettings, kb: KnowledgeBase | None) 
     app.state.warm_up_error = None
 
 
-async def _optional(app: FastAPI, action: str) -> None:
-    """Start/stop optional channels (e.g. Zalo) when their package is installed."""
-    for name in OPTIONAL_STARTERS:
+async def _starters(app: FastAPI, action: str) -> None:
+    """Start or stop the background parts; one failing never stops the app."""
+    for part in STARTERS:
         try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
-        try:
-            await getattr(module, action)(app)
-        except Exception:  # noqa: BLE001 - an optional channel never stops the app
-            logger.exception("%s.%s failed", name, action)
+            await getattr(part, action)(app)
+        except Exception:  # noqa: BLE001
+            logger.exception("%s.%s failed", part.__name__, action)
 
 
 def _lifespan(knowledge_base: KnowledgeBase | None):
@@ -109,13 +108,13 @@ def _lifespan(knowledge_base: KnowledgeBase | None):
                              daemon=True).start()
         else:
             _freeze_long_lived()
-        await _optional(app, "start")
+        await _starters(app, "start")
         purge = start_purging(app.state.pii)  # expired personal-data copies, at once and hourly
         try:
             yield
         finally:
             await stop_purging(purge)
-            await _optional(app, "stop")
+            await _starters(app, "stop")
             kb.stop_auto_refresh()
             await app.state.rasa.close()
 
@@ -131,19 +130,6 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
     # Not error.errors() itself: its "input" may hold raw request bytes (not JSON-serialisable,
     # and an echo of what the citizen sent).
     return JSONResponse(status_code=422, content={"detail": detail, "problems": problems})
-
-
-def include_routers(app: FastAPI, modules: list[str]) -> None:
-    """Include the ``router`` of every listed module that exists (some are optional)."""
-    for name in modules:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name and name.startswith(error.name):
-                logger.warning("router module %s not found; skipped", name)
-                continue
-            raise
-        app.include_router(module.router)
 
 
 def create_app(settings: AppSettings | None = None,
@@ -165,5 +151,6 @@ def create_app(settings: AppSettings | None = None,
     app.state.settings = settings
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     install_security(app, settings)
-    include_routers(app, ROUTER_MODULES)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
