@@ -61,6 +61,10 @@ class AnswerComposer(SummaryReplies, OutcomeReplies):
     def _method(self, method: Method) -> str:
         return self._label(f"method_{method.value}")
 
+    def channels(self, procedure: Procedure) -> list[Channel]:
+        """The submission methods the answers list, one row per method (the checklist page too)."""
+        return self._channels(procedure)
+
     def _channels(self, procedure: Procedure) -> list[Channel]:
         seen: dict[Method, Channel] = {}
         for channel in procedure.channels:

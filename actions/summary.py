@@ -289,8 +289,9 @@ class SummaryReplies:
             return FeeView(f"{shown.text} {unit['unit']}", (unit["source"],))
         return FeeView(self.templates.text("utter_label_time_bare", value=shown.text))
 
-    def _per_method(self, channels: Sequence[Channel],
-                    view: Callable[[Channel], FeeView]) -> tuple[str, tuple[str, ...]]:
+    def per_method(self, channels: Sequence[Channel],
+                   view: Callable[[Channel], FeeView]) -> tuple[str, tuple[str, ...]]:
+        """One text for methods that agree, else "method: text; …", and the facts' sources."""
         views = [(ch.method, view(ch)) for ch in channels]
         sources = tuple(dict.fromkeys(s for _, v in views for s in v.sources))
         groups: dict[str, list[Method]] = {}
@@ -319,7 +320,7 @@ class SummaryReplies:
                 if not channels:
                     replies.append(Reply("utter_fee_not_stated"))
                     continue
-                text, more = self._per_method(channels, lambda ch: self._fee_with_rule(
+                text, more = self.per_method(channels, lambda ch: self._fee_with_rule(
                     procedure, ch))
                 sources += more
                 replies.append(Reply("utter_summary_fee", {"fee_text": safe(text)}))
@@ -327,12 +328,12 @@ class SummaryReplies:
                 if not channels:
                     replies.append(Reply("utter_time_not_stated"))
                     continue
-                text, more = self._per_method(
+                text, more = self.per_method(
                     channels, lambda ch: self.time_view(procedure, ch, channels))
                 sources += more
                 replies.append(Reply("utter_summary_time", {"time_text": safe(text)}))
             elif aspect in (ASPECT_DEADLINE, ASPECT_DEADLINE_IF_STATED):
-                deadline = self._deadline(procedure)
+                deadline = self.deadline(procedure)
                 if aspect == ASPECT_DEADLINE or deadline.response == "utter_summary_deadline":
                     replies.append(deadline)
             elif aspect == ASPECT_WHO:
@@ -353,7 +354,8 @@ class SummaryReplies:
             replies.append(self._other_cases(procedure, other_cases))
         return replies, tuple(dict.fromkeys(sources))
 
-    def _deadline(self, procedure: Procedure) -> Reply:
+    def deadline(self, procedure: Procedure) -> Reply:
+        """The deadline the catalog sets for the citizen ("Trong thời hạn 60 ngày …"), if any."""
         text = " ".join([*procedure.steps, procedure.conditions, *procedure.notes])
         match = _DEADLINE_RE.search(" ".join(text.split()))
         if not match:
