@@ -25,7 +25,7 @@ from actions.formatting import (
     shorten,
 )
 from actions.replies import OutcomeReplies
-from actions.summary import SummaryReplies, citizen_steps, map_url
+from actions.summary import MIN_SUMMARY_DOCUMENTS, SummaryReplies, citizen_steps, map_url
 from actions.templates import Button, DomainTemplates, Reply
 from actions.timing import time_text
 from knowledge_base.models import Channel, DocumentKind, Method, Procedure
@@ -60,6 +60,10 @@ class AnswerComposer(SummaryReplies, OutcomeReplies):
 
     def _method(self, method: Method) -> str:
         return self._label(f"method_{method.value}")
+
+    def channels(self, procedure: Procedure) -> list[Channel]:
+        """The submission methods the answers list, one row per method (the checklist page too)."""
+        return self._channels(procedure)
 
     def _channels(self, procedure: Procedure) -> list[Channel]:
         seen: dict[Method, Channel] = {}
@@ -273,6 +277,12 @@ class AnswerComposer(SummaryReplies, OutcomeReplies):
                                                  case_index, online, with_link=True)]
             if intro and self._chars(replies) > c.MAX_FIRST_REPLY_CHARS:  # the link is on the page
                 replies[-1] = self.footer(procedure, date_text, sources, intro, case_index, online)
+            if self._chars(replies) > c.MAX_FIRST_REPLY_CHARS:  # hours: "Nộp ở đâu" and the page
+                replies = [self.compact_where(r) for r in replies]
+            if self._chars(replies) > c.MAX_FIRST_REPLY_CHARS:  # fewer papers, "Còn N" counts them
+                body, _ = self.summary(procedure, [aspect, *also], office, case, case_index,
+                                       other_cases, max_documents=MIN_SUMMARY_DOCUMENTS)
+                replies = [self.compact_where(r) for r in (*head, *body)] + replies[-1:]
             return replies
         asked = list(dict.fromkeys([aspect, *also]))
         if {c.ASPECT_FEE, c.ASPECT_TIME} <= set(asked):

@@ -41,6 +41,7 @@ SUMMARY_ORDER = (c.ASPECT_DOCUMENTS, c.ASPECT_FEE, c.ASPECT_TIME, ASPECT_DEADLIN
                  ASPECT_DEADLINE_IF_STATED,
                  ASPECT_WHO, c.ASPECT_STEPS, c.ASPECT_WHERE, c.ASPECT_ONLINE)
 MAX_SUMMARY_DOCUMENTS = 5
+MIN_SUMMARY_DOCUMENTS = 3  # a reply over one screen lists fewer (the rest one tap away)
 SUMMARY_DOCUMENT_CHARS = 80
 EXEMPTION_CHARS = 100
 MAX_CASE_BUTTONS = 4
@@ -212,17 +213,18 @@ class SummaryReplies:
             submit, special = special, []
         return submit, present, special
 
-    def _summary_documents(self, procedure: Procedure, case: str | None) -> list[Reply]:
+    def _summary_documents(self, procedure: Procedure, case: str | None,
+                           limit: int = MAX_SUMMARY_DOCUMENTS) -> list[Reply]:
         submit, present, special = self.case_documents(procedure, case)
         if not submit and not present:
             return [Reply("utter_documents_missing")]
         lines = [f"• {self.document_text(procedure, d, SUMMARY_DOCUMENT_CHARS)}"
-                 for d in submit[:MAX_SUMMARY_DOCUMENTS]]
+                 for d in submit[:limit]]
         if present:
             names = self.plain.document_name(procedure.code, present[-1].name, self.edits())
             lines.append(self.templates.text("utter_summary_present_line",
                                              present=shorten(names, SUMMARY_DOCUMENT_CHARS)))
-        more = len(submit[MAX_SUMMARY_DOCUMENTS:]) + len(special) + len(present[:-1])
+        more = len(submit[limit:]) + len(special) + len(present[:-1])
         if more:
             lines.append(self.templates.text("utter_summary_more_documents", count=str(more)))
         if case and not is_ordinary_case(procedure.name, case):
@@ -256,7 +258,7 @@ class SummaryReplies:
                 "utter_label_fee_province_unknown_no_amount"
             return FeeView(self.templates.text(
                 name, fee=format_vnd(fee.amount_vnd or 0),
-                exemption=shorten(exemption.group(0), EXEMPTION_CHARS) + "." if exemption else ""))
+                exemption=shorten(exemption.group(0) + ".", EXEMPTION_CHARS) if exemption else ""))
         return FeeView(text)
 
     def _fee_with_rule(self, procedure: Procedure, channel: Channel) -> FeeView:
@@ -281,8 +283,9 @@ class SummaryReplies:
             return FeeView(f"{shown.text} {unit['unit']}", (unit["source"],))
         return FeeView(self.templates.text("utter_label_time_bare", value=shown.text))
 
-    def _per_method(self, channels: Sequence[Channel],
-                    view: Callable[[Channel], FeeView]) -> tuple[str, tuple[str, ...]]:
+    def per_method(self, channels: Sequence[Channel],
+                   view: Callable[[Channel], FeeView]) -> tuple[str, tuple[str, ...]]:
+        """One text for methods that agree, else "method: text; …", and the facts' sources."""
         views = [(ch.method, view(ch)) for ch in channels]
         sources = tuple(dict.fromkeys(s for _, v in views for s in v.sources))
         groups: dict[str, list[Method]] = {}
@@ -297,6 +300,7 @@ class SummaryReplies:
     # --- the summary ------------------------------------------------------------
     def summary(self, procedure: Procedure, asked: Sequence[str], office: dict[str, str],
                 case: str | None, case_index: int | None, other_cases: Sequence[int] = (),
+                max_documents: int = MAX_SUMMARY_DOCUMENTS,
                 ) -> tuple[list[Reply], tuple[str, ...]]:
         """The body of the first reply and the sources of facts beyond the catalog."""
         channels = self._channels(procedure)
@@ -305,12 +309,12 @@ class SummaryReplies:
         online = next((ch for ch in channels if ch.method == Method.ONLINE), None)
         for aspect in summary_aspects(asked):
             if aspect == c.ASPECT_DOCUMENTS:
-                replies += self._summary_documents(procedure, case)
+                replies += self._summary_documents(procedure, case, max_documents)
             elif aspect == c.ASPECT_FEE:
                 if not channels:
                     replies.append(Reply("utter_fee_not_stated"))
                     continue
-                text, more = self._per_method(channels, lambda ch: self._fee_with_rule(
+                text, more = self.per_method(channels, lambda ch: self._fee_with_rule(
                     procedure, ch))
                 sources += more
                 replies.append(Reply("utter_summary_fee", {"fee_text": safe(text)}))
@@ -318,12 +322,12 @@ class SummaryReplies:
                 if not channels:
                     replies.append(Reply("utter_time_not_stated"))
                     continue
-                text, more = self._per_method(
+                text, more = self.per_method(
                     channels, lambda ch: self.time_view(procedure, ch, channels))
                 sources += more
                 replies.append(Reply("utter_summary_time", {"time_text": safe(text)}))
             elif aspect in (ASPECT_DEADLINE, ASPECT_DEADLINE_IF_STATED):
-                deadline = self._deadline(procedure)
+                deadline = self.deadline(procedure)
                 if aspect == ASPECT_DEADLINE or deadline.response == "utter_summary_deadline":
                     replies.append(deadline)
             elif aspect == ASPECT_WHO:
@@ -344,7 +348,8 @@ class SummaryReplies:
             replies.append(self._other_cases(procedure, other_cases))
         return replies, tuple(dict.fromkeys(sources))
 
-    def _deadline(self, procedure: Procedure) -> Reply:
+    def deadline(self, procedure: Procedure) -> Reply:
+        """The deadline the catalog sets for the citizen ("Trong thời hạn 60 ngày …"), if any."""
         text = " ".join([*procedure.steps, procedure.conditions, *procedure.notes])
         match = _DEADLINE_RE.search(" ".join(text.split()))
         if not match:
@@ -363,6 +368,13 @@ class SummaryReplies:
         if place:
             return Reply("utter_summary_where_catalog", {**values, "catalog_place": safe(place)})
         return Reply("utter_summary_where", values)
+
+    @staticmethod
+    def compact_where(reply: Reply) -> Reply:
+        """The where line without the office hours (a long reply must still fit one screen)."""
+        if reply.response != "utter_summary_where":
+            return reply
+        return Reply("utter_summary_where_short", reply.variables, reply.buttons)
 
     def _other_cases(self, procedure: Procedure, indexes: Sequence[int]) -> Reply:
         buttons = tuple(

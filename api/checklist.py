@@ -86,11 +86,11 @@ def render_checklist(composer: AnswerComposer, procedure: Procedure, office: dic
         case_index = ordinary_case_index(procedure) or (1 if cases else None)
     case = cases[case_index - 1] if case_index else None
     name = composer.plain_name(procedure)
-    channels = composer._channels(procedure)
-    fee, fee_sources = composer._per_method(channels, lambda ch: composer.fee_view(procedure, ch))
-    time, time_sources = composer._per_method(
+    channels = composer.channels(procedure)
+    fee, fee_sources = composer.per_method(channels, lambda ch: composer.fee_view(procedure, ch))
+    time, time_sources = composer.per_method(
         channels, lambda ch: composer.time_view(procedure, ch, channels))
-    deadline = composer._deadline(procedure)
+    deadline = composer.deadline(procedure)
     online = next((ch for ch in channels if ch.method == Method.ONLINE), None)
     sources = tuple(dict.fromkeys(fee_sources + time_sources))
     source = _t("source", code=procedure.code, decision=procedure.decision or "—",

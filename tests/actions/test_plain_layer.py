@@ -104,7 +104,7 @@ def test_the_plain_layer_never_changes_catalog_fees_or_documents(dialogue, knowl
         state = DialogueState(procedure_code=procedure.code, intro_shown=procedure.code)
         fees = "\n".join(TEMPLATES.render(r).text for r in dialogue.answer(
             state, Message("/ask_fee", "ask_fee")).replies)
-        for row in dialogue.composer._channels(procedure):  # one row per method, as before
+        for row in dialogue.composer.channels(procedure):  # one row per method, as before
             if row.fee.text:
                 assert PLAIN.fix(row.fee.text) in fees, (procedure.code, row.fee.text)
         submit, present, special = dialogue.composer.case_documents(

@@ -25,6 +25,7 @@ from tests.api.offline_app import offline_app
 DOMAIN = Path(__file__).resolve().parents[2] / "bot" / "domain"
 MAX_CHARS = 1200
 MAX_DOCUMENT_LINE = 160
+PUBLIC_URL = "https://tro-ly-thu-tuc.phuong-hoa-sen.hanoi.gov.vn"
 
 # (question, aspects it asks). "general" = no aspect named: checklist, fee, time, where, online.
 QUESTIONS: list[tuple[str, tuple[str, ...]]] = [
@@ -78,7 +79,7 @@ ASPECT_RESPONSES = {
     "documents": ("utter_summary_documents", "utter_summary_documents_case"),
     "fee": ("utter_summary_fee",),
     "time": ("utter_summary_time",),
-    "where": ("utter_summary_where", "utter_summary_where_catalog"),
+    "where": ("utter_summary_where", "utter_summary_where_short", "utter_summary_where_catalog"),
     "online": ("utter_summary_online", "utter_summary_online_none"),
     "steps": ("utter_summary_steps", "utter_summary_steps_online"),
     "deadline": ("utter_summary_deadline", "utter_summary_deadline_none"),
@@ -97,8 +98,9 @@ def _labels() -> dict[str, tuple[str, ...]]:
 
 @pytest.fixture(scope="module")
 def client(private_database, kb_settings) -> Iterator[TestClient]:
+    # a public URL as long as a ward's real one: the checklist links count in the 1,200
     app, _, _ = offline_app(private_database("first_reply"), kb_settings,
-                            rate_limit_per_minute=0)
+                            rate_limit_per_minute=0, public_url=PUBLIC_URL)
     with TestClient(app) as test_client:
         yield test_client
 
@@ -161,6 +163,7 @@ def test_the_header_and_the_source_come_once_per_procedure(client: TestClient) -
 def test_every_answer_links_its_printable_checklist(client: TestClient) -> None:
     text, body = _first_reply(client, 901, "đăng ký tạm trú cần giấy tờ gì")
     match = re.search(r"https?://\S+/thu-tuc/(1\.004194)(\?case=\d+)?", text)
+    assert match and match.group(0).startswith(PUBLIC_URL), text
     assert match, text
     link = urlsplit(match.group(0))
     page = client.get(f"{link.path}?{link.query}" if link.query else link.path)

@@ -62,3 +62,17 @@ def test_a_bare_number_counts_as_a_score_only_after_the_question(live_stack: Liv
     scored = live_stack.chat("h22-6", "4")
     assert "4/5" in scored.text
     assert ratings(live_stack.database, "web:h22-6") == [4]
+
+
+def test_the_first_reply_through_rasa_is_one_screen_answering_what_was_asked(
+        live_stack: LiveStack) -> None:
+    checks = [("h22-9", "khai tử cho bố tôi cần giấy tờ gì, mất phí không", ("Giấy tờ", "Lệ phí:")),
+              ("h22-10", "đổi thẻ căn cước hết bao nhiêu tiền", ("Lệ phí:",)),
+              ("h22-11", "đăng ký khai sinh", ("Giấy tờ", "Lệ phí:", "Thời gian:", "Nộp tại:",
+                                              "Nộp trực tuyến:"))]
+    for sender, text, labels in checks:
+        reply = live_stack.chat(sender, text)
+        assert not reply.body["degraded"], reply.body
+        assert all(label in reply.text for label in labels), reply.text
+        assert len(reply.text) <= 1200 and "(*)" not in reply.text, reply.text
+        assert "/thu-tuc/" in reply.text
