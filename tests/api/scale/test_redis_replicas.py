@@ -29,7 +29,12 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
-from api.processes import (
+from sqlalchemy import create_engine, text
+
+from api.channels.zalo.models import ZaloInboundRow, ZaloOutboxRow
+from api.channels.zalo.queue_redis import GROUP, SEEN_PREFIX, STREAM
+from api.config import AppSettings
+from ops.processes import (
     Child,
     app_ready,
     rasa_ready,
@@ -38,11 +43,6 @@ from api.processes import (
     start_rasa,
     wait_for,
 )
-from sqlalchemy import create_engine, text
-
-from api.channels.zalo.models import ZaloInboundRow, ZaloOutboxRow
-from api.channels.zalo.queue_redis import GROUP, SEEN_PREFIX, STREAM
-from api.config import AppSettings
 from tests.api.scale.faq_check import faq_saved_on_a_answered_by_b
 from tests.api.scale.postgres import Postgres, free_port, pg_bin
 from tests.api.scale.redis_server import REDIS_SERVER, RedisServer
