@@ -106,6 +106,7 @@ def city() -> Iterator[City]:
     try:
         copy_subset(workdir / "catalog", SUBSET)
         shared = {"TTHC_DATABASE_URL": pg.url, "TTHC_REDIS_URL": red.url,
+                  "TTHC_CHAT_UNSIGNED_SENDERS": "true",
                   "TTHC_INDEX_DIR": str(workdir / "index"),
                   "TTHC_CATALOG_DIR": str(workdir / "catalog"),
                   "TTHC_RATE_LIMIT_BURST": str(BURST), "TTHC_RATE_LIMIT_PER_MINUTE": "1",
