@@ -15,6 +15,7 @@ from sqlalchemy import select
 from knowledge_base.db import AliasRow, FaqRow
 from knowledge_base.errors import InvalidInputError
 from knowledge_base.faq_store import EDITABLE, FaqStore
+from knowledge_base.messages import message
 from knowledge_base.models import Faq
 from knowledge_base.store import KnowledgeStore, audit, bump_revision
 
@@ -54,7 +55,7 @@ def restore_kb(
 ) -> dict[str, int]:
     """Merge a backup into the store; returns how many items were written."""
     if data.get("format") != FORMAT or data.get("version") != VERSION:
-        raise InvalidInputError("Tệp không phải bản sao lưu của Trợ lý TTHC (hoặc khác phiên bản).")
+        raise InvalidInputError(message("not_a_backup"))
     counts = {
         "faqs": _restore_faqs(store, data.get("faqs", []), actor),
         "aliases": _restore_aliases(store, data.get("aliases", []), actor),

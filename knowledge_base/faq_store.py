@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from knowledge_base.db import AuditRow, FaqRow, utcnow
 from knowledge_base.errors import InvalidInputError, NotFoundError, VersionConflictError
+from knowledge_base.messages import message
 from knowledge_base.models import Faq
 from knowledge_base.store import KnowledgeStore, audit, bump_revision
 
@@ -56,20 +57,20 @@ def validate_faq(faq: Faq) -> Faq:
     question = " ".join(faq.question.split())
     answer = faq.answer.strip()
     if not question:
-        raise InvalidInputError("Câu hỏi không được để trống.")
+        raise InvalidInputError(message("question_empty"))
     if len(question) > MAX_QUESTION:
-        raise InvalidInputError(f"Câu hỏi dài quá {MAX_QUESTION} ký tự.")
+        raise InvalidInputError(message("question_too_long", limit=MAX_QUESTION))
     if not answer:
-        raise InvalidInputError("Câu trả lời không được để trống.")
+        raise InvalidInputError(message("answer_empty"))
     if len(answer) > MAX_ANSWER:
-        raise InvalidInputError(f"Câu trả lời dài quá {MAX_ANSWER} ký tự.")
+        raise InvalidInputError(message("answer_too_long", limit=MAX_ANSWER))
     phrasings = list(dict.fromkeys(" ".join(p.split()) for p in faq.phrasings if p.strip()))
     if len(phrasings) > MAX_PHRASINGS:
-        raise InvalidInputError(f"Tối đa {MAX_PHRASINGS} cách hỏi khác cho một mục.")
+        raise InvalidInputError(message("too_many_phrasings", limit=MAX_PHRASINGS))
     if any(len(p) > MAX_QUESTION for p in phrasings):
-        raise InvalidInputError(f"Mỗi cách hỏi khác tối đa {MAX_QUESTION} ký tự.")
+        raise InvalidInputError(message("phrasing_too_long", limit=MAX_QUESTION))
     if faq.last_verified and not _is_date(faq.last_verified):
-        raise InvalidInputError("Ngày kiểm tra phải có dạng NNNN-TT-NN, ví dụ 2026-11-27.")
+        raise InvalidInputError(message("bad_verified_date"))
     return faq.model_copy(update={"question": question, "answer": answer, "phrasings": phrasings})
 
 
@@ -215,4 +216,4 @@ class FaqStore:
             return
         other = session.scalar(select(FaqRow.id).where(FaqRow.slug == slug))
         if other is not None and other != own_id:
-            raise InvalidInputError(f"Mã mục '{slug}' đã được dùng cho mục khác.")
+            raise InvalidInputError(message("slug_taken", slug=slug))

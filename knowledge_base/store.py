@@ -28,6 +28,7 @@ from knowledge_base.db import (
 )
 from knowledge_base.errors import InvalidInputError, NotFoundError
 from knowledge_base.importer import CatalogReadResult
+from knowledge_base.messages import message
 from knowledge_base.models import Procedure
 
 logger = logging.getLogger(__name__)
@@ -241,7 +242,7 @@ class KnowledgeStore:
         """Add a phrasing for a procedure; re-adding a removed one revives it."""
         text = " ".join((text or "").split())
         if not text or len(text) > MAX_ALIAS_LENGTH:
-            raise InvalidInputError(f"Cách gọi phải có từ 1 đến {MAX_ALIAS_LENGTH} ký tự.")
+            raise InvalidInputError(message("alias_length", limit=MAX_ALIAS_LENGTH))
         with self.session.begin() as session:
             if session.get(ProcedureRow, code) is None:
                 raise NotFoundError("procedure", code)
