@@ -13,9 +13,8 @@ decision, not overrides of each other:
   another procedure's name better ("khai sinh cần gì" while on "bản sao");
 - a detail ("không phải, ý em là người nước ngoài") names a variant of the
   current procedure ("… có yếu tố nước ngoài");
-- an answer whose procedure belongs to a family of variants the question does not
-  decide between (domestic / foreign element, citizen / foreigner …) becomes a
-  clarification within the family.
+- otherwise the search's calibrated decision stands: an answer, buttons when
+  several procedures are plausible (close variants among them), FAQ, or not found.
 """
 
 from __future__ import annotations
