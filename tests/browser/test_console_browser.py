@@ -10,8 +10,6 @@ the analytics charts render with data.
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,10 +20,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser.node_script import run_browser_script
 from tests.conftest import PROJECT_ROOT, TTHC, copy_database, kb_env
 
-BROWSER_DIR = Path(__file__).resolve().parent
-CHROMIUM = Path(os.environ.get("TTHC_CHROMIUM", "/usr/bin/chromium"))
 STARTUP_TIMEOUT_S = 180
 ADMIN, SUPPORT, PASSWORD = "browser.admin", "browser.support", "browser test password"
 
@@ -85,14 +82,5 @@ def console_app(kb_workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def test_consoles_in_headless_chromium(console_app: str) -> None:
-    node = shutil.which("node")
-    assert node, "node is required for the browser test"
-    assert CHROMIUM.exists(), f"{CHROMIUM} missing: run `make browser-deps`"
-    assert (BROWSER_DIR / "node_modules" / "playwright-core").is_dir(), "run `make browser-deps`"
-    env = {**os.environ, "TTHC_BASE_URL": console_app, "TTHC_CHROMIUM": str(CHROMIUM),
-           "TTHC_ADMIN": ADMIN, "TTHC_SUPPORT": SUPPORT, "TTHC_PASSWORD": PASSWORD}
-    result = subprocess.run([node, str(BROWSER_DIR / "console.test.mjs")], cwd=PROJECT_ROOT,
-                            env=env, capture_output=True, text=True, timeout=300)
-    print(result.stdout)
-    print(result.stderr, file=sys.stderr)
-    assert result.returncode == 0, f"console browser test failed:\n{result.stdout}\n{result.stderr}"
+    run_browser_script("console.test.mjs", console_app, TTHC_ADMIN=ADMIN, TTHC_SUPPORT=SUPPORT,
+                       TTHC_PASSWORD=PASSWORD)

@@ -8,10 +8,6 @@ same widget paths. Chromium is Debian's (``make browser-deps``), driven by playw
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,10 +15,9 @@ import httpx
 import pytest
 
 from ops.processes import free_port
-from tests.conftest import PROJECT_ROOT, copy_database, kb_env
+from tests.browser.node_script import run_browser_script
+from tests.conftest import copy_database, kb_env
 
-BROWSER_DIR = Path(__file__).resolve().parent
-CHROMIUM = Path(os.environ.get("TTHC_CHROMIUM", "/usr/bin/chromium"))
 STARTUP_TIMEOUT_S = 180
 
 pytestmark = pytest.mark.slow
@@ -76,15 +71,4 @@ def test_widget_assets_are_served_with_types_and_cache_headers(app_url: str) -> 
 
 
 def test_widget_in_headless_chromium(app_url: str) -> None:
-    node = shutil.which("node")
-    assert node, "node is required for the browser test"
-    assert CHROMIUM.exists(), f"{CHROMIUM} missing: run `make browser-deps`"
-    assert (BROWSER_DIR / "node_modules" / "playwright-core").is_dir(), "run `make browser-deps`"
-    env = {**os.environ, "TTHC_BASE_URL": app_url, "TTHC_CHROMIUM": str(CHROMIUM)}
-    result = subprocess.run(
-        [node, str(BROWSER_DIR / "widget.test.mjs")],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )
-    print(result.stdout)
-    print(result.stderr, file=sys.stderr)
-    assert result.returncode == 0, f"browser test failed:\n{result.stdout}\n{result.stderr}"
+    run_browser_script("widget.test.mjs", app_url)
