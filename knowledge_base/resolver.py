@@ -19,7 +19,7 @@ decision, not overrides of each other:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 from knowledge_base.analysis import Analysis, Lexicon, fold, words_of
@@ -66,7 +66,7 @@ class Resolution:
     faq_id: int | None = None
     options: tuple[SearchHit, ...] = ()
     confidence: float | None = None
-    hits: tuple[SearchHit, ...] = field(default=())
+    hits: tuple[SearchHit, ...] = ()
 
     @property
     def procedure_ids(self) -> list[str]:

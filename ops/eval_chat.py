@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import sqlite3
 import sys
 import tempfile
@@ -32,6 +31,7 @@ import numpy as np
 import yaml
 
 from api.config import AppSettings
+from api.degraded import parse_payload
 from knowledge_base.evaluate import (
     ANSWER,
     CLARIFY,
@@ -49,7 +49,6 @@ SCENARIOS = PROJECT_ROOT / "eval" / "chat_scenarios.yml"
 TARGETS = {"helpful_rate": 0.85, "max_wrong_answer_rate": 0.03, "rejection_rate": 0.95,
            "p95_ms": 150.0}
 STARTUP_TIMEOUT_S = 300
-_CODE_IN_PAYLOAD = re.compile(r'"procedure_code"\s*:\s*"([\d.]+)"')
 DECISIONS = {"answer": ANSWER, "clarify": CLARIFY, "faq": FAQ_ANSWER}
 
 
@@ -87,9 +86,9 @@ class ChatClient:
 
 def prediction(body: dict[str, Any], turn: dict[str, Any]) -> Prediction:
     """What the citizen received, in the evaluation's terms."""
-    options = [code for message in body.get("messages", [])
-               for button in message.get("buttons", [])
-               for code in _CODE_IN_PAYLOAD.findall(button.get("payload", ""))]
+    buttons = [parse_payload(button.get("payload", "")) for message in body.get("messages", [])
+               for button in message.get("buttons", [])]
+    options = [b[1]["procedure_code"] for b in buttons if b and "procedure_code" in b[1]]
     decision = DECISIONS.get(turn.get("decision") or "", NOT_FOUND)
     code = turn.get("procedure")
     if decision == CLARIFY and code:
