@@ -75,7 +75,7 @@ class Analysis:
 
     Attributes:
         aspects: aspects named in the text, in order of appearance.
-        topic: the text without its aspect phrases (what to search).
+        topic: the text without its aspect phrases and connectives (what to search).
         content_words: words that are neither aspects, fillers nor generic words.
         intents: degraded-mode intents whose keywords appear in the text.
         core: the topic without fillers ("thế còn cho con nuôi thì sao" → "con nuôi"),
@@ -100,10 +100,12 @@ class Lexicon:
 
     def __init__(self, aspects: dict[str, list[Phrase]], fillers: list[Phrase],
                  generic: list[Phrase], intents: dict[str, list[Phrase]],
-                 topics: list[Phrase] | None = None) -> None:
+                 topics: list[Phrase] | None = None,
+                 connectives: list[Phrase] | None = None) -> None:
         # Topic phrases first: the sort below is stable, so they win ties with aspects.
         tables = [(p, ("content", "")) for p in topics or []]
         tables += [(p, ("aspect", name)) for name, ps in aspects.items() for p in ps]
+        tables += [(p, ("connective", "")) for p in connectives or []]
         tables += [(p, ("filler", "")) for p in fillers] + [(p, ("generic", "")) for p in generic]
         self._by_first: dict[str, list[tuple[Phrase, tuple[str, str]]]] = {}
         for phrase, label in sorted(tables, key=lambda item: len(item[0]), reverse=True):
@@ -125,6 +127,7 @@ class Lexicon:
             generic=_phrases(data.get("generic", [])),
             intents={name: _phrases(items) for name, items in data.get("intents", {}).items()},
             topics=_phrases(data.get("topics", [])),
+            connectives=_phrases(data.get("connectives", [])),
         )
 
     def analyze(self, text: str) -> Analysis:
@@ -136,12 +139,14 @@ class Lexicon:
         core: list[str] = []
         i = 0
         while i < len(words):
-            span, (kind, name) = self._match(words, i)
+            span, exact, (kind, name) = self._match(words, i)
             chunk = [w.text for w in words[i:i + span]]
             if kind == "content" and span == 1 and chunk[0].isdigit():
                 kind = "generic"  # "1 người bao nhiêu tiền": a number names no procedure
             if kind == "aspect":
                 aspects.append(name)
+            elif kind == "connective" and exact:
+                pass  # "còn … thì": joins turns, says nothing of the topic
             else:
                 topic.extend(chunk)
                 if kind == "content":
@@ -152,10 +157,11 @@ class Lexicon:
         return Analysis(tuple(dict.fromkeys(aspects)), " ".join(topic), tuple(content),
                         self._intents(words), " ".join(core))
 
-    def _match(self, words: list[Word], start: int) -> tuple[int, tuple[str, str]]:
-        """The longest phrase at ``start``; among equally long ones, the one typed exactly.
+    def _match(self, words: list[Word], start: int) -> tuple[int, bool, tuple[str, str]]:
+        """The longest phrase at ``start`` (its length, whether typed exactly, its label).
 
-        "con" (child, generic) typed as is must not be read as the filler "còn".
+        Among equally long phrases the one typed exactly wins: "con" (child,
+        generic) typed as is must not be read as the connective "còn".
         """
         best: tuple[int, bool, tuple[str, str]] | None = None
         for phrase, label in self._by_first.get(words[start].folded, ()):
@@ -167,7 +173,7 @@ class Lexicon:
                                                         strict=True))
                 if best is None or (exact and not best[1]):
                     best = (n, exact, label)
-        return (best[0], best[2]) if best else (1, ("content", ""))
+        return best if best else (1, False, ("content", ""))
 
     def _intents(self, words: list[Word]) -> tuple[str, ...]:
         """Intents one of whose phrases the words contain, in the lexicon's order."""

@@ -46,3 +46,13 @@ def test_phrases_new_citizens_typed() -> None:
     assert not LEXICON.analyze("1 người bao nhiêu tiền").names_something
     # "cơ" closes a sentence ("ý tôi hỏi lệ phí cơ"); it names nothing.
     assert not LEXICON.analyze("không, ý tôi hỏi lệ phí cơ").names_something
+
+
+def test_connectives_typed_with_marks_leave_the_search_text() -> None:
+    # "còn … thì" joins a message to the conversation: searching "con" (child) and
+    # "thi" (exam) with the topic made "khai tử cho bố" unrecognisable.
+    assert LEXICON.analyze("còn khai tử cho bố thì cần gì").topic == "khai tử cho bố"
+    assert LEXICON.analyze("thế còn nuôi con nuôi thì sao").topic == "nuôi con nuôi"
+    # typed without marks they may be words: "con" (child) and "thi" stay in the text
+    assert LEXICON.analyze("con toi lam khai sinh").topic == "con toi lam khai sinh"
+    assert "thi" in LEXICON.analyze("dang ky du thi").topic.split()

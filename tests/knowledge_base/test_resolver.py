@@ -11,6 +11,8 @@ from knowledge_base.retriever import Retriever
 from knowledge_base.text import tone_key, typed_with_marks
 
 KHAI_SINH = "1.001193"
+KHAI_TU = "1.000656"
+DOC_THAN = "1.004873"
 HO_KINH_DOANH = "1.001612"
 
 
@@ -71,3 +73,9 @@ def test_out_of_scope_talk_gets_no_procedure(resolver) -> None:
 def test_rasa_out_of_scope_gets_no_buttons(resolver) -> None:
     resolution = resolver.resolve(Query("tôi muốn hỏi về giấy tờ đất của hàng xóm", strict=True))
     assert resolution.kind != Kind.CLARIFY
+
+
+def test_a_topic_switch_joined_by_con_thi_is_answered(resolver) -> None:
+    resolution = resolver.resolve(Query("còn khai tử cho bố thì cần gì", procedure_code=DOC_THAN))
+    assert (resolution.kind, resolution.code) == (Kind.ANSWER, KHAI_TU)
+    assert resolution.analysis.aspects == ("documents",)

@@ -180,3 +180,24 @@ def test_procedures_read_by_the_dialogue_follow_a_catalog_import(kb_settings, tm
     assert kb.procedure("1.001193").name.endswith("(sửa đổi)")
     kb.store.engine.dispose()
     store.engine.dispose()
+
+
+def test_an_faq_is_answered_from_a_lower_probability_than_a_procedure(knowledge_base):
+    # A wrong FAQ answer costs the citizen a read, a wrong procedure a trip.
+    from knowledge_base.corpus import FAQ, PROCEDURE
+    from knowledge_base.retriever import Calibration, Retriever, Scored
+
+    calibration = Calibration(answer_threshold=0.85)
+    assert calibration.faq_threshold < calibration.answer_threshold
+    retriever = Retriever(knowledge_base.retriever.index, knowledge_base.retriever.embedder,
+                          calibration)
+    kinds = [kind for kind, _ in retriever.index.targets]
+    faq, procedure = kinds.index(FAQ), kinds.index(PROCEDURE)
+    between = (calibration.faq_threshold + calibration.answer_threshold) / 2
+
+    def decide(first: int, second: int) -> Decision:
+        ranked = [Scored(first, None, between), Scored(second, None, 0.0)]
+        return retriever.decide(ranked)[0]
+
+    assert decide(faq, procedure) == Decision.ANSWER
+    assert decide(procedure, faq) == Decision.CLARIFY
