@@ -22,10 +22,9 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from fastapi import Depends, Request
 from sqlalchemy import DateTime, ForeignKey, Text, delete, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
@@ -214,11 +213,3 @@ async def stop_purging(task: asyncio.Task[None]) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-
-
-def get_pii_vault(request: Request) -> PiiVault | None:
-    """The app's vault (None if the lifespan did not build one: everything stays masked)."""
-    return getattr(request.app.state, "pii", None)
-
-
-PiiDep = Annotated[PiiVault | None, Depends(get_pii_vault)]

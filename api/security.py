@@ -29,6 +29,7 @@ from sqlalchemy.exc import DataError
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.config import AppSettings
 from api.hardening import (
     ClientAddressMiddleware,
     PathGuardMiddleware,
@@ -176,7 +177,7 @@ def origins(raw: str) -> list[str]:
     return [item.strip().rstrip("/") for item in raw.split(",") if item.strip()]
 
 
-def install_security(app: FastAPI, settings: Any) -> None:
+def install_security(app: FastAPI, settings: AppSettings) -> None:
     """Wire the middlewares and the 500 handler into ``app`` (CORS outermost)."""
     app.add_exception_handler(Exception, server_error)
     app.add_exception_handler(OverflowError, out_of_range)  # SQLite: int beyond 64 bits
@@ -185,14 +186,9 @@ def install_security(app: FastAPI, settings: Any) -> None:
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
     app.add_exception_handler(RecursionError, bad_body)  # JSON nested too deep
     app.add_middleware(TransportHeadersMiddleware,
-                       hsts_max_age=getattr(settings, "hsts_max_age", 0))
+                       hsts_max_age=settings.hsts_max_age)
     allowed = origins(settings.widget_origins)
     if allowed:
         app.add_middleware(WidgetCORSMiddleware, origins=allowed)
     app.add_middleware(PathGuardMiddleware)
-    app.add_middleware(ClientAddressMiddleware,
-                       trusted=getattr(settings, "trusted_proxies", ""))
-    from api.rate_limit import build_limiters  # noqa: PLC0415 - keeps the wiring in one call
-
-    for name, limiter in build_limiters(settings).items():  # shared via Redis when configured
-        setattr(app.state, name, limiter)
+    app.add_middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies)

@@ -20,9 +20,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from typing import Annotated, Any
-
-from fastapi import Depends, Request
+from typing import Any
 
 from api.pii import load_keys
 
@@ -77,14 +75,3 @@ def build_sender_ids(settings: Any) -> SenderIds:
                      type(error).__name__)
         keys = []
     return SenderIds(keys, bool(getattr(settings, "chat_unsigned_senders", False)))
-
-
-def get_sender_ids(request: Request) -> SenderIds:
-    """The app's issuer, built on first use."""
-    state = request.app.state
-    if getattr(state, "sender_ids", None) is None:
-        state.sender_ids = build_sender_ids(state.settings)
-    return state.sender_ids
-
-
-SenderIdsDep = Annotated[SenderIds, Depends(get_sender_ids)]
