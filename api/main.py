@@ -15,15 +15,14 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from api import log_safety
 from api.appointments import reminders as appointment_reminders
 from api.channels import zalo as zalo_channel
 from api.channels.zalo.settings import ZaloSettings, get_zalo_settings
 from api.config import AppSettings, get_app_settings
+from api.errors import install_error_handlers
 from api.pii import start_purging, stop_purging
 from api.routes import ROUTERS
 from api.security import install_security
@@ -107,17 +106,6 @@ def _lifespan(settings: AppSettings, knowledge_base: KnowledgeBase | None,
     return lifespan
 
 
-async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-    """422 with one readable sentence in ``detail`` (the widget shows it) and the field problems."""
-    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}"
-                         for e in error.errors())
-    services: Services | None = request.app.state.services
-    detail = services.templates.text("utter_invalid_request") if services else problems
-    # Not error.errors() itself: its "input" may hold raw request bytes (not JSON-serialisable,
-    # and an echo of what the citizen sent).
-    return JSONResponse(status_code=422, content={"detail": detail, "problems": problems})
-
-
 def create_app(settings: AppSettings | None = None,
                knowledge_base: KnowledgeBase | None = None,
                zalo_settings: ZaloSettings | None = None) -> FastAPI:
@@ -144,7 +132,7 @@ def create_app(settings: AppSettings | None = None,
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   openapi_url="/openapi.json" if docs else None)
     app.state.services = None  # the lifespan's Services (api.deps reaches them)
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    install_error_handlers(app)  # one handler per error family, never a stack trace
     install_security(app, settings)
     for router in ROUTERS:
         app.include_router(router)

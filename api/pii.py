@@ -179,7 +179,7 @@ def load_cipher(settings: Any) -> MultiFernet | None:
 
 def ensure_table(engine: Engine) -> None:
     """Create the originals table if missing (idempotent; serialised across replicas)."""
-    create_tables(engine, [PiiRow.__table__])  # type: ignore[list-item]
+    create_tables(engine, [PiiRow.__table__])
 
 
 def build_vault(settings: Any, sessions: sessionmaker, engine: Engine) -> PiiVault:

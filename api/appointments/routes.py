@@ -159,7 +159,7 @@ def set_status(code: str, body: StatusIn, user: SupportUser,
     return appointments.desk.set_status(code, body.status, user.username)
 
 
-def _procedures_of_day(day: date) -> Select[tuple[str]]:
+def _procedures_of_day(day: date) -> Select[Any]:
     return select(AppointmentRow.procedure).where(AppointmentRow.day == day.isoformat()).distinct()
 
 

@@ -185,7 +185,7 @@ class CitizenServices:
         """The English summary messages, the booking button under the last."""
         button = Button(self.english.text("booking_button"),
                         payload(INTENT_BOOK, procedure_code=code))
-        messages = [{"text": t, "buttons": []} for t in texts]
+        messages: list[dict[str, Any]] = [{"text": t, "buttons": []} for t in texts]
         messages[-1]["buttons"] = [button.as_dict()]
         return ServiceTurn([], INTENT_ENGLISH, "answer", code, messages=messages, language="en")
 

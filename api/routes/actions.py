@@ -24,7 +24,7 @@ ACTION_TOKEN_HEADER = "X-Action-Token"  # bot/endpoints.yml sends it
 try:  # rasa-sdk >= 3.10
     from rasa_sdk.interfaces import ActionMissingDomainException
 except ImportError:  # pragma: no cover
-    ActionMissingDomainException = ActionNotFoundException  # type: ignore[misc,assignment]
+    ActionMissingDomainException = ActionNotFoundException  # type: ignore[misc,assignment,unused-ignore]
 
 
 def _authorised(request: Request, settings: AppSettings) -> bool:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth.deps import ServicesDep, SupportUser, require_support
-from api.auth.errors import StaffError, kb_errors
+from api.auth.errors import StaffError
 from api.auth.models import ROLE_ADMIN
 from api.deps import PiiDep, RasaDep, ZaloDep
 from api.support.delivery import deliver
@@ -100,11 +100,10 @@ def suggestions(services: ServicesDep,
     suggester = services.suggester
     if suggester is None:
         raise StaffError(503, "kb_not_ready")
-    with kb_errors():
-        if conversation_id is not None:
-            context = services.inbox.context(conversation_id, settings()["context_turns"])
-            return suggester.for_conversation(context)
-        return suggester.for_text(q)
+    if conversation_id is not None:
+        context = services.inbox.context(conversation_id, settings()["context_turns"])
+        return suggester.for_conversation(context)
+    return suggester.for_text(q)
 
 
 @router.get("/history")
