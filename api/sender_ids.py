@@ -20,8 +20,8 @@ import hashlib
 import hmac
 import logging
 import secrets
-from typing import Any
 
+from api.config import AppSettings
 from api.pii import load_keys
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class SenderIds:
         return sender_id if self.accepted(sender_id) else self.issue()
 
 
-def build_sender_ids(settings: Any) -> SenderIds:
+def build_sender_ids(settings: AppSettings) -> SenderIds:
     """Ids signed with keys derived from the personal-data keys (a random key if unusable)."""
     try:
         keys = load_keys(settings)
@@ -74,4 +74,4 @@ def build_sender_ids(settings: Any) -> SenderIds:
         logger.error("sender-id key unusable (%s); ids issued now end with this process",
                      type(error).__name__)
         keys = []
-    return SenderIds(keys, bool(getattr(settings, "chat_unsigned_senders", False)))
+    return SenderIds(keys, settings.chat_unsigned_senders)

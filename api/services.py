@@ -35,7 +35,6 @@ from api.pii import PiiVault, build_vault
 from api.rasa_client import RasaClient
 from api.rate_limit import Limiters, build_limiters
 from api.sender_ids import SenderIds, build_sender_ids
-from knowledge_base.analysis import Lexicon
 from knowledge_base.db import create_tables
 from knowledge_base.plain import PlainData
 from knowledge_base.service import KnowledgeBase
@@ -81,7 +80,7 @@ def _appointments(kb: KnowledgeBase, settings: AppSettings) -> Appointments | No
 
 def build_services(settings: AppSettings, kb: KnowledgeBase,
                    zalo_settings: ZaloSettings) -> Services:
-    """Build every service on ``kb``'s database; templates are read once and shared.
+    """Build every service on ``kb``'s database; templates and lexicon are read once, shared.
 
     Creates the conversation tables (and, through the services, their own tables)
     if missing, so a fresh database serves at once.
@@ -90,20 +89,20 @@ def build_services(settings: AppSettings, kb: KnowledgeBase,
         db_models.ConversationRow.__table__, db_models.TurnRow.__table__,
         db_models.RatingRow.__table__])
     templates = DomainTemplates.load(settings.domain_path)
-    dialogue = build_dialogue(kb, settings.domain_path)
+    dialogue = build_dialogue(kb, templates, settings.base_url)
     rasa = RasaClient(",".join(settings.rasa_urls), settings.rasa_connect_timeout,
                       settings.rasa_timeout, settings.rasa_retry_after)
     pii = build_vault(settings, kb.store.session, kb.store.engine)
     restrict_sqlite_files(settings.database_url)  # conversations: owner-only (0600)
     conversation = ConversationService(
-        kb.store.session, rasa, DegradedResponder(dialogue, Lexicon.load()), templates,
+        kb.store.session, rasa, DegradedResponder(dialogue, dialogue.lexicon), templates,
         pii=pii, services=build_citizen_services(settings, kb, templates))
     checklist = AnswerComposer(templates, plain=PlainData.load(), base_url=settings.base_url,
                                edits=plain_edits(kb))
     return Services(
         settings=settings, kb=kb, templates=templates, rasa=rasa,
         executor=build_executor(dialogue), pii=pii, conversation=conversation,
-        staff=StaffServices.build(kb, settings, templates),
+        staff=StaffServices.build(kb, settings, templates, dialogue.lexicon),
         appointments=_appointments(kb, settings), checklist=checklist,
         sender_ids=build_sender_ids(settings), limiters=build_limiters(settings),
         zalo_settings=zalo_settings)

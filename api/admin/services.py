@@ -24,6 +24,7 @@ from api.support.inbox import InboxService
 from api.support.models import ensure_tables as ensure_support_tables
 from api.support.proposals import ProposalService
 from api.support.suggestions import Suggester
+from knowledge_base.analysis import Lexicon
 from knowledge_base.service import KnowledgeBase
 
 
@@ -43,12 +44,12 @@ class StaffServices:
     suggester: Suggester | None = None
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, settings: AppSettings,
-              templates: DomainTemplates) -> StaffServices:
+    def build(cls, kb: KnowledgeBase, settings: AppSettings, templates: DomainTemplates,
+              lexicon: Lexicon) -> StaffServices:
         """Create the services (and any missing tables) on the knowledge base's database.
 
-        ``templates`` are the bot's responses the app already loaded: support
-        suggestions are drafted from them.
+        ``templates`` (the bot's responses) and ``lexicon`` are the ones the app
+        already loaded: support suggestions are drafted with them.
         """
         ensure_auth_tables(kb.store.engine)
         ensure_support_tables(kb.store.engine)
@@ -58,7 +59,7 @@ class StaffServices:
             users=UserService(sessions), inbox=InboxService(sessions),
             proposals=ProposalService(sessions, kb), analytics=AnalyticsService(sessions, kb),
             catalog=CatalogService(kb, settings.catalog_path),
-            suggester=Suggester(kb, templates))
+            suggester=Suggester(kb, templates, lexicon))
 
     def knowledge_changed(self) -> None:
         """Re-index now after an admin change, so "saved" means "answered" in this process.

@@ -48,6 +48,7 @@ from api.citizen_services.status import (
     local_date,
     masked_code,
 )
+from api.config import AppSettings
 from api.db_models import TurnRow
 from api.degraded import parse_payload
 from knowledge_base.db import utcnow
@@ -259,7 +260,7 @@ class CitizenServices:
                 TurnRow.at >= utcnow() - timedelta(hours=1))) or 0
 
 
-def build_citizen_services(app_settings: Any, kb: KnowledgeBase,
+def build_citizen_services(app_settings: AppSettings, kb: KnowledgeBase,
                            templates: DomainTemplates) -> CitizenServices | None:
     """The app's citizen services; None (logged) if they cannot start: the bot still answers."""
     try:

@@ -19,6 +19,9 @@ def test_the_lifespan_builds_every_service_before_the_first_request(staff_app) -
         # the bot's responses are read once and shared by the chat, the consoles and checklists
         assert services.staff.suggester.templates is services.templates
         assert services.checklist.templates is services.templates
+        lexicon = services.conversation.degraded.lexicon  # the lexicon too, read once
+        assert services.staff.suggester.lexicon is lexicon
+        assert services.conversation.degraded.dialogue.lexicon is lexicon
         assert services.appointments is not None and services.zalo is None  # Zalo unset
         StaffClient.bearer(client, SUPPORT)  # the first request already finds them
     assert client.app.state.services is services  # one Services per lifespan, not per request
