@@ -15,7 +15,7 @@ KB_CODE := $(wildcard knowledge_base/*.py knowledge_base/parsing/*.py)
 CATALOG ?= ../shared/data/catalog
 EVAL_SET ?= eval/ward_questions.jsonl
 
-.PHONY: help setup run test browser-deps console-deps lint eval eval-chat bench index train clean audit load scale-deps
+.PHONY: help setup run test browser-deps console-deps lint typecheck eval eval-chat bench index train clean audit load scale-deps
 
 help:
 	@echo "make run    - set up and start the whole assistant (web widget at http://127.0.0.1:8000/)"
@@ -23,6 +23,7 @@ help:
 	@echo "make eval   - retrieval evaluation (ours vs baselines) on $(EVAL_SET)"
 	@echo "make bench  - 245 team-written conversations at 80 messages/s: answers right and p95"
 	@echo "make lint   - ruff over the whole project (also run by make test)"
+	@echo "make typecheck - mypy over api/, actions/, ops/, knowledge_base/ (also run by make test)"
 
 # --- environments -------------------------------------------------------------
 # torch is pinned in the same pip command as sentence-transformers so that pip
@@ -118,6 +119,7 @@ scale-deps:
 
 test: $(VENV)/.installed $(RASA_PYTEST) $(RASA_MODEL) browser-deps console-deps scale-deps
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory typecheck
 	$(PY) -m pytest -q
 	$(MAKE) --no-print-directory audit
 
@@ -137,6 +139,11 @@ eval-chat: $(VENV)/.installed $(INDEX_POINTER) $(RASA_MODEL)
 # ruff over every Python file of the project (bot/ included); part of `make test`.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+
+# mypy over the served app, the actions, the operator tools and the knowledge base
+# (configured in pyproject.toml); part of `make test`.
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf var bot/models bot/.rasa .pytest_cache

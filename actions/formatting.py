@@ -150,7 +150,8 @@ def fee_detail(channel: Channel) -> str | None:
     amount in the fee cell (chứng thực bản sao: "2.000 đồng (/trang)").
     """
     text = " ".join((channel.description or "").split())
-    if not _MONEY_RE.search(text) or _MONEY_RE.search(text).start() > FEE_DETAIL_CHARS:
+    money = _MONEY_RE.search(text)
+    if money is None or money.start() > FEE_DETAIL_CHARS:
         return None
     if len(text) > FEE_DETAIL_CHARS:
         cut = text[:FEE_DETAIL_CHARS]

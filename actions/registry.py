@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from rasa_sdk.executor import ActionExecutor
 
@@ -26,10 +25,14 @@ ACTION_CLASSES = (ActionAnswerProcedure, ActionHandoff, ActionAskRating, ActionS
                   ActionReplyChitchat)
 
 
-def build_dialogue(kb: KnowledgeBase, domain_dir: Path) -> Dialogue:
-    """The dialogue logic over ``kb`` with the responses of ``domain_dir``."""
-    composer = AnswerComposer(DomainTemplates.load(domain_dir), plain=PlainData.load(),
-                              base_url=str(getattr(kb.settings, "base_url", "") or ""),
+def build_dialogue(kb: KnowledgeBase, templates: DomainTemplates,
+                   base_url: str = "") -> Dialogue:
+    """The dialogue logic over ``kb`` with the bot's responses ``templates``.
+
+    ``base_url`` is where citizens reach the app (links to the checklist pages);
+    empty, answers carry no such link.
+    """
+    composer = AnswerComposer(templates, plain=PlainData.load(), base_url=base_url,
                               edits=plain_edits(kb))
     return Dialogue(kb, composer, Lexicon.load())
 

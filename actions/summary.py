@@ -24,7 +24,7 @@ import yaml
 from actions import constants as c
 from actions.choices import is_ordinary_case
 from actions.formatting import copy_counts, fee_detail, is_note, main_first, safe, shorten
-from actions.templates import Button, Reply
+from actions.templates import Button, DomainTemplates, Reply
 from actions.timing import time_text
 from knowledge_base.analysis import fold
 from knowledge_base.models import Channel, Document, DocumentKind, Method, Procedure
@@ -163,6 +163,8 @@ class FeeView:
 
 class SummaryReplies:
     """Summary replies; mixed into ``AnswerComposer`` (which supplies labels and templates)."""
+
+    templates: DomainTemplates  # set by AnswerComposer
 
     plain: PlainData
     base_url: str

@@ -47,7 +47,7 @@ def time_text(channel: Channel, channels: Sequence[Channel]) -> TimeText | None:
         return None
     if time.value is not None and time.unit:
         return TimeText(f"{_number(time.value)} {time.unit}")
-    if _is_bare(time):
+    if time.value is not None and _is_bare(time):
         unit = sibling_unit(time, channels)
         if unit:
             return TimeText(f"{_number(time.value)} {unit}")

@@ -8,8 +8,8 @@ Wired by :func:`api.security.install_security`. Why each part:
   Otherwise anyone could pick the address rate limits and login throttling count.
 - ``PathGuardMiddleware``: a NUL or control character in the path made the static
   file server fail with a 500; such paths name nothing, so they get a 404.
-- ``bad_body``: a JSON array nested 200,000 deep makes the parser raise
-  ``RecursionError``; that is a malformed body (400), not a server error.
+- (:func:`api.errors.bad_body`: a JSON array nested 200,000 deep makes the parser
+  raise ``RecursionError``; that is a malformed body, 400, not a server error.)
 - HSTS over https (``TTHC_HSTS_MAX_AGE``) and ``Cache-Control: no-store`` on staff
   routes and pages (they show personal data that must not sit in shared caches).
 """
@@ -20,7 +20,6 @@ import ipaddress
 import logging
 from collections.abc import Iterable
 
-from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -138,15 +137,6 @@ class TransportHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-async def bad_body(request: Request, error: Exception) -> JSONResponse:
-    """400 for bodies too deeply nested to parse (``RecursionError``), never a 500."""
-    from api.security import text  # noqa: PLC0415 - security imports this module
-
-    logger.warning("unparseable body on %s %s (%s)", request.method, request.url.path,
-                   type(error).__name__)
-    return JSONResponse(status_code=400, content={"detail": text("bad_body")})
 
 
 def restrict_sqlite_files(database_url: str) -> None:

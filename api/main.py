@@ -1,9 +1,9 @@
 """The FastAPI app factory: one process serves the API, the pages and Rasa's actions.
 
-``create_app`` is cheap; the lifespan builds the heavy things once and puts them
-on ``app.state`` (``settings``, ``kb``, ``templates``, ``conversation``,
-``action_executor``, ``rasa``, ``pii``): the knowledge base is warmed up in a thread so
-the app answers ``/health`` at once, and the first questions wait for the index.
+``create_app`` is cheap; the lifespan builds the heavy things once, as one typed
+:class:`api.services.Services` on ``app.state.services`` (routes reach its parts
+through :mod:`api.deps`): the knowledge base is warmed up in a thread so the app
+answers ``/health`` at once, and the first questions wait for the index.
 Run: ``uvicorn api.main:create_app --factory``.
 """
 
@@ -12,35 +12,31 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from actions.registry import build_dialogue, build_executor
-from actions.templates import DomainTemplates
-from api import db_models, log_safety
+from api import log_safety
 from api.appointments import reminders as appointment_reminders
 from api.channels import zalo as zalo_channel
-from api.citizen_services.flows import build_citizen_services
+from api.channels.zalo.settings import ZaloSettings, get_zalo_settings
 from api.config import AppSettings, get_app_settings
-from api.conversation import ConversationService
-from api.degraded import DegradedResponder
-from api.hardening import restrict_sqlite_files
-from api.pii import build_vault, start_purging, stop_purging
-from api.rasa_client import RasaClient
+from api.errors import install_error_handlers
+from api.pii import start_purging, stop_purging
 from api.routes import ROUTERS
 from api.security import install_security
-from knowledge_base.analysis import Lexicon
-from knowledge_base.db import create_tables
+from api.services import Services, build_services
 from knowledge_base.service import KnowledgeBase
 
 logger = logging.getLogger(__name__)
-# Background parts with start(app)/stop(app): the Zalo channel (off without its settings)
-# and the appointment reminders.
-STARTERS = (zalo_channel, appointment_reminders)
+# Background parts, started in this order and stopped in reverse: the Zalo channel
+# (off without its settings), then the appointment reminders (which send through it).
+Step = Callable[[Services], Awaitable[object]]
+STARTERS: tuple[tuple[str, Step, Step], ...] = (
+    ("zalo channel", zalo_channel.start, zalo_channel.stop),
+    ("appointment reminders", appointment_reminders.start, appointment_reminders.stop),
+)
 
 
 def _freeze_long_lived() -> None:
@@ -55,86 +51,72 @@ def _freeze_long_lived() -> None:
     gc.freeze()
 
 
-def _warm_up(app: FastAPI, kb: KnowledgeBase) -> None:
+def _warm_up(services: Services) -> None:
     try:
-        kb.warm_up()
-        kb.start_auto_refresh()
+        services.kb.warm_up()
+        services.kb.start_auto_refresh()
         _freeze_long_lived()
         logger.info("knowledge base ready")
     except Exception as error:  # noqa: BLE001 - reported on /health, answers degrade kindly
-        app.state.warm_up_error = type(error).__name__
+        services.warm_up_error = type(error).__name__
         logger.exception("knowledge base warm-up failed")
 
 
-def _build_state(app: FastAPI, settings: AppSettings, kb: KnowledgeBase | None) -> None:
-    kb = kb or KnowledgeBase(settings)
-    create_tables(kb.store.engine, [
-        db_models.ConversationRow.__table__, db_models.TurnRow.__table__,
-        db_models.RatingRow.__table__])
-    templates = DomainTemplates.load(settings.domain_path)
-    dialogue = build_dialogue(kb, settings.domain_path)
-    rasa = RasaClient(",".join(settings.rasa_urls), settings.rasa_connect_timeout,
-                      settings.rasa_timeout, settings.rasa_retry_after)
-    app.state.kb = kb
-    app.state.engine = kb.store.engine
-    app.state.templates = templates
-    app.state.rasa = rasa
-    app.state.action_executor = build_executor(dialogue)
-    app.state.pii = build_vault(settings, kb.store.session, kb.store.engine)
-    restrict_sqlite_files(settings.database_url)  # conversations: owner-only (0600)
-    app.state.conversation = ConversationService(
-        kb.store.session, rasa, DegradedResponder(dialogue, Lexicon.load()), templates,
-        pii=app.state.pii, services=build_citizen_services(settings, kb, templates))
-    app.state.warm_up_error = None
-
-
-async def _starters(app: FastAPI, action: str) -> None:
-    """Start or stop the background parts; one failing never stops the app."""
-    for part in STARTERS:
+async def _start(services: Services) -> None:
+    """Start the background parts; one failing never stops the app."""
+    for name, start, _ in STARTERS:
         try:
-            await getattr(part, action)(app)
+            await start(services)
         except Exception:  # noqa: BLE001
-            logger.exception("%s.%s failed", part.__name__, action)
+            logger.exception("%s: start failed", name)
 
 
-def _lifespan(knowledge_base: KnowledgeBase | None):
+async def _stop(services: Services) -> None:
+    """Stop the background parts, last started first; one failing never stops the others."""
+    for name, _, stop in reversed(STARTERS):
+        try:
+            await stop(services)
+        except Exception:  # noqa: BLE001
+            logger.exception("%s: stop failed", name)
+
+
+def _lifespan(settings: AppSettings, knowledge_base: KnowledgeBase | None,
+              zalo_settings: ZaloSettings | None,
+              ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings: AppSettings = app.state.settings
-        _build_state(app, settings, knowledge_base)
-        kb: KnowledgeBase = app.state.kb
+        kb = knowledge_base or KnowledgeBase(settings)
+        services = build_services(settings, kb, zalo_settings or get_zalo_settings())
+        app.state.services = services
         if not kb.ready:
-            threading.Thread(target=_warm_up, args=(app, kb), name="kb-warm-up",
+            threading.Thread(target=_warm_up, args=(services,), name="kb-warm-up",
                              daemon=True).start()
         else:
             _freeze_long_lived()
-        await _starters(app, "start")
-        purge = start_purging(app.state.pii)  # expired personal-data copies, at once and hourly
+        await _start(services)
+        purge = start_purging(services.pii)  # expired personal-data copies, at once and hourly
         try:
             yield
         finally:
             await stop_purging(purge)
-            await _starters(app, "stop")
+            await _stop(services)
             kb.stop_auto_refresh()
-            await app.state.rasa.close()
+            await services.rasa.close()
 
     return lifespan
 
 
-async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-    """422 with one readable sentence in ``detail`` (the widget shows it) and the field problems."""
-    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}"
-                         for e in error.errors())
-    templates: DomainTemplates | None = getattr(request.app.state, "templates", None)
-    detail = templates.text("utter_invalid_request") if templates else problems
-    # Not error.errors() itself: its "input" may hold raw request bytes (not JSON-serialisable,
-    # and an echo of what the citizen sent).
-    return JSONResponse(status_code=422, content={"detail": detail, "problems": problems})
-
-
 def create_app(settings: AppSettings | None = None,
-               knowledge_base: KnowledgeBase | None = None) -> FastAPI:
-    """Build the app; heavy objects are created by the lifespan, not here."""
+               knowledge_base: KnowledgeBase | None = None,
+               zalo_settings: ZaloSettings | None = None) -> FastAPI:
+    """Build the app; heavy objects are created by the lifespan, not here.
+
+    Args:
+        settings: the app's settings (default: from the environment).
+        knowledge_base: an already built knowledge base to serve (tests share one).
+        zalo_settings: the Zalo channel's settings (default: from the environment).
+
+    """
     settings = settings or get_app_settings()
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -145,11 +127,12 @@ def create_app(settings: AppSettings | None = None,
         for noisy in ("httpx", "httpcore"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
     docs = settings.api_docs  # TTHC_API_DOCS=false in production: no /docs, /openapi.json
-    app = FastAPI(title="Trợ lý TTHC", lifespan=_lifespan(knowledge_base),
+    app = FastAPI(title="Trợ lý TTHC",
+                  lifespan=_lifespan(settings, knowledge_base, zalo_settings),
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   openapi_url="/openapi.json" if docs else None)
-    app.state.settings = settings
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.state.services = None  # the lifespan's Services (api.deps reaches them)
+    install_error_handlers(app)  # one handler per error family, never a stack trace
     install_security(app, settings)
     for router in ROUTERS:
         app.include_router(router)

@@ -22,14 +22,13 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from fastapi import Depends, Request
 from sqlalchemy import DateTime, ForeignKey, Text, delete, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from api.config import AppSettings
 from api.db_models import ConversationRow, TurnRow
 from knowledge_base.db import Base, create_tables, utcnow
 
@@ -114,11 +113,10 @@ class PiiVault:
             return int(result.rowcount or 0)
 
 
-def key_file_path(settings: Any) -> Path:
+def key_file_path(settings: AppSettings) -> Path:
     """The local key file: ``TTHC_PII_KEY_FILE``, else next to the SQLite file, else var/."""
-    configured = getattr(settings, "pii_key_file", None)
-    if configured:
-        return settings.resolve(Path(configured))
+    if settings.pii_key_file:
+        return settings.resolve(settings.pii_key_file)
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database).resolve().parent / KEY_FILE_NAME
@@ -145,14 +143,14 @@ def _read_or_create(path: Path) -> bytes:
     return path.read_bytes().strip()
 
 
-def load_keys(settings: Any) -> list[bytes]:
+def load_keys(settings: AppSettings) -> list[bytes]:
     """The Fernet keys from ``TTHC_PII_KEY`` (first encrypts) or the local key file.
 
     Raises:
         ValueError, OSError: the key file cannot be read or created.
 
     """
-    secret = getattr(settings, "pii_key", None)
+    secret = settings.pii_key
     if secret is not None and secret.get_secret_value().strip():
         return [k.strip().encode("ascii") for k in secret.get_secret_value().split(",")
                 if k.strip()]
@@ -168,7 +166,7 @@ def cipher_from(keys: list[bytes]) -> MultiFernet:
     return MultiFernet([Fernet(key) for key in keys])
 
 
-def load_cipher(settings: Any) -> MultiFernet | None:
+def load_cipher(settings: AppSettings) -> MultiFernet | None:
     """The cipher from ``TTHC_PII_KEY`` or the local key file; None (logged) if unusable."""
     try:
         return cipher_from(load_keys(settings))
@@ -180,13 +178,13 @@ def load_cipher(settings: Any) -> MultiFernet | None:
 
 def ensure_table(engine: Engine) -> None:
     """Create the originals table if missing (idempotent; serialised across replicas)."""
-    create_tables(engine, [PiiRow.__table__])  # type: ignore[list-item]
+    create_tables(engine, [PiiRow.__table__])
 
 
-def build_vault(settings: Any, sessions: sessionmaker, engine: Engine) -> PiiVault:
+def build_vault(settings: AppSettings, sessions: sessionmaker, engine: Engine) -> PiiVault:
     """Create the table if missing and the vault with the configured key and retention."""
     ensure_table(engine)
-    retention = int(getattr(settings, "pii_retention_days", 30))
+    retention = settings.pii_retention_days
     cipher = load_cipher(settings) if retention > 0 else None
     return PiiVault(sessions, cipher, retention)
 
@@ -214,11 +212,3 @@ async def stop_purging(task: asyncio.Task[None]) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-
-
-def get_pii_vault(request: Request) -> PiiVault | None:
-    """The app's vault (None if the lifespan did not build one: everything stays masked)."""
-    return getattr(request.app.state, "pii", None)
-
-
-PiiDep = Annotated[PiiVault | None, Depends(get_pii_vault)]

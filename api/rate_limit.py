@@ -16,19 +16,19 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from api.config import AppSettings
 from api.security import text
 
 log = logging.getLogger(__name__)
 MAX_TRACKED = 50_000
 REDIS_PREFIX = "tthc:rate:"
 REDIS_TIMEOUT_S = 0.5
-# names of the limiters on app.state
+# names of the limiters: the start of their bucket keys
 CHAT_SENDER = "rate_limiter"
 CHAT_ADDRESS = "chat_address_limiter"
 UPDATES_SENDER = "updates_limiter"
@@ -133,34 +133,50 @@ class RedisRateLimiter(_Limits):
             return 0.0
 
 
-def build_rate_limiter(settings: Any, per_minute: int | None = None,
+def build_rate_limiter(settings: AppSettings, per_minute: int | None = None,
                        burst: int | None = None) -> RateLimiter | RedisRateLimiter:
     """A limiter (the chat one by default), shared through Redis when ``redis_url`` is set."""
     per_minute = settings.rate_limit_per_minute if per_minute is None else per_minute
     burst = settings.rate_limit_burst if burst is None else burst
-    url = getattr(settings, "redis_url", "") or ""
-    if url:
-        return RedisRateLimiter(url, per_minute, burst)
+    if settings.redis_url:
+        return RedisRateLimiter(settings.redis_url, per_minute, burst)
     return RateLimiter(per_minute, burst)
 
 
-def build_limiters(settings: Any) -> dict[str, RateLimiter | RedisRateLimiter]:
-    """Every limiter of the widget's routes: per sender and per client address.
+@dataclass(frozen=True)
+class Bucket:
+    """One limiter and the name its keys start with (replicas share the Redis keys)."""
+
+    name: str
+    limiter: RateLimiter | RedisRateLimiter
+
+
+@dataclass(frozen=True)
+class Limiters:
+    """Every limiter of the widget's routes: per sender and per client address."""
+
+    chat_sender: Bucket
+    chat_address: Bucket
+    updates_sender: Bucket
+    updates_address: Bucket
+
+
+def build_limiters(settings: AppSettings) -> Limiters:
+    """Build the widget's limiters (shared through Redis when ``redis_url`` is set).
 
     The per-address buckets stop a client that invents a new sender id for every
     message; they are larger, since an office or a phone network puts many
     citizens behind one address.
     """
-    value = partial(getattr, settings)
-    return {
-        CHAT_SENDER: build_rate_limiter(settings),
-        CHAT_ADDRESS: build_rate_limiter(settings, value("chat_address_per_minute", 120),
-                                         value("chat_address_burst", 60)),
-        UPDATES_SENDER: build_rate_limiter(settings, value("updates_per_minute", 30),
-                                           settings.rate_limit_burst),
-        UPDATES_ADDRESS: build_rate_limiter(settings, value("updates_address_per_minute", 600),
-                                            value("chat_address_burst", 60) * 2),
-    }
+    return Limiters(
+        chat_sender=Bucket(CHAT_SENDER, build_rate_limiter(settings)),
+        chat_address=Bucket(CHAT_ADDRESS, build_rate_limiter(
+            settings, settings.chat_address_per_minute, settings.chat_address_burst)),
+        updates_sender=Bucket(UPDATES_SENDER, build_rate_limiter(
+            settings, settings.updates_per_minute, settings.rate_limit_burst)),
+        updates_address=Bucket(UPDATES_ADDRESS, build_rate_limiter(
+            settings, settings.updates_address_per_minute, settings.chat_address_burst * 2)),
+    )
 
 
 def client_address(request: Request) -> str:
@@ -168,12 +184,9 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def over_limit(request: Request, key: str,
-               limiter_name: str = "rate_limiter") -> JSONResponse | None:
+def over_limit(bucket: Bucket, key: str) -> JSONResponse | None:
     """Return a 429 with a polite ``detail`` (shown by the widget) when ``key`` is over."""
-    limiter: RateLimiter | RedisRateLimiter | None = getattr(request.app.state, limiter_name,
-                                                             None)
-    wait = limiter.acquire(f"{limiter_name}:{key}") if limiter else 0.0
+    wait = bucket.limiter.acquire(f"{bucket.name}:{key}")
     if wait <= 0:
         return None
     seconds = max(1, math.ceil(wait))
@@ -183,8 +196,7 @@ def over_limit(request: Request, key: str,
         "messages": [{"text": message, "buttons": []}]})
 
 
-def over_limits(request: Request, sender_key: str, sender_limiter: str,
-                address_limiter: str) -> JSONResponse | None:
+def over_limits(request: Request, sender_key: str, sender: Bucket,
+                address: Bucket) -> JSONResponse | None:
     """The sender's limit, then the client address's (both take a token when allowed)."""
-    return over_limit(request, sender_key, sender_limiter) or over_limit(
-        request, client_address(request), address_limiter)
+    return over_limit(sender, sender_key) or over_limit(address, client_address(request))

@@ -23,17 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.config import AppSettings
 from api.hardening import (
     ClientAddressMiddleware,
     PathGuardMiddleware,
     TransportHeadersMiddleware,
-    bad_body,
 )
 
 logger = logging.getLogger(__name__)
@@ -156,43 +155,19 @@ class WidgetCORSMiddleware:
         await self.app(scope, receive, send)
 
 
-async def server_error(request: Request, error: Exception) -> JSONResponse:
-    """Answer a generic JSON 500: the exception is logged (with its traceback), never sent."""
-    logger.error("unhandled %s on %s %s", type(error).__name__, request.method,
-                 request.url.path, exc_info=error)
-    return JSONResponse(status_code=500, content={"detail": text("server_error")},
-                        headers={"X-Content-Type-Options": "nosniff"})
-
-
-async def out_of_range(request: Request, error: Exception) -> JSONResponse:
-    """Answer 404 for ids beyond the database's integer range: no such record can exist."""
-    logger.info("out-of-range number on %s %s (%s)", request.method, request.url.path,
-                type(error).__name__)
-    return JSONResponse(status_code=404, content={"detail": "Not found"})
-
-
 def origins(raw: str) -> list[str]:
     """Parse the comma-separated ``TTHC_WIDGET_ORIGINS`` setting."""
     return [item.strip().rstrip("/") for item in raw.split(",") if item.strip()]
 
 
-def install_security(app: FastAPI, settings: Any) -> None:
-    """Wire the middlewares and the 500 handler into ``app`` (CORS outermost)."""
-    app.add_exception_handler(Exception, server_error)
-    app.add_exception_handler(OverflowError, out_of_range)  # SQLite: int beyond 64 bits
-    app.add_exception_handler(DataError, out_of_range)  # PostgreSQL: numeric value out of range
+def install_security(app: FastAPI, settings: AppSettings) -> None:
+    """Wire the middlewares into ``app`` (CORS outermost); errors: :mod:`api.errors`."""
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
-    app.add_exception_handler(RecursionError, bad_body)  # JSON nested too deep
     app.add_middleware(TransportHeadersMiddleware,
-                       hsts_max_age=getattr(settings, "hsts_max_age", 0))
+                       hsts_max_age=settings.hsts_max_age)
     allowed = origins(settings.widget_origins)
     if allowed:
         app.add_middleware(WidgetCORSMiddleware, origins=allowed)
     app.add_middleware(PathGuardMiddleware)
-    app.add_middleware(ClientAddressMiddleware,
-                       trusted=getattr(settings, "trusted_proxies", ""))
-    from api.rate_limit import build_limiters  # noqa: PLC0415 - keeps the wiring in one call
-
-    for name, limiter in build_limiters(settings).items():  # shared via Redis when configured
-        setattr(app.state, name, limiter)
+    app.add_middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies)

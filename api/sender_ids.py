@@ -20,10 +20,8 @@ import hashlib
 import hmac
 import logging
 import secrets
-from typing import Annotated, Any
 
-from fastapi import Depends, Request
-
+from api.config import AppSettings
 from api.pii import load_keys
 
 logger = logging.getLogger(__name__)
@@ -68,7 +66,7 @@ class SenderIds:
         return sender_id if self.accepted(sender_id) else self.issue()
 
 
-def build_sender_ids(settings: Any) -> SenderIds:
+def build_sender_ids(settings: AppSettings) -> SenderIds:
     """Ids signed with keys derived from the personal-data keys (a random key if unusable)."""
     try:
         keys = load_keys(settings)
@@ -76,15 +74,4 @@ def build_sender_ids(settings: Any) -> SenderIds:
         logger.error("sender-id key unusable (%s); ids issued now end with this process",
                      type(error).__name__)
         keys = []
-    return SenderIds(keys, bool(getattr(settings, "chat_unsigned_senders", False)))
-
-
-def get_sender_ids(request: Request) -> SenderIds:
-    """The app's issuer, built on first use."""
-    state = request.app.state
-    if getattr(state, "sender_ids", None) is None:
-        state.sender_ids = build_sender_ids(state.settings)
-    return state.sender_ids
-
-
-SenderIdsDep = Annotated[SenderIds, Depends(get_sender_ids)]
+    return SenderIds(keys, settings.chat_unsigned_senders)

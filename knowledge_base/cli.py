@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from knowledge_base.settings import get_settings
@@ -54,8 +54,8 @@ def import_catalog(
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error
     _print_report(result.report, len(result.procedures))
-    for error in result.errors:
-        console.print(f"[yellow]skipped[/yellow] {error.path}: {error.reason}")
+    for skipped in result.errors:
+        console.print(f"[yellow]skipped[/yellow] {skipped.path}: {skipped.reason}")
     store = _store()
     if dry_run:
         diff = store.diff_catalog(result)
@@ -169,7 +169,7 @@ def build() -> None:
         TimeElapsedColumn(),
         console=console,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stage: str, done: int, total: int) -> None:
             if stage not in tasks:

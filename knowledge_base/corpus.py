@@ -11,6 +11,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import yaml
 
@@ -70,7 +71,7 @@ def procedure_body(procedure: Procedure) -> str:
 
 
 @lru_cache(maxsize=1)
-def out_of_scope_topics() -> list[dict[str, object]]:
+def out_of_scope_topics() -> list[dict[str, Any]]:
     """Team-written topics this catalog does not answer (``data/out_of_scope.yml``)."""
     path = DATA_DIR / "out_of_scope.yml"
     if not path.exists():
@@ -116,7 +117,7 @@ def build_corpus(
     for topic in out_of_scope_topics():
         key = (OUT_OF_SCOPE, str(topic["topic"]))
         corpus.titles[key] = str(topic.get("why", topic["topic"]))
-        phrasings = [str(p) for p in topic.get("phrasings", [])]  # type: ignore[union-attr]
+        phrasings = [str(p) for p in topic.get("phrasings", [])]
         corpus.bodies[key] = " ".join(phrasings)
         for phrasing in phrasings:
             corpus.entries.append(Entry(OUT_OF_SCOPE, str(topic["topic"]), phrasing, "oos"))

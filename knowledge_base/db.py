@@ -7,9 +7,10 @@ release can add tables to an existing database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -26,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.sql.expression import FromClause
 
 
 def utcnow() -> datetime:
@@ -137,20 +139,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_tables(engine: Engine, tables: list[Table] | None = None) -> None:
-    """Create missing tables (all of ``Base``, or ``tables``).
+def create_tables(engine: Engine, tables: Sequence[FromClause] | None = None) -> None:
+    """Create missing tables (all of ``Base``, or ``tables``: models' ``__table__``).
 
     On PostgreSQL this runs under a transaction-level advisory lock: replicas
     starting together on an empty database would otherwise race on
     ``CREATE TABLE`` (each sees no table, both create it, one fails). The lock
     is held until commit, so the next replica's existence checks see the tables.
     """
+    # a declarative model's __table__ is typed FromClause; it is the model's Table
+    chosen = None if tables is None else [cast(Table, table) for table in tables]
     if engine.dialect.name != "postgresql":
-        Base.metadata.create_all(engine, tables=tables)
+        Base.metadata.create_all(engine, tables=chosen)
         return
     with engine.begin() as connection:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
-        Base.metadata.create_all(connection, tables=tables)
+        Base.metadata.create_all(connection, tables=chosen)
 
 
 def create_db_engine(url: str) -> Engine:

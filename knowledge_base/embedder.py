@@ -15,7 +15,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -43,7 +43,7 @@ class SentenceTransformerEmbedder:
     def __init__(self, model_path: str | Path, device: str = "cpu") -> None:
         self.model_path = str(model_path)
         self.device = device
-        self._model = None
+        self._model: Any = None  # a SentenceTransformer once loaded
         self.dimension = 0
 
     def warm_up(self) -> None:
@@ -88,7 +88,7 @@ class StaticNumpyEmbedder:
     def __init__(self, model_path: str | Path) -> None:
         self.model_path = Path(model_path)
         self._weights: np.ndarray | None = None
-        self._tokenizer = None
+        self._tokenizer: Any = None  # a tokenizers.Tokenizer once loaded
         self.dimension = 0
 
     @staticmethod

@@ -14,6 +14,9 @@ from knowledge_base.messages import message
 from knowledge_base.models import Faq
 from knowledge_base.store import KnowledgeStore, audit, bump_revision
 
+# the store's method ``list`` hides the builtin inside the class body
+FaqList = list[Faq]
+
 MAX_QUESTION = 500
 SEED_ACTOR = "seed"
 SEEDED_SLUGS = "faq_seed_slugs"  # meta key: JSON list of every slug seeded so far
@@ -111,7 +114,7 @@ class FaqStore:
             )
             return [_to_model(row) for row in rows], int(total or 0)
 
-    def all_published(self) -> list[Faq]:
+    def all_published(self) -> FaqList:
         """Published entries (what the assistant may answer with), oldest first."""
         with self.store.session() as session:
             rows = session.scalars(
@@ -171,7 +174,7 @@ class FaqStore:
             session.delete(row)
             bump_revision(session)
 
-    def seed(self, entries: list[Faq]) -> int:
+    def seed(self, entries: FaqList) -> int:
         """Add each starter entry the team ships once; admin edits are never touched.
 
         An entry is added the first time an import meets its slug, so an entry

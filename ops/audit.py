@@ -72,10 +72,10 @@ def main(venvs: list[Path] | None = None, allowlist: Path = ALLOWLIST) -> int:
     status = 0
     for venv in venvs or VENVS:
         for site_packages in sorted(venv.glob("lib/python*/site-packages")):
-            findings, audited, error = audit(site_packages, sorted(allowed))
-            if error or audited == 0:
+            findings, audited, problem = audit(site_packages, sorted(allowed))
+            if problem or audited == 0:
                 print(f"audit: WARNING {venv.name}: vulnerability database unreachable "
-                      f"({error or 'no package could be looked up'}); not audited")
+                      f"({problem or 'no package could be looked up'}); not audited")
                 continue
             print(f"audit: {venv.name}: {audited} packages audited, {len(findings)} "
                   f"unlisted findings, {len(allowed)} allowlisted ids")

@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -71,7 +72,7 @@ class Stream:
         if response.status_code == 200:
             self.accepted[sender] += 1
 
-    def summary(self, seconds: float) -> dict[str, float]:
+    def summary(self, seconds: float) -> dict[str, Any]:
         """The numbers printed for this stream."""
         ordered = sorted(self.latencies) or [0.0]
 
@@ -87,7 +88,7 @@ class Stream:
 
 
 async def post(client: httpx.AsyncClient, stream: Stream, sender: str, url: str,
-               **kwargs: object) -> None:
+               **kwargs: Any) -> None:
     """One request, timed and recorded (errors are counted, never raised)."""
     started = time.perf_counter()
     try:
@@ -203,7 +204,7 @@ def main() -> int:
         for child in processes:
             child.stop()
         fake.stop()
-    report = {"duration_s": round(seconds, 1), "web": web.summary(seconds),
+    report: dict[str, Any] = {"duration_s": round(seconds, 1), "web": web.summary(seconds),
               "zalo_ack": zalo.summary(seconds),
               "sustained_msgs_per_s": round((web.statuses[200] + zalo.statuses[200]) / seconds, 1),
               "zalo_drain_s": round(time.monotonic() - drain, 1), "cpu_s": cpu,

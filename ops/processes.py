@@ -77,9 +77,11 @@ def stack_env(settings: AppSettings, extra: dict[str, str] | None = None) -> dic
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     })
+    configured = {"TTHC_RASA_TOKEN": settings.rasa_token,
+                  "TTHC_ACTION_TOKEN": settings.action_token}
     for name, value in _stack_tokens().items():  # the same pair for every child of a launcher
-        configured = getattr(settings, name.removeprefix("TTHC_").lower(), None)
-        env[name] = configured.get_secret_value() if configured else env.get(name) or value
+        token = configured[name]
+        env[name] = token.get_secret_value() if token else env.get(name) or value
     env.update(extra or {})
     return env
 

@@ -2,34 +2,30 @@
 
 Everything staff-facing (accounts, inbox, proposals, analytics, catalog)
 shares the knowledge base's database, so one object built from the
-:class:`KnowledgeBase` and the app settings serves every staff route. It is
-created on first use and kept on ``app.state``; tests build their own.
+:class:`KnowledgeBase` and the app settings serves every staff route. The app's
+lifespan builds it once (:func:`api.services.build_services`); routes reach it
+through ``api.deps.StaffDep``.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
-from fastapi import Request
 from sqlalchemy.orm import sessionmaker
 
 from actions.templates import DomainTemplates
 from api.admin.analytics import AnalyticsService
 from api.admin.catalog import CatalogService
 from api.auth.models import ensure_tables as ensure_auth_tables
-from api.auth.sessions import AuthPolicy, SessionService
+from api.auth.sessions import SessionService
 from api.auth.users import UserService
+from api.config import AppSettings
 from api.support.inbox import InboxService
 from api.support.models import ensure_tables as ensure_support_tables
 from api.support.proposals import ProposalService
 from api.support.suggestions import Suggester
+from knowledge_base.analysis import Lexicon
 from knowledge_base.service import KnowledgeBase
-
-STATE_KEY = "staff_services"
-DEFAULT_DOMAIN = Path(__file__).resolve().parents[2] / "bot" / "domain"
-_lock = threading.Lock()
 
 
 @dataclass
@@ -48,20 +44,22 @@ class StaffServices:
     suggester: Suggester | None = None
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, settings: object | None = None) -> StaffServices:
-        """Create the services (and any missing tables) on the knowledge base's database."""
+    def build(cls, kb: KnowledgeBase, settings: AppSettings, templates: DomainTemplates,
+              lexicon: Lexicon) -> StaffServices:
+        """Create the services (and any missing tables) on the knowledge base's database.
+
+        ``templates`` (the bot's responses) and ``lexicon`` are the ones the app
+        already loaded: support suggestions are drafted with them.
+        """
         ensure_auth_tables(kb.store.engine)
         ensure_support_tables(kb.store.engine)
         sessions = kb.store.session
-        catalog_dir: Path = getattr(settings, "catalog_path", None) or kb.settings.catalog_path
         return cls(
-            kb=kb, sessions=sessions,
-            auth=SessionService(sessions, AuthPolicy.from_settings(settings)),
+            kb=kb, sessions=sessions, auth=SessionService(sessions),
             users=UserService(sessions), inbox=InboxService(sessions),
             proposals=ProposalService(sessions, kb), analytics=AnalyticsService(sessions, kb),
-            catalog=CatalogService(kb, catalog_dir),
-            cookie_secure=getattr(settings, "auth_cookie_secure", None),
-            suggester=Suggester(kb, DomainTemplates.load(_domain_path(settings))))
+            catalog=CatalogService(kb, settings.catalog_path),
+            suggester=Suggester(kb, templates, lexicon))
 
     def knowledge_changed(self) -> None:
         """Re-index now after an admin change, so "saved" means "answered" in this process.
@@ -74,20 +72,3 @@ class StaffServices:
         if self.kb.ready:
             self.kb.refresh_if_changed(force=True, wait=True)
 
-
-def _domain_path(settings: object | None) -> Path:
-    """The bot's domain directory: suggestions are drafted from the bot's own responses."""
-    return getattr(settings, "domain_path", None) or DEFAULT_DOMAIN
-
-
-def get_staff_services(request: Request) -> StaffServices:
-    """Return the app's staff services, built on first use."""
-    services = getattr(request.app.state, STATE_KEY, None)
-    if services is None:
-        with _lock:
-            services = getattr(request.app.state, STATE_KEY, None)
-            if services is None:
-                settings = getattr(request.app.state, "settings", None)
-                services = StaffServices.build(request.app.state.kb, settings)
-                setattr(request.app.state, STATE_KEY, services)
-    return services

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from api.config import AppSettings
 from api.pii import _read_or_create, key_file_path  # noqa: PLC2701 - same key, same rules
 
 _SEPARATORS = re.compile(r"[\s.()-]")
@@ -67,9 +68,9 @@ class ContactProtector:
     hash_key: bytes
 
     @classmethod
-    def from_settings(cls, settings: object) -> ContactProtector:
+    def from_settings(cls, settings: AppSettings) -> ContactProtector:
         """Keys from ``TTHC_PII_KEY`` (first one hashes) or the local key file."""
-        secret = getattr(settings, "pii_key", None)
+        secret = settings.pii_key
         if secret is not None and secret.get_secret_value().strip():
             keys = [k.strip().encode("ascii") for k in secret.get_secret_value().split(",")
                     if k.strip()]

@@ -71,5 +71,5 @@ class AppointmentRow(Base):
 
 def ensure_tables(engine: Engine) -> None:
     """Create the appointment tables if missing (idempotent, safe across replicas)."""
-    create_tables(engine, [AppointmentSettingsRow.__table__,  # type: ignore[list-item]
+    create_tables(engine, [AppointmentSettingsRow.__table__,
                            AppointmentLockRow.__table__, AppointmentRow.__table__])

@@ -7,62 +7,26 @@ authentication of the other consoles.
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Select, select
 
-from api.appointments.contact import ContactProtector
 from api.appointments.errors import AppointmentError
-from api.appointments.models import AppointmentRow, ensure_tables
+from api.appointments.models import AppointmentRow
 from api.appointments.schedule import AppointmentSettings, bookable_days, now_local
-from api.appointments.service import AppointmentService, Booking, BookingRequest
-from api.appointments.staff import AppointmentDesk
+from api.appointments.service import Booking, BookingRequest
+from api.appointments.services import Appointments
 from api.auth.deps import AdminUser, SupportUser
 from api.auth.models import ROLE_ADMIN, ROLE_SUPPORT
+from api.deps import AppointmentsDep
 from api.routes.admin_console import _guard, _page
 from api.schemas import SENDER_ID_PATTERN
-from knowledge_base.errors import NotFoundError
 
-STATE_KEY = "appointments"
 CODE_PATTERN = r"^[A-Za-z0-9.\-]{1,32}$"
-_lock = threading.Lock()
 router = APIRouter(tags=["appointments"])
-
-
-class Appointments:
-    """The booking service and the staff desk of one app."""
-
-    def __init__(self, request: Request) -> None:
-        state = request.app.state
-        ensure_tables(state.kb.store.engine)
-        protector = ContactProtector.from_settings(state.settings)
-        self.kb = state.kb
-        self.service = AppointmentService(state.kb.store.session, protector)
-        self.desk = AppointmentDesk(state.kb.store.session, protector)
-
-    def procedure_name(self, code: str) -> str:
-        """The procedure's name; 404 if the catalog has no such code."""
-        try:
-            return self.kb.procedure(code).name
-        except NotFoundError as error:
-            raise AppointmentError(404, "unknown_procedure") from error
-
-
-def get_appointments(request: Request) -> Appointments:
-    """The app's appointment services, built (tables created) on first use."""
-    found = getattr(request.app.state, STATE_KEY, None)
-    if found is None:
-        with _lock:
-            found = getattr(request.app.state, STATE_KEY, None) or Appointments(request)
-            setattr(request.app.state, STATE_KEY, found)
-    return found
-
-
-AppointmentsDep = Annotated[Appointments, Depends(get_appointments)]
 ProcedureCode = Annotated[str, Query(pattern=CODE_PATTERN)]
 
 
@@ -195,7 +159,7 @@ def set_status(code: str, body: StatusIn, user: SupportUser,
     return appointments.desk.set_status(code, body.status, user.username)
 
 
-def _procedures_of_day(day: date) -> Select[tuple[str]]:
+def _procedures_of_day(day: date) -> Select[Any]:
     return select(AppointmentRow.procedure).where(AppointmentRow.day == day.isoformat()).distinct()
 
 

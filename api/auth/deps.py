@@ -14,16 +14,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.admin.services import StaffServices, get_staff_services
 from api.auth.errors import StaffError, forbidden, unauthenticated
 from api.auth.models import ROLE_ADMIN, ROLE_SUPPORT
 from api.auth.sessions import KIND_BEARER, KIND_COOKIE, Principal
+from api.deps import StaffDep
 
 COOKIE_NAME = "tthc_staff"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-ServicesDep = Annotated[StaffServices, Depends(get_staff_services)]
+ServicesDep = StaffDep  # the staff routes' name for the consoles' services
 
 
 def _bearer(request: Request) -> str | None:

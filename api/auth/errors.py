@@ -1,25 +1,18 @@
 """Errors of the staff API as HTTP exceptions whose detail is a plain staff-facing message.
 
 Subclassing ``HTTPException`` lets FastAPI's own handler render them
-(``{"detail": "..."}``), so routes and services raise them directly and no
-extra handler has to be installed by the app factory.
+(``{"detail": "..."}``), so routes and services raise them directly. Errors of
+the knowledge base and of accounts are raised as they are and answered by their
+family's handler (:mod:`api.errors`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from fastapi import HTTPException
 
 from api.auth.messages import message
-from knowledge_base.errors import (
-    IndexNotReadyError,
-    InvalidInputError,
-    NotFoundError,
-    VersionConflictError,
-)
 
 
 class StaffError(HTTPException):
@@ -40,19 +33,3 @@ def unauthenticated() -> StaffError:
 def forbidden() -> StaffError:
     """403: authenticated, but the role may not use this route."""
     return StaffError(403, "forbidden")
-
-
-@contextmanager
-def kb_errors() -> Iterator[None]:
-    """Turn knowledge-base exceptions into HTTP errors with plain messages."""
-    try:
-        yield
-    except NotFoundError as error:
-        raise StaffError(404, "not_found") from error
-    except VersionConflictError as error:
-        raise StaffError(409, "version_conflict", expected=error.expected,
-                         actual=error.actual) from error
-    except InvalidInputError as error:
-        raise HTTPException(status_code=422, detail=str(error)) from error
-    except IndexNotReadyError as error:
-        raise StaffError(503, "kb_not_ready") from error

@@ -38,7 +38,7 @@ KIND_BEARER = "bearer"
 
 @dataclass(frozen=True)
 class AuthPolicy:
-    """Lifetimes and limits; the app builds it from its settings (see ``from_settings``)."""
+    """Lifetimes and limits of staff sessions and logins (the defaults are the policy)."""
 
     session_ttl_hours: float = 12.0
     login_window_seconds: int = 900
@@ -46,13 +46,6 @@ class AuthPolicy:
     max_failures_per_client: int = 30
     max_failures_per_account: int = 5
     account_backoff_seconds: float = 2.0
-
-    @classmethod
-    def from_settings(cls, settings: object) -> AuthPolicy:
-        """Read ``auth_*`` fields when the settings object defines them, else keep defaults."""
-        values = {name: getattr(settings, f"auth_{name}") for name in cls.__dataclass_fields__
-                  if hasattr(settings, f"auth_{name}")}
-        return cls(**values)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from api.citizen_services.status import (
     local_date,
     masked_code,
 )
+from api.config import AppSettings
 from api.db_models import TurnRow
 from api.degraded import parse_payload
 from knowledge_base.db import utcnow
@@ -185,7 +186,7 @@ class CitizenServices:
         """The English summary messages, the booking button under the last."""
         button = Button(self.english.text("booking_button"),
                         payload(INTENT_BOOK, procedure_code=code))
-        messages = [{"text": t, "buttons": []} for t in texts]
+        messages: list[dict[str, Any]] = [{"text": t, "buttons": []} for t in texts]
         messages[-1]["buttons"] = [button.as_dict()]
         return ServiceTurn([], INTENT_ENGLISH, "answer", code, messages=messages, language="en")
 
@@ -259,7 +260,7 @@ class CitizenServices:
                 TurnRow.at >= utcnow() - timedelta(hours=1))) or 0
 
 
-def build_citizen_services(app_settings: Any, kb: KnowledgeBase,
+def build_citizen_services(app_settings: AppSettings, kb: KnowledgeBase,
                            templates: DomainTemplates) -> CitizenServices | None:
     """The app's citizen services; None (logged) if they cannot start: the bot still answers."""
     try:

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
-from api.deps import ExecutorDep
+from api.config import AppSettings
+from api.deps import ExecutorDep, SettingsDep
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["rasa actions"])
@@ -23,15 +24,15 @@ ACTION_TOKEN_HEADER = "X-Action-Token"  # bot/endpoints.yml sends it
 try:  # rasa-sdk >= 3.10
     from rasa_sdk.interfaces import ActionMissingDomainException
 except ImportError:  # pragma: no cover
-    ActionMissingDomainException = ActionNotFoundException  # type: ignore[misc,assignment]
+    ActionMissingDomainException = ActionNotFoundException  # type: ignore[misc,assignment,unused-ignore]
 
 
-def _authorised(request: Request) -> bool:
+def _authorised(request: Request, settings: AppSettings) -> bool:
     """Only Rasa may run actions: it sends the token the launcher shares (``TTHC_ACTION_TOKEN``).
 
     Without a configured token (tests that start no Rasa) the endpoint stays open.
     """
-    token = getattr(request.app.state.settings, "action_token", None)
+    token = settings.action_token
     if token is None or not token.get_secret_value():
         return True
     sent = request.headers.get(ACTION_TOKEN_HEADER, "")
@@ -39,13 +40,14 @@ def _authorised(request: Request) -> bool:
 
 
 @router.post("/webhook")
-async def run_action(request: Request, executor: ExecutorDep) -> JSONResponse:
+async def run_action(request: Request, executor: ExecutorDep,
+                     settings: SettingsDep) -> JSONResponse:
     """Run the action Rasa asks for and return its events and messages.
 
     The body (the tracker, sent by Rasa on every call) is read as plain JSON:
     validating it field by field would cost more than running the action.
     """
-    if not _authorised(request):
+    if not _authorised(request, settings):
         logger.warning("action call without the shared token refused")
         return JSONResponse({"error": "Unauthorized"}, 401)
     try:

@@ -16,11 +16,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from api.admin.services import get_staff_services
 from api.auth.deps import COOKIE_NAME
 from api.auth.errors import StaffError
 from api.auth.models import ROLE_ADMIN, ROLE_SUPPORT
 from api.auth.sessions import KIND_COOKIE
+from api.deps import services_of
 from api.routes.pages import PAGE_CACHE, serve_static
 
 router = APIRouter(tags=["console"])
@@ -41,7 +41,7 @@ def _page(request: Request, name: str) -> Response:
 
 def _guard(request: Request, roles: tuple[str, ...]) -> Response | None:
     """Redirect to the login page without a session; 403 for the wrong role."""
-    services = get_staff_services(request)
+    services = services_of(request).staff
     principal = services.auth.resolve(request.cookies.get(COOKIE_NAME, ""), KIND_COOKIE)
     if principal is None:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from api.admin.overlap import OverlapIn, find_overlaps
 from api.admin.schemas import FaqIn
 from api.auth.deps import AdminUser, ServicesDep, require_admin
-from api.auth.errors import StaffError, kb_errors
+from api.auth.errors import StaffError
 from knowledge_base.models import Faq
 
 router = APIRouter(prefix="/api/admin/faqs", tags=["admin"],
@@ -39,8 +39,7 @@ def list_faqs(
 @router.post("", status_code=201)
 def create_faq(body: FaqIn, user: AdminUser, services: ServicesDep) -> Faq:
     """Create an entry (version 1)."""
-    with kb_errors():
-        faq = services.kb.faqs.create(body.to_faq(), actor=user.username)
+    faq = services.kb.faqs.create(body.to_faq(), actor=user.username)
     services.knowledge_changed()
     return faq
 
@@ -50,15 +49,13 @@ def overlaps(body: OverlapIn, services: ServicesDep) -> dict[str, Any]:
     """Existing FAQ entries and procedures that would compete for this entry's phrasings."""
     if not services.kb.ready:
         raise StaffError(503, "kb_not_ready")
-    with kb_errors():
-        return {"items": find_overlaps(services.kb, body)}
+    return {"items": find_overlaps(services.kb, body)}
 
 
 @router.get("/{faq_id}")
 def read_faq(faq_id: int, services: ServicesDep) -> Faq:
     """One entry with its current version."""
-    with kb_errors():
-        return services.kb.faqs.get(faq_id)
+    return services.kb.faqs.get(faq_id)
 
 
 @router.put("/{faq_id}")
@@ -66,8 +63,7 @@ def update_faq(faq_id: int, body: FaqIn, user: AdminUser, services: ServicesDep)
     """Save an edit made on ``body.version``; 409 if someone saved in between."""
     if body.version is None:
         raise StaffError(422, "version_required")
-    with kb_errors():
-        faq = services.kb.faqs.update(faq_id, body.to_faq(), body.version, actor=user.username)
+    faq = services.kb.faqs.update(faq_id, body.to_faq(), body.version, actor=user.username)
     services.knowledge_changed()
     return faq
 
@@ -76,7 +72,6 @@ def update_faq(faq_id: int, body: FaqIn, user: AdminUser, services: ServicesDep)
 def delete_faq(faq_id: int, user: AdminUser, services: ServicesDep,
                version: Annotated[int | None, Query()] = None) -> Response:
     """Delete an entry (with ``?version=`` the delete is refused if it changed since)."""
-    with kb_errors():
-        services.kb.faqs.delete(faq_id, version, actor=user.username)
+    services.kb.faqs.delete(faq_id, version, actor=user.username)
     services.knowledge_changed()
     return Response(status_code=204)

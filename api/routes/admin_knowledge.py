@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.admin.schemas import AliasIn, OfficeIn
 from api.auth.deps import AdminUser, ServicesDep, require_admin
-from api.auth.errors import StaffError, kb_errors
+from api.auth.errors import StaffError
 from api.auth.models import as_utc
 from knowledge_base.text import fold, normalize
 
@@ -46,8 +46,7 @@ def list_procedures(
 @router.get("/procedures/{code}")
 def read_procedure(code: str, services: ServicesDep) -> dict[str, Any]:
     """Return a procedure's name, flags, official link and its phrasings."""
-    with kb_errors():
-        procedure = services.kb.store.procedure(code)
+    procedure = services.kb.store.procedure(code)
     return {"code": procedure.code, "name": procedure.name, "field": procedure.field,
             "flags": procedure.flags, "official_url": procedure.official_url,
             "aliases": [_alias(row) for row in services.kb.store.alias_rows(code)]}
@@ -56,8 +55,7 @@ def read_procedure(code: str, services: ServicesDep) -> dict[str, Any]:
 @router.post("/procedures/{code}/aliases", status_code=201)
 def add_alias(code: str, body: AliasIn, user: AdminUser, services: ServicesDep) -> dict[str, Any]:
     """Add a way citizens name this procedure (searchable within seconds)."""
-    with kb_errors():
-        alias = _alias(services.kb.store.add_alias(code, body.text, user.username))
+    alias = _alias(services.kb.store.add_alias(code, body.text, user.username))
     services.knowledge_changed()
     return alias
 
@@ -65,8 +63,7 @@ def add_alias(code: str, body: AliasIn, user: AdminUser, services: ServicesDep) 
 @router.delete("/aliases/{alias_id}", status_code=204)
 def remove_alias(alias_id: int, user: AdminUser, services: ServicesDep) -> Response:
     """Remove a phrasing (a removed seed phrasing stays removed after re-imports)."""
-    with kb_errors():
-        services.kb.store.remove_alias(alias_id, user.username)
+    services.kb.store.remove_alias(alias_id, user.username)
     services.knowledge_changed()
     return Response(status_code=204)
 

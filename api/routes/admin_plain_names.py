@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from api.auth.deps import AdminUser, ServicesDep, require_admin
-from api.auth.errors import kb_errors
+from api.auth.errors import StaffError
 from knowledge_base.models import Procedure
 from knowledge_base.plain import PlainData, document_key
 from knowledge_base.plain_store import NAME_TARGET, PlainNameStore
@@ -57,8 +57,7 @@ def _store(services: Any) -> PlainNameStore:
 @router.get("/{code}")
 def read_plain_names(code: str, services: ServicesDep) -> dict[str, Any]:
     """The procedure's short name and its documents' short names, beside the official text."""
-    with kb_errors():
-        procedure = services.kb.store.procedure(code)
+    procedure = services.kb.store.procedure(code)
     return _view(procedure, _store(services), PlainData.load())
 
 
@@ -66,15 +65,13 @@ def read_plain_names(code: str, services: ServicesDep) -> dict[str, Any]:
 def write_plain_names(code: str, body: PlainNamesIn, user: AdminUser,
                       services: ServicesDep) -> dict[str, Any]:
     """Set (or with "" remove) short names; each change is audited."""
-    with kb_errors():
-        procedure = services.kb.store.procedure(code)
+    procedure = services.kb.store.procedure(code)
     known = _documents(procedure)
     unknown = [key for key in body.documents if key not in known]
     if unknown:
-        raise HTTPException(status_code=422, detail=f"Không có giấy tờ với khóa {unknown[0][:20]} "
-                            "trong thủ tục này.")
+        raise StaffError(422, "plain_unknown_document", key=unknown[0][:20])
     if any(len(text) > MAX_NAME for text in body.documents.values()):
-        raise HTTPException(status_code=422, detail=f"Tên ngắn tối đa {MAX_NAME} ký tự.")
+        raise StaffError(422, "plain_name_too_long", max=MAX_NAME)
     store = _store(services)
     if body.name is not None:
         store.set(code, NAME_TARGET, body.name, user.username)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from api.auth.deps import AdminUser, ServicesDep, require_admin
 from api.auth.errors import StaffError
 from api.auth.routes import read_json_object
-from api.auth.users import AccountError, User
+from api.auth.users import User
 
 router = APIRouter(prefix="/api/admin/users", tags=["admin"],
                    dependencies=[Depends(require_admin)])
@@ -18,11 +18,6 @@ router = APIRouter(prefix="/api/admin/users", tags=["admin"],
 def _public(user: User) -> dict[str, Any]:
     return {"username": user.username, "role": user.role, "disabled": user.disabled,
             "created_at": user.created_at, "last_login_at": user.last_login_at}
-
-
-def _account_error(error: AccountError) -> StaffError:
-    status = 404 if error.key == "user_not_found" else 409 if error.key == "user_exists" else 422
-    return StaffError(status, error.key, **error.values)
 
 
 @router.get("")
@@ -35,14 +30,10 @@ def list_users(services: ServicesDep) -> dict[str, Any]:
 async def create_user(request: Request, services: ServicesDep) -> dict[str, Any]:
     """Create an account (the password is hashed; it is never returned, even in errors)."""
     body = await read_json_object(request)
-    fields = [body.get(name) for name in ("username", "role", "password")]
-    if not all(isinstance(value, str) for value in fields):
+    username, role, password = (body.get(name) for name in ("username", "role", "password"))
+    if not (isinstance(username, str) and isinstance(role, str) and isinstance(password, str)):
         raise StaffError(422, "invalid_username")
-    username, role, password = fields
-    try:
-        return _public(services.users.add(username, role, password))
-    except AccountError as error:
-        raise _account_error(error) from None
+    return _public(services.users.add(username, role, password))
 
 
 @router.post("/{username}/disable")
@@ -50,16 +41,10 @@ def disable_user(username: str, user: AdminUser, services: ServicesDep) -> dict[
     """Disable an account and end its sessions."""
     if username.lower() == user.username:
         raise StaffError(422, "forbidden")
-    try:
-        return _public(services.users.set_disabled(username, True))
-    except AccountError as error:
-        raise _account_error(error) from None
+    return _public(services.users.set_disabled(username, True))
 
 
 @router.post("/{username}/enable")
 def enable_user(username: str, services: ServicesDep) -> dict[str, Any]:
     """Re-enable an account."""
-    try:
-        return _public(services.users.set_disabled(username, False))
-    except AccountError as error:
-        raise _account_error(error) from None
+    return _public(services.users.set_disabled(username, False))

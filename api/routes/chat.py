@@ -15,10 +15,16 @@ from fastapi.responses import JSONResponse
 
 from actions.templates import Reply
 from api.db_models import OWNER_WAITING
-from api.deps import ConversationDep, KnowledgeBaseDep, SettingsDep, TemplatesDep
-from api.rate_limit import CHAT_ADDRESS, CHAT_SENDER, over_limits
+from api.deps import (
+    ConversationDep,
+    KnowledgeBaseDep,
+    LimitersDep,
+    SenderIdsDep,
+    SettingsDep,
+    TemplatesDep,
+)
+from api.rate_limit import over_limits
 from api.schemas import ButtonOut, ChatRequest, ChatResponse, OutMessage
-from api.sender_ids import SenderIdsDep
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["chat"])
@@ -36,14 +42,15 @@ def _office(kb: KnowledgeBaseDep) -> dict[str, str]:
 @router.post("/chat", response_model=ChatResponse)
 async def chat(body: ChatRequest, conversation: ConversationDep, templates: TemplatesDep,
                settings: SettingsDep, kb: KnowledgeBaseDep, senders: SenderIdsDep,
-               request: Request) -> ChatResponse | JSONResponse:
+               limiters: LimitersDep, request: Request) -> ChatResponse | JSONResponse:
     """Answer one message of the web widget (429 with a polite detail over the rate limit).
 
     An id the server did not issue starts a new conversation under an issued one,
     returned as ``sender_id`` (:mod:`api.sender_ids`).
     """
     sender_id = senders.effective(body.sender_id)
-    if limited := over_limits(request, f"{WEB_CHANNEL}:{sender_id}", CHAT_SENDER, CHAT_ADDRESS):
+    if limited := over_limits(request, f"{WEB_CHANNEL}:{sender_id}", limiters.chat_sender,
+                               limiters.chat_address):
         return limited
     if len(body.text) > settings.max_text_chars:
         detail = templates.text("utter_text_too_long", max_chars=settings.max_text_chars)

@@ -15,9 +15,9 @@ from fastapi.responses import JSONResponse
 
 from api.auth.deps import ServicesDep
 from api.db_models import OWNER_BOT
-from api.rate_limit import UPDATES_ADDRESS, UPDATES_SENDER, over_limits
+from api.deps import LimitersDep, SenderIdsDep
+from api.rate_limit import over_limits
 from api.schemas import SENDER_ID_PATTERN
-from api.sender_ids import SenderIdsDep
 from api.support.schemas import UpdatesOut
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
@@ -28,6 +28,7 @@ WEB_CHANNEL = "web"
 def chat_updates(
     services: ServicesDep,
     senders: SenderIdsDep,
+    limiters: LimitersDep,
     request: Request,
     response: Response,
     sender_id: Annotated[str, Query(pattern=SENDER_ID_PATTERN)],
@@ -38,8 +39,8 @@ def chat_updates(
     Limited per sender and per client address; an id the server did not issue
     reads nothing (an empty bot-owned state), whoever's conversation it names.
     """
-    if limited := over_limits(request, f"{WEB_CHANNEL}:{sender_id}", UPDATES_SENDER,
-                              UPDATES_ADDRESS):
+    if limited := over_limits(request, f"{WEB_CHANNEL}:{sender_id}", limiters.updates_sender,
+                              limiters.updates_address):
         return limited
     response.headers["Cache-Control"] = "no-store"
     if not senders.accepted(sender_id):

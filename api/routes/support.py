@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth.deps import ServicesDep, SupportUser, require_support
-from api.auth.errors import StaffError, kb_errors
+from api.auth.errors import StaffError
 from api.auth.models import ROLE_ADMIN
-from api.pii import PiiDep
+from api.deps import PiiDep, RasaDep, ZaloDep
 from api.support.delivery import deliver
 from api.support.handback import reset_handoff_slot
 from api.support.history import HistoryDetail, HistoryQuery, HistoryService
@@ -58,28 +58,27 @@ def claim(conversation_id: int, user: SupportUser, services: ServicesDep,
 
 @router.post("/conversations/{conversation_id}/release")
 async def release(conversation_id: int, user: SupportUser, services: ServicesDep,
-                  pii: PiiDep, request: Request) -> ConversationDetail:
+                  pii: PiiDep, zalo: ZaloDep, rasa: RasaDep) -> ConversationDetail:
     """Hand the conversation back to the bot, telling the citizen so (``messages.yml``)."""
     notice = fill_office(desk_messages()["release"], services.kb.office_info())
     sent = services.inbox.release(conversation_id, user.username,
                                   any_staff=user.role == ROLE_ADMIN, notice=notice)
     if sent is not None:
         message, target = sent
-        status = await deliver(request, target.channel, target.user_id, message.text)
+        status = await deliver(zalo, target.channel, target.user_id, message.text)
         if status != message.delivery:
             services.inbox.set_delivery(message.id, status)
-        await reset_handoff_slot(getattr(request.app.state, "rasa", None),
-                                 f"{target.channel}:{target.user_id}")
+        await reset_handoff_slot(rasa, f"{target.channel}:{target.user_id}")
     return open_conversation(services.inbox, pii, user.username, conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/reply")
 async def reply(conversation_id: int, body: ReplyIn, user: SupportUser, services: ServicesDep,
-                request: Request) -> dict[str, Any]:
+                zalo: ZaloDep) -> dict[str, Any]:
     """Send a reply to the citizen (web: via the widget's polling; Zalo: via the OA)."""
     message, target = services.inbox.add_reply(conversation_id, user.username, body.text,
                                                DELIVERY_WEB)
-    status = await deliver(request, target.channel, target.user_id, message.text)
+    status = await deliver(zalo, target.channel, target.user_id, message.text)
     if status != message.delivery:
         services.inbox.set_delivery(message.id, status)
         message = message.model_copy(update={"delivery": status})
@@ -101,11 +100,10 @@ def suggestions(services: ServicesDep,
     suggester = services.suggester
     if suggester is None:
         raise StaffError(503, "kb_not_ready")
-    with kb_errors():
-        if conversation_id is not None:
-            context = services.inbox.context(conversation_id, settings()["context_turns"])
-            return suggester.for_conversation(context)
-        return suggester.for_text(q)
+    if conversation_id is not None:
+        context = services.inbox.context(conversation_id, settings()["context_turns"])
+        return suggester.for_conversation(context)
+    return suggester.for_text(q)
 
 
 @router.get("/history")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
-from api.auth.errors import StaffError, kb_errors
+from api.auth.errors import StaffError
 from api.auth.models import as_utc
 from api.support.models import (
     PROPOSAL_FAQ,
@@ -22,6 +22,7 @@ from api.support.models import (
 )
 from api.support.schemas import ProposalIn, ProposalOut
 from knowledge_base.db import utcnow
+from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.models import Faq
 from knowledge_base.service import KnowledgeBase
 
@@ -104,18 +105,18 @@ class ProposalService:
         proposed = {"question": row.question, "answer": row.answer, "text": row.question,
                     "target_type": row.target_type, "target_id": row.target_id}
         changed = {k: v for k, v in (edits or {}).items() if k in proposed and v is not None}
-        data = validate_proposal(ProposalIn(kind=row.kind, **(proposed | changed)))
-        with kb_errors():
-            if data.kind == PROPOSAL_FAQ:
-                faq = self.kb.faqs.create(Faq(question=data.question, answer=data.answer,
-                                              owner=row.proposed_by, published=published),
-                                          actor=admin)
-                ref = f"faq:{faq.id}"
-            elif data.target_type == "procedure":
-                alias = self.kb.store.add_alias(data.target_id, data.text, admin, "proposal")
-                ref = f"alias:{alias.id}"
-            else:
-                ref = self._add_faq_phrasing(int(data.target_id), data.text, admin)
+        data = validate_proposal(ProposalIn.model_validate({"kind": row.kind, **proposed,
+                                                            **changed}))
+        if data.kind == PROPOSAL_FAQ:
+            faq = self.kb.faqs.create(Faq(question=data.question, answer=data.answer,
+                                          owner=row.proposed_by, published=published),
+                                      actor=admin)
+            ref = f"faq:{faq.id}"
+        elif data.target_type == "procedure":
+            alias = self.kb.store.add_alias(str(data.target_id), data.text, admin, "proposal")
+            ref = f"alias:{alias.id}"
+        else:
+            ref = self._add_faq_phrasing(int(str(data.target_id)), data.text, admin)
         return self._decide(proposal_id, STATUS_ACCEPTED, admin, ref)
 
     def reject(self, proposal_id: int, admin: str) -> ProposalOut:
@@ -149,17 +150,16 @@ class ProposalService:
             return _out(session.get(ProposalRow, proposal_id))
 
     def _target_title(self, target_type: str | None, target_id: str | None) -> str:
-        with kb_errors():
-            if target_type == "procedure":
-                return self.kb.procedure(str(target_id)).name
-            if not str(target_id).isdigit():
-                raise StaffError(422, "proposal_target_required")
-            return self.kb.faq(int(str(target_id))).question
+        if target_type == "procedure":
+            return self.kb.procedure(str(target_id)).name
+        if not str(target_id).isdigit():
+            raise StaffError(422, "proposal_target_required")
+        return self.kb.faq(int(str(target_id))).question
 
     def _title_or_blank(self, row: ProposalRow) -> str:
         if row.kind != PROPOSAL_PHRASING:
             return ""
         try:
             return self._target_title(row.target_type, row.target_id)
-        except StaffError:
+        except (StaffError, KnowledgeBaseError):  # the target was deleted since
             return ""

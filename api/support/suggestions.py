@@ -279,7 +279,8 @@ class Suggester:
         separator, limit = config["message_separator"], config["max_chars"]
         if not parts:
             return ""
-        kept, tail = [], parts[-1]
+        kept: list[str] = []
+        tail = parts[-1]
         for part in parts[:-1]:
             if len(separator.join([*kept, part, tail])) > limit:
                 break

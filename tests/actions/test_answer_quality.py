@@ -18,7 +18,7 @@ KHAI_SINH = "1.001193"
 
 @pytest.fixture(scope="module")
 def dialogue(knowledge_base):
-    return build_dialogue(knowledge_base, DOMAIN)
+    return build_dialogue(knowledge_base, DomainTemplates.load(DOMAIN))
 
 
 def texts(outcome) -> list[str]:

@@ -27,7 +27,7 @@ HO_KINH_DOANH = "1.001612"
 
 @pytest.fixture(scope="module")
 def dialogue(knowledge_base):
-    return build_dialogue(knowledge_base, DOMAIN)
+    return build_dialogue(knowledge_base, DomainTemplates.load(DOMAIN))
 
 
 def responses(outcome) -> list[str]:

@@ -15,7 +15,7 @@ DOMAIN = ROOT / "bot" / "domain"
 
 @pytest.fixture(scope="module")
 def dialogue(knowledge_base):
-    return build_dialogue(knowledge_base, DOMAIN)
+    return build_dialogue(knowledge_base, DomainTemplates.load(DOMAIN))
 
 
 def rendered(outcome) -> str:

@@ -93,7 +93,7 @@ def test_a_bare_time_gets_a_unit_only_with_a_cited_source() -> None:
 
 @pytest.fixture(scope="module")
 def dialogue(knowledge_base):
-    return build_dialogue(knowledge_base, DOMAIN)
+    return build_dialogue(knowledge_base, DomainTemplates.load(DOMAIN))
 
 
 def test_the_plain_layer_never_changes_catalog_fees_or_documents(dialogue, knowledge_base):

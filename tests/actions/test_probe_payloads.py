@@ -8,13 +8,14 @@ from actions.dialogue import DialogueState, Message
 from actions.payloads import clean_entities
 from actions.rating_phrase import typed_rating
 from actions.registry import build_dialogue
+from actions.templates import DomainTemplates
 
 DOMAIN = Path(__file__).resolve().parents[2] / "bot" / "domain"
 
 
 @pytest.fixture(scope="module")
 def dialogue(knowledge_base):
-    return build_dialogue(knowledge_base, DOMAIN)
+    return build_dialogue(knowledge_base, DomainTemplates.load(DOMAIN))
 
 
 @pytest.mark.parametrize("text", ["<svg onload=alert(2)>", "alert(5)", "img src=x onerror=3",

@@ -10,12 +10,13 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from api.channels.zalo.settings import ZaloSettings
 from api.config import AppSettings
 from api.main import create_app
 from ops.processes import free_port
 
 
-def offline_app(database_url: str, kb_settings: Any,
+def offline_app(database_url: str, kb_settings: Any, zalo_settings: ZaloSettings | None = None,
                 **overrides: Any) -> tuple[FastAPI, AppSettings, Any]:
     """``create_app`` on ``database_url`` with a warmed-up knowledge base; app, settings, kb."""
     from knowledge_base.service import KnowledgeBase
@@ -27,4 +28,4 @@ def offline_app(database_url: str, kb_settings: Any,
         port=free_port(), **overrides)
     kb = KnowledgeBase(settings)
     kb.warm_up()
-    return create_app(settings, kb), settings, kb
+    return create_app(settings, kb, zalo_settings), settings, kb

@@ -24,7 +24,7 @@ def chat(client: TestClient, sender: str, text: object):
 
 
 def turns(client: TestClient, sender: str) -> list[TurnRow]:
-    sessions = client.app.state.kb.store.session
+    sessions = client.app.state.services.kb.store.session
     with sessions() as session:
         conversation = session.scalar(select(ConversationRow)
                                       .where(ConversationRow.sender_id == f"web:{sender}"))
@@ -85,7 +85,7 @@ def test_personal_data_is_masked_in_stored_turns(client: TestClient) -> None:
 
 def test_the_bot_is_silent_while_staff_own_the_conversation(client: TestClient) -> None:
     chat(client, "staff-1", "xin chào")
-    with client.app.state.kb.store.session.begin() as session:
+    with client.app.state.services.kb.store.session.begin() as session:
         session.execute(update(ConversationRow).where(ConversationRow.sender_id == "web:staff-1")
                         .values(owner="staff:lan"))
     response = chat(client, "staff-1", "cán bộ ơi, cho hỏi thêm")

@@ -15,6 +15,7 @@ import yaml
 
 from actions.dialogue import DialogueState, Message
 from actions.registry import build_dialogue
+from actions.templates import DomainTemplates
 from api.degraded import DegradedResponder
 from knowledge_base.analysis import Lexicon
 
@@ -70,7 +71,7 @@ class Recording:
 
 @pytest.fixture(scope="module")
 def responder(knowledge_base) -> tuple[DegradedResponder, Recording]:
-    recording = Recording(build_dialogue(knowledge_base, ROOT / "bot" / "domain"))
+    recording = Recording(build_dialogue(knowledge_base, DomainTemplates.load(ROOT / "bot" / "domain")))
     return DegradedResponder(recording, Lexicon.load()), recording  # type: ignore[arg-type]
 
 

@@ -28,16 +28,14 @@ EXAMPLES = 12
 
 @pytest.fixture(scope="module")
 def fuzz_client(private_database, kb_settings) -> Iterator[TestClient]:
-    from api.admin.services import StaffServices
-    app, app_settings, kb = offline_app(private_database("fuzz"), kb_settings,
-                                        rasa_retry_after=600, rate_limit_per_minute=0)
-    app.state.staff_services = StaffServices.build(kb, app_settings)
-    app.state.staff_services.users.add(ADMIN, "admin", PASSWORD)
-    app.state.zalo_settings = ZaloSettings(  # enabled, so its webhook checks signatures
+    zalo = ZaloSettings(  # enabled, so its webhook checks signatures
         _env_file=None, app_id="1234567890", oa_secret_key="fuzz-oa-secret",
         app_secret="fuzz-app-secret", access_token="fuzz-token",
         api_base=f"http://127.0.0.1:{free_port()}", oauth_base=f"http://127.0.0.1:{free_port()}")
+    app, _, _ = offline_app(private_database("fuzz"), kb_settings, zalo_settings=zalo,
+                            rasa_retry_after=600, rate_limit_per_minute=0)
     with TestClient(app, raise_server_exceptions=False) as client:
+        client.app.state.services.staff.users.add(ADMIN, "admin", PASSWORD)
         yield client
 
 

@@ -35,3 +35,24 @@ def test_the_operator_tools_left_the_app_package() -> None:
     assert all((ROOT / "ops" / name).exists() for name in
                ["launcher.py", "processes.py", "bench.py", "cli.py", "load.py",
                 "load_reconcile.py", "audit.py", "users_backup.py", "bench_ack.py"])
+
+
+def _guessed_lookups(path: Path) -> list[str]:
+    """``getattr(<something>.state, ...)`` calls and dynamic imports in one module."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = ast.unparse(node.func)
+        if name in ("importlib.import_module", "import_module", "__import__"):
+            found.append(f"{path.name}:{node.lineno} {name}")
+        elif name == "getattr" and node.args and ast.unparse(node.args[0]).endswith(".state"):
+            found.append(f"{path.name}:{node.lineno} {ast.unparse(node)}")
+    return found
+
+
+def test_the_served_app_wires_its_parts_explicitly() -> None:
+    """Services come from one typed container (``api.services``), never from guessed names."""
+    offenders = [hit for path in sorted((ROOT / "api").rglob("*.py"))
+                 for hit in _guessed_lookups(path)]
+    assert offenders == []

@@ -1,7 +1,7 @@
 """The Zalo channel assembled: queue, worker, token store and client, with start/stop.
 
 Build one per process in the app's lifespan (:func:`api.channels.zalo.start`);
-the webhook route finds it on ``app.state.zalo``.
+the webhook route finds it on the app's services (``Services.zalo``).
 """
 
 from __future__ import annotations

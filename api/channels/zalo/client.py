@@ -145,7 +145,8 @@ class ZaloClient:
         if code != 0:
             log.error("zalo send failed: code %d (%s)", code, data.get("message", ""))
             raise ZaloApiError(code, str(data.get("message", "")))
-        payload = data.get("data") if isinstance(data.get("data"), dict) else {}
+        found = data.get("data")
+        payload: dict[str, Any] = found if isinstance(found, dict) else {}
         message_id = payload.get("message_id") or payload.get("msg_id")
         return SendResult(str(message_id) if message_id else None)
 
@@ -168,7 +169,7 @@ class ZaloClient:
             log.error("zalo token refresh refused: code %d (%s)", code, description)
             raise ZaloApiError(code, str(description))
         try:
-            expires_in: float | None = float(data.get("expires_in"))
-        except (TypeError, ValueError):
+            expires_in: float | None = float(data["expires_in"])
+        except (KeyError, TypeError, ValueError):
             expires_in = None
         return TokenGrant(str(access), str(new_refresh), expires_in)

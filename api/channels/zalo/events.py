@@ -120,7 +120,8 @@ def parse_event(data: Any) -> ZaloEvent | None:
     user_id = _user_id(kind, data)
     if not user_id:
         return None
-    message = data.get("message") if isinstance(data.get("message"), dict) else {}
+    found = data.get("message")
+    message: dict[str, Any] = found if isinstance(found, dict) else {}
     msg_id = _text(message.get("msg_id"))
     stamp = timestamp_ms(data.get("timestamp"))
     dedup_key = f"msg:{msg_id}" if msg_id else f"{event_name}:{user_id}:{data.get('timestamp')}"

@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -90,8 +91,8 @@ def insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, A
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         insert = sqlite_insert if dialect == "sqlite" else pg_insert
-        result = session.execute(insert(table).values(**values).on_conflict_do_nothing(
-            index_elements=[key]))
+        result = cast(CursorResult[Any], session.execute(
+            insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])))
         return bool(result.rowcount)
     try:
         with session.begin_nested():

@@ -90,7 +90,7 @@ class RedisIntake:
         """
         entries = self._abandoned()
         if not entries:
-            answer = self._redis.xreadgroup(GROUP, self.consumer, {STREAM: ">"}, count=BATCH,
+            answer: Any = self._redis.xreadgroup(GROUP, self.consumer, {STREAM: ">"}, count=BATCH,
                                             block=block_ms)
             entries = answer[0][1] if answer else []
         for entry_id, fields in entries:

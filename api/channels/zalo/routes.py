@@ -18,7 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from api.channels.zalo import signature
 from api.channels.zalo.events import parse_event, timestamp_ms
 from api.channels.zalo.queue import QueueUnavailableError
-from api.channels.zalo.settings import get_zalo_settings, secret
+from api.channels.zalo.settings import secret
+from api.deps import ServicesDep
 from api.log_safety import clean_field
 from knowledge_base.db import utcnow
 
@@ -62,12 +63,11 @@ def _client(request: Request) -> str:
 
 
 @router.post("/webhooks/zalo")
-async def zalo_webhook(request: Request) -> JSONResponse:
+async def zalo_webhook(request: Request, services: ServicesDep) -> JSONResponse:
     """Receive one Zalo OA event."""
-    channel = getattr(request.app.state, "zalo", None)
+    channel = services.zalo
     if channel is None or not channel.running:
-        settings = getattr(request.app.state, "zalo_settings", None) or get_zalo_settings()
-        missing = settings.missing
+        missing = services.zalo_settings.missing
         detail = (f"The Zalo channel is disabled: set {', '.join(missing)}." if missing
                   else "The Zalo channel is not running.")
         return _error(503, detail)

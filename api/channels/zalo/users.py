@@ -54,7 +54,10 @@ class UserStates:
         insert_ignoring_duplicates(session, ZaloUserRow.__table__, {
             "user_id": user_id, "replies_in_window": 0, "followed": True,
             "followup_needed": False, "updated_at": utcnow()}, "user_id")
-        return session.get(ZaloUserRow, user_id, populate_existing=True)
+        row = session.get(ZaloUserRow, user_id, populate_existing=True)
+        if row is None:  # inserted just above: only a concurrent delete can remove it
+            raise LookupError("zalo user state vanished while being read")
+        return row
 
     @staticmethod
     def _conversation(session: Session, user_id: str) -> ConversationRow | None:

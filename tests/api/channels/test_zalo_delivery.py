@@ -298,15 +298,16 @@ def test_staff_console_replies_count_against_the_free_replies(
 
 def test_support_console_replies_are_sent_through_the_channel(
         serve, zalo_settings, fake_zalo: FakeZalo, database_url) -> None:
-    from api.support.delivery import find_zalo_sender
+    from api.support.delivery import deliver
+    from api.support.models import DELIVERY_SENT
 
     app = serve(zalo_settings)
-    sender = find_zalo_sender()
-    assert sender is not None
-    loop = app.app.state.zalo.worker._loop
+    channel = app.app.state.services.zalo
+    loop = channel.worker._loop
     text = "Chào anh, hồ sơ của anh đã được tiếp nhận. " * 60  # longer than one Zalo message
-    sent = asyncio.run_coroutine_threadsafe(sender(app.app, "9801", text), loop).result(10)
-    assert sent is True
+    sent = asyncio.run_coroutine_threadsafe(deliver(channel, "zalo", "9801", text),
+                                            loop).result(10)
+    assert sent == DELIVERY_SENT
     received = fake_zalo.messages_for("9801")
     assert len(received) == 2 and all(len(r.text) <= 2000 for r in received)
     [state] = rows(database_url, ZaloUserRow, ZaloUserRow.user_id == "9801")

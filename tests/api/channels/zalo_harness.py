@@ -75,9 +75,7 @@ def real_app(settings: ZaloSettings, database_url: str, kb_workdir: Path) -> Fas
         _env_file=None, database_url=database_url, index_dir=kb_workdir / "index",
         catalog_dir=kb_workdir / "catalog", rasa_url=f"http://127.0.0.1:{free_port()}",
         log_level="WARNING", chat_unsigned_senders=True)
-    app = create_app(app_settings)
-    app.state.zalo_settings = settings
-    return app
+    return create_app(app_settings, zalo_settings=settings)
 
 
 def make_settings(fake: FakeZalo, **overrides: Any) -> ZaloSettings:

@@ -18,6 +18,7 @@ from tests.api.staff.harness import (
     SUPPORT,
     StaffClient,
     build_app,
+    staff_services,
 )
 from tests.conftest import copy_database
 
@@ -42,9 +43,10 @@ def staff_kb(kb_workdir: Path, tmp_path_factory: pytest.TempPathFactory):
 def staff_app(staff_kb):
     """The app with the staff routes, serving the private knowledge base."""
     app = build_app(staff_kb)
-    services = app.state.staff_services
-    services.users.add(ADMIN, "admin", PASSWORD)
-    services.users.add(SUPPORT, "support", PASSWORD)
+    with TestClient(app) as client:  # the accounts live in the database, for every lifespan
+        services = staff_services(client)
+        services.users.add(ADMIN, "admin", PASSWORD)
+        services.users.add(SUPPORT, "support", PASSWORD)
     return app
 
 
@@ -55,8 +57,8 @@ def client(staff_app) -> Iterator[TestClient]:
 
 
 @pytest.fixture()
-def services(staff_app):
-    return staff_app.state.staff_services
+def services(client: TestClient):
+    return staff_services(client)
 
 
 @pytest.fixture()
@@ -83,7 +85,6 @@ def fresh_staff(tmp_path: Path):
     catalog.mkdir()
     kb = KnowledgeBase(KnowledgeBaseSettings(database_url=f"sqlite:///{tmp_path / 'fresh.db'}",
                                              index_dir=tmp_path / "index", catalog_dir=catalog))
-    app = build_app(kb)
-    app.state.staff_services.users.add(ADMIN, "admin", PASSWORD)
-    with TestClient(app) as test_client:
+    with TestClient(build_app(kb)) as test_client:
+        staff_services(test_client).users.add(ADMIN, "admin", PASSWORD)
         yield StaffClient.bearer(test_client, ADMIN), kb, catalog

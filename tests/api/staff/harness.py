@@ -19,18 +19,22 @@ SUPPORT = "support.test"
 PASSWORD = "correct horse battery"
 
 
-def build_app(kb) -> FastAPI:
-    """The real app (``create_app``) on ``kb``, with its staff services ready."""
+def build_app(kb, **overrides: Any) -> FastAPI:
+    """The real app (``create_app``) on ``kb``; its lifespan builds the staff services."""
     from api.config import AppSettings
     from api.main import create_app
 
-    settings = AppSettings(database_url=kb.settings.database_url,
-                           index_dir=kb.settings.index_dir, catalog_dir=kb.settings.catalog_dir,
-                           rasa_url=f"http://127.0.0.1:{free_port()}", rasa_retry_after=600,
-                           chat_unsigned_senders=True)
-    app = create_app(settings, knowledge_base=kb)
-    app.state.staff_services = StaffServices.build(kb, settings)
-    return app
+    values: dict[str, Any] = {
+        "database_url": kb.settings.database_url, "index_dir": kb.settings.index_dir,
+        "catalog_dir": kb.settings.catalog_dir, "rasa_url": f"http://127.0.0.1:{free_port()}",
+        "rasa_retry_after": 600, "chat_unsigned_senders": True}
+    return create_app(AppSettings(**{**values, **overrides}), knowledge_base=kb)
+
+
+def staff_services(client: TestClient) -> StaffServices:
+    """The staff services the running app's lifespan built."""
+    services: StaffServices = client.app.state.services.staff
+    return services
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tests.api.staff.harness import seed_conversation, seed_rating
+from tests.api.staff.harness import seed_conversation, seed_rating, staff_services
 from tests.conftest import copy_subset
 
 VN = timezone(timedelta(hours=7))
@@ -15,7 +15,7 @@ def test_analytics_counts_outcomes_csat_top_procedures_and_unanswered(fresh_staf
     copy_subset(catalog, ["1.001193"])
     admin.post("/api/admin/catalog/apply",
                json={"token": admin.post("/api/admin/catalog/preview").json()["token"]})
-    services = admin.client.app.state.staff_services
+    services = staff_services(admin.client)
     today = datetime.now(VN).replace(hour=10, minute=0, second=0, microsecond=0)
     yesterday = today - timedelta(days=1)
     first = seed_conversation(services, "a1", [

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from actions.templates import DomainTemplates
-from api.admin.services import DEFAULT_DOMAIN
+from api.config import AppSettings
 
-TEMPLATES = DomainTemplates.load(DEFAULT_DOMAIN)
+TEMPLATES = DomainTemplates.load(AppSettings(_env_file=None).domain_path)
 
 
 def test_search_and_filter_procedures(admin):

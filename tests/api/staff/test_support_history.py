@@ -133,7 +133,7 @@ def test_release_resets_the_handoff_slot_in_rasa(client, support, services):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeRasa)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    rasa = client.app.state.rasa
+    rasa = client.app.state.services.rasa
     saved = rasa.servers
     rasa.servers = [RasaServer(f"http://127.0.0.1:{server.server_address[1]}")]
     try:

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def db_file(app) -> Path:
-    return Path(make_url(app.state.settings.database_url).database)
+    return Path(make_url(app.state.services.settings.database_url).database)
 
 
 def citizen_says(client: TestClient, sender: str, text: str = MESSAGE) -> dict:
@@ -43,7 +43,7 @@ def citizen_says(client: TestClient, sender: str, text: str = MESSAGE) -> dict:
 
 def conversation_of(app, sender: str, owner: str = "waiting") -> int:
     """The conversation's id, handed off to staff as the app core would."""
-    with app.state.kb.store.session.begin() as session:
+    with app.state.services.kb.store.session.begin() as session:
         row = session.scalar(select(ConversationRow)
                              .where(ConversationRow.sender_id == f"web:{sender}"))
         session.execute(update(ConversationRow).where(ConversationRow.id == row.id)
@@ -52,7 +52,7 @@ def conversation_of(app, sender: str, owner: str = "waiting") -> int:
 
 
 def copies(app, conversation_id: int) -> list[PiiRow]:
-    with app.state.kb.store.session() as session:
+    with app.state.services.kb.store.session() as session:
         return list(session.scalars(select(PiiRow)
                                     .where(PiiRow.conversation_id == conversation_id)))
 
@@ -68,7 +68,7 @@ def test_original_is_encrypted_at_rest_and_shown_only_in_the_opened_conversation
     conversation_id = conversation_of(staff_app, "pii-visible")
 
     # Stored: the turn masked, the original only as ciphertext, nowhere in the file in clear.
-    with staff_app.state.kb.store.session() as session:
+    with staff_app.state.services.kb.store.session() as session:
         turn = session.scalar(select(TurnRow).where(TurnRow.conversation_id == conversation_id))
     assert PHONE not in turn.text and CCCD not in turn.text and "***" in turn.text
     assert [c.turn_id for c in copies(staff_app, conversation_id)] == [turn.id]
@@ -112,7 +112,7 @@ def test_original_is_encrypted_at_rest_and_shown_only_in_the_opened_conversation
 def test_the_local_key_file_is_private_and_survives_a_restart(client, support, staff_app):
     citizen_says(client, "pii-restart")
     conversation_id = conversation_of(staff_app, "pii-restart")
-    key_file = key_file_path(staff_app.state.settings)
+    key_file = key_file_path(staff_app.state.services.settings)
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert not str(key_file).startswith(str(ROOT))  # tests never write a key into the repo
     with TestClient(staff_app) as restarted:  # a second lifespan reads the same key file
@@ -134,7 +134,7 @@ def test_purge_removes_expired_copies(client, support, staff_app):
     citizen_says(client, "pii-old", f"gọi tôi theo số {PHONE} nhé")
     conversation_id = conversation_of(staff_app, "pii-old")
     first, second = sorted(copies(staff_app, conversation_id), key=lambda c: c.turn_id)
-    with staff_app.state.kb.store.session.begin() as session:
+    with staff_app.state.services.kb.store.session.begin() as session:
         session.execute(update(PiiRow).where(PiiRow.turn_id == first.turn_id)
                         .values(at=utcnow() - timedelta(days=31)))
 
@@ -143,14 +143,14 @@ def test_purge_removes_expired_copies(client, support, staff_app):
     assert [e["personal_data"] for e in detail["entries"] if e["speaker"] == "citizen"] == [
         False, True]
 
-    env = {**os.environ, "TTHC_DATABASE_URL": staff_app.state.settings.database_url,
+    env = {**os.environ, "TTHC_DATABASE_URL": staff_app.state.services.settings.database_url,
            "TTHC_PII_RETENTION_DAYS": "30"}
     result = subprocess.run([sys.executable, "-c", "from ops.cli import app; app()", "pii", "purge"], env=env,
                             capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "purged 1 " in result.stderr
     assert [c.turn_id for c in copies(staff_app, conversation_id)] == [second.turn_id]
-    assert staff_app.state.pii.purge() == 0
+    assert staff_app.state.services.pii.purge() == 0
 
 
 def test_a_changed_or_broken_key_degrades_to_the_masked_text(client, staff_app, staff_kb):
@@ -177,6 +177,4 @@ def test_a_changed_or_broken_key_degrades_to_the_masked_text(client, staff_app, 
 
 def app_with(kb, **overrides):
     """A second app on the same database with other personal-data settings."""
-    app = build_app(kb)
-    app.state.settings = app.state.settings.model_copy(update=overrides)
-    return app
+    return build_app(kb, **overrides)

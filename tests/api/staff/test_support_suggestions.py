@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from actions.templates import DomainTemplates
-from api.admin.services import DEFAULT_DOMAIN
+from api.config import AppSettings
 from api.support.suggestions import settings
 from tests.api.staff.harness import seed_conversation
 
-TEMPLATES = DomainTemplates.load(DEFAULT_DOMAIN)
+TEMPLATES = DomainTemplates.load(AppSettings(_env_file=None).domain_path)
 KHAI_SINH = "1.001193"
 
 
