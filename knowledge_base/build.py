@@ -15,17 +15,25 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from knowledge_base.corpus import PROCEDURE, Corpus, build_corpus, short_name, synthetic_questions
+from knowledge_base.corpus import (
+    PROCEDURE,
+    Corpus,
+    Entry,
+    build_corpus,
+    short_name,
+    synthetic_questions,
+)
 from knowledge_base.embedder import load_embedder, train_own_model
 from knowledge_base.faq_store import FaqStore
 from knowledge_base.index import SearchIndex, model_text
 from knowledge_base.retriever import Calibration, Retriever
 from knowledge_base.settings import KnowledgeBaseSettings
 from knowledge_base.store import KnowledgeStore
-from knowledge_base.text import TextPipeline, fold, normalize
+from knowledge_base.text import ProcessedText, TextPipeline, fold, normalize
 
 logger = logging.getLogger(__name__)
 POINTER = "CURRENT"
@@ -107,7 +115,9 @@ def fit_calibration(retriever: Retriever, corpus: Corpus, seed: int) -> Calibrat
     picked = [questions[int(i)] for i in order[: FIT_QUESTIONS + SELECT_QUESTIONS]]
     fit_part, select_part = picked[:FIT_QUESTIONS], picked[FIT_QUESTIONS:]
 
-    def hidden(number: int, question: str, entry):  # type: ignore[no-untyped-def]
+    def hidden(
+        number: int, question: str, entry: Entry
+    ) -> tuple[ProcessedText, dict[str, Any], int]:
         """The processed question, what to hide from the index, and the right target (or -1)."""
         processed = index.pipeline.process(question, segment=False)
         truth = index.target_pos[(entry.target_type, entry.target_id)]

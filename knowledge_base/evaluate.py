@@ -211,7 +211,9 @@ def _subset(
 def _detail(
     item: dict[str, Any], text: str, prediction: Prediction, outcome: dict[str, Any]
 ) -> dict[str, Any]:
-    top = list(zip(prediction.codes, prediction.confidences or [None] * len(prediction.codes)))
+    confidences: list[float | None] = list(prediction.confidences) or [None] * len(
+        prediction.codes)
+    top = list(zip(prediction.codes, confidences))
     return {
         "id": item.get("id"),
         "kind": item["kind"],
