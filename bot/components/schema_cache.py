@@ -20,7 +20,6 @@ It is installed when the project's custom components are loaded.
 from __future__ import annotations
 
 import copy
-import json
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -28,8 +27,8 @@ from typing import Any
 import jsonschema
 from jsonschema import exceptions, validators
 
-_VALIDATORS: dict[str, Any] = {}
-_SHORTCUTS: dict[str, _EventsShortcut | None] = {}
+# (a copy of the schema, the validator class asked for, its validator, its shortcut)
+_VALIDATORS: list[tuple[Any, Any, Any, _EventsShortcut | None]] = []
 _LOCK = threading.Lock()
 _ORIGINAL = jsonschema.validate
 
@@ -78,15 +77,16 @@ def _shortcut_for(schema: Any, klass: Any) -> _EventsShortcut | None:
 
 
 def _validator_for(schema: Any, cls: Any) -> tuple[Any, _EventsShortcut | None]:
-    key = json.dumps(schema, sort_keys=True, default=str) + repr(cls)
-    validator = _VALIDATORS.get(key)
-    if validator is None:
-        with _LOCK:
-            klass = cls or validators.validator_for(schema)
-            klass.check_schema(schema)
-            _SHORTCUTS[key] = _shortcut_for(schema, klass)
-            validator = _VALIDATORS[key] = klass(schema)
-    return validator, _SHORTCUTS[key]
+    # compared by value with a private copy: cheaper than serialising the schema as a key
+    for known, known_cls, validator, shortcut in _VALIDATORS:
+        if known_cls is cls and known == schema:
+            return validator, shortcut
+    with _LOCK:
+        klass = cls or validators.validator_for(schema)
+        klass.check_schema(schema)
+        entry = (copy.deepcopy(schema), cls, klass(schema), _shortcut_for(schema, klass))
+        _VALIDATORS.append(entry)
+    return entry[2], entry[3]
 
 
 def cached_validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: Any) -> None:

@@ -78,3 +78,14 @@ def test_another_schema_is_validated_the_standard_way() -> None:
     assert schema_cache._validator_for(schema, None)[1] is None
     with pytest.raises(jsonschema.ValidationError):
         schema_cache.cached_validate({"n": "1"}, schema)
+
+
+def test_one_validator_per_distinct_schema() -> None:
+    first = schema_cache._validator_for(RemoteAction.action_response_format_spec(), None)[0]
+    assert schema_cache._validator_for(RemoteAction.action_response_format_spec(), None)[0] \
+        is first
+    changed = RemoteAction.action_response_format_spec()
+    changed["required"] = ["events"]
+    assert schema_cache._validator_for(changed, None)[0] is not first
+    with pytest.raises(jsonschema.ValidationError):
+        schema_cache.cached_validate({"responses": []}, changed)
