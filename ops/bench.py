@@ -34,7 +34,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from actions.constants import ENTITY_PROCEDURE_CODE, INTENT_CHOOSE_CASE
+from actions.constants import ENTITY_PROCEDURE_CODE, INTENT_CHOOSE_CASE, INTENT_CHOOSE_PROCEDURE
 from api.config import AppSettings
 from ops.processes import PROJECT_ROOT, cpu_seconds, start_private_stack, wait_until_ready
 
@@ -47,7 +47,9 @@ TARGET_RATE = 80.0
 TARGET_RIGHT_SHARE = 0.85
 OUTCOMES = ("faq", "not_found")
 CODE = re.compile(r"^\d\.\d{6}$")
-PAYLOAD_CODE = re.compile(rf'"{ENTITY_PROCEDURE_CODE}"\s*:\s*"(\d\.\d{{6}})"')
+# a clarify button: "/choose_procedure{...}" naming a code (a booking slot names one too)
+PAYLOAD_CODE = re.compile(
+    rf'^/{INTENT_CHOOSE_PROCEDURE}{{.*"{ENTITY_PROCEDURE_CODE}"\s*:\s*"(\d\.\d{{6}})"')
 CASE_PAYLOAD = f"/{INTENT_CHOOSE_CASE}"
 MAX_PRESSES = 2  # a clarify button, then the first case of the chosen procedure
 # Warm-up turns (lazy imports, first connections): never among the measured texts.

@@ -160,3 +160,11 @@ def test_a_missed_target_is_reported_missed() -> None:
     summary.update(p95_ms=150.0, right_share=0.5, messages_per_s=60.0, failures=2)
     assert not any(ok for _, ok in target_lines(summary, 80.0))
 
+
+
+def test_a_booking_slot_naming_the_procedure_is_no_clarify() -> None:
+    item = Item(("dat lich ket hon",), (KET_HON,))
+    slots = Reply(["Thứ Ba: bạn chọn một khung giờ còn chỗ nhé:"], [
+        {"title": "08:00", "payload": f'/appointment_slot{{"procedure_code":"{KET_HON}",'
+                                      '"start":"2026-12-08T08:00:00+07:00"}'}], True)
+    assert judge(item, slots, MARKERS) == (False, "other", None)
