@@ -118,10 +118,13 @@ class KeepAlivePool:
         return None, False
 
     def _give_back(self, connection: _Connection) -> None:
+        now = time.monotonic()
+        while self._idle and not self._idle[0].usable(now):  # the oldest, unused for long
+            self._idle.pop(0).close()
         if len(self._idle) >= MAX_IDLE:
             connection.close()
             return
-        connection.idle_since = time.monotonic()
+        connection.idle_since = now
         self._idle.append(connection)
 
     async def _connect(self) -> _Connection:

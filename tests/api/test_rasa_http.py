@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from api.rasa_client import RasaClient, RasaUnavailableError
-from api.rasa_http import HttpFailedError, KeepAlivePool
+from api.rasa_http import IDLE_SECONDS, HttpFailedError, KeepAlivePool
 
 pytestmark = pytest.mark.anyio
 
@@ -180,3 +180,19 @@ async def test_the_rasa_client_moves_on_only_when_nothing_was_delivered() -> Non
         with pytest.raises(RasaUnavailableError):
             await client.send("a", "xin chào", "web")
         await client.close()
+
+
+async def test_connections_left_idle_too_long_are_closed() -> None:
+    fake = FakeRasa(stall=0.01)
+    async with serving(fake) as url:
+        pool = KeepAlivePool(url, 1.0, 5.0)
+        await asyncio.gather(*(pool.post_json("/webhooks/rest/webhook", _message(f"s{i}", "x"))
+                               for i in range(3)))
+        assert len(pool._idle) == 3
+        oldest = pool._idle[0]
+        oldest.idle_since -= IDLE_SECONDS + 1  # unused for longer than a connection is kept
+        await pool.post_json("/webhooks/rest/webhook", _message("s", "y"))  # takes the newest
+        assert len(pool._idle) == 2 and oldest not in pool._idle
+        assert oldest.writer.is_closing()
+        await pool.close()
+    assert fake.connections == 3
