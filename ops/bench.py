@@ -82,7 +82,8 @@ def load_items(path: Path = QUESTIONS) -> list[Item]:
             an unknown outcome, or a text asked twice (a cache would answer it).
 
     """
-    items, seen = [], set()
+    items: list[Item] = []
+    seen: set[str] = set()
     for index, raw in enumerate(yaml.safe_load(path.read_text(encoding="utf-8"))):
         say, expect = raw.get("say"), raw.get("expect")
         turns = tuple([say] if isinstance(say, str) else say or [])
