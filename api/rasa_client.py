@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 
+from api.rasa_http import HttpFailedError, KeepAlivePool
+
 logger = logging.getLogger(__name__)
 
 
@@ -108,10 +110,15 @@ class RasaClient:
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self._http = httpx.AsyncClient(timeout=timeout,
                                        limits=httpx.Limits(max_connections=50))
+        # messages, the hot path, go through a lighter client (api/rasa_http.py)
+        self._pools = {server.url: KeepAlivePool(server.url, connect_timeout, read_timeout)
+                       for server in self.servers}
 
     async def close(self) -> None:
         """Close the HTTP connections."""
         await self._http.aclose()
+        for pool in self._pools.values():
+            await pool.close()
 
     @property
     def known_down(self) -> bool:
@@ -129,18 +136,17 @@ class RasaClient:
         reason = "unreachable"
         for server in candidates:
             try:
-                response = await self._http.post(f"{server.url}/webhooks/rest/webhook",
-                                                 json=body)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                response = await self._pools[server.url].post_json("/webhooks/rest/webhook",
+                                                                   body)
+            except HttpFailedError as error:
                 self._mark_down(server)
-                reason = type(error).__name__
-                continue  # never delivered: the next server may take it
-            except httpx.HTTPError as error:
+                if not error.delivered:
+                    reason = error.reason
+                    continue  # never delivered: the next server may take it
+                raise RasaUnavailableError(error.reason) from error
+            if response.status >= 400:
                 self._mark_down(server)
-                raise RasaUnavailableError(type(error).__name__) from error
-            if response.status_code >= 400:
-                self._mark_down(server)
-                raise RasaUnavailableError(f"status {response.status_code}")
+                raise RasaUnavailableError(f"status {response.status}")
             server.down_until = 0.0
             payload = response.json()
             return parse_reply(payload if isinstance(payload, list) else [])

@@ -34,7 +34,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from actions.constants import ENTITY_PROCEDURE_CODE, INTENT_CHOOSE_CASE
+from actions.constants import ENTITY_PROCEDURE_CODE, INTENT_CHOOSE_CASE, INTENT_CHOOSE_PROCEDURE
 from api.config import AppSettings
 from ops.processes import PROJECT_ROOT, cpu_seconds, start_private_stack, wait_until_ready
 
@@ -47,7 +47,9 @@ TARGET_RATE = 80.0
 TARGET_RIGHT_SHARE = 0.85
 OUTCOMES = ("faq", "not_found")
 CODE = re.compile(r"^\d\.\d{6}$")
-PAYLOAD_CODE = re.compile(rf'"{ENTITY_PROCEDURE_CODE}"\s*:\s*"(\d\.\d{{6}})"')
+# a clarify button: "/choose_procedure{...}" naming a code (a booking slot names one too)
+PAYLOAD_CODE = re.compile(
+    rf'^/{INTENT_CHOOSE_PROCEDURE}{{.*"{ENTITY_PROCEDURE_CODE}"\s*:\s*"(\d\.\d{{6}})"')
 CASE_PAYLOAD = f"/{INTENT_CHOOSE_CASE}"
 MAX_PRESSES = 2  # a clarify button, then the first case of the chosen procedure
 # Warm-up turns (lazy imports, first connections): never among the measured texts.
@@ -99,17 +101,40 @@ def load_items(path: Path = QUESTIONS) -> list[Item]:
     return items
 
 
+# The placeholders through which an answer names its procedure: the source line's code,
+# or the printable checklist's address, which ends with the code (``/thu-tuc/<code>``).
+CODE_PLACEHOLDERS = {
+    "procedure_code": r"(\d\.\d{6})",
+    "checklist_url": r"\S*?/(\d\.\d{6})(?![\d.])",
+}
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def answer_pattern(template: str) -> re.Pattern[str] | None:
+    r"""A template that opens with fixed text and then names the procedure, as a regex.
+
+    ``"In / lưu danh sách: {checklist_url}…"`` becomes ``^In / lưu danh sách: \\S*?/(code)``.
+    None for any other template (a booking confirmation names its procedure only after
+    other values: it is not an answer to the question).
+    """
+    match = PLACEHOLDER.search(template)
+    if match is None or match.group(1) not in CODE_PLACEHOLDERS:
+        return None
+    return re.compile("^" + re.escape(template[:match.start()])
+                      + CODE_PLACEHOLDERS[match.group(1)])
+
+
 @dataclass(frozen=True)
 class Markers:
     """How a reply shows its outcome, read from the bot's own response templates."""
 
-    source: str  # the footer ending every procedure answer, up to its code
+    answers: tuple[re.Pattern[str], ...]  # the answer lines that name their procedure
     faq: str  # the FAQ source line, up to the office name
     not_found: str  # the "not in this ward's catalog" reply, up to the office name
 
     @classmethod
     def from_domain(cls, domain: Path) -> Markers:
-        """The fixed prefixes of ``utter_source``, ``utter_faq_source``, ``utter_not_found``."""
+        """Every template naming a procedure; ``utter_faq_source``, ``utter_not_found``."""
         responses: dict = {}
         for file in sorted(domain.glob("*.yml")):
             responses.update(yaml.safe_load(file.read_text(encoding="utf-8")).get("responses")
@@ -118,12 +143,16 @@ class Markers:
         def prefix(name: str) -> str:
             return str(responses[name][0]["text"]).split("{", 1)[0]
 
-        return cls(prefix("utter_source"), prefix("utter_faq_source"), prefix("utter_not_found"))
+        patterns = {pattern.pattern: pattern for variants in responses.values()
+                    for variant in variants if isinstance(variant.get("text"), str)
+                    if (pattern := answer_pattern(variant["text"])) is not None}
+        return cls(tuple(patterns.values()), prefix("utter_faq_source"),
+                   prefix("utter_not_found"))
 
     def codes(self, texts: Sequence[str]) -> set[str]:
-        """Procedure codes the answer names in its source footer."""
-        pattern = re.compile(re.escape(self.source) + r"(\d\.\d{6})")
-        return {m.group(1) for text in texts for m in pattern.finditer(text)}
+        """Procedure codes the answer names in its source line or checklist link."""
+        return {m.group(1) for text in texts for pattern in self.answers
+                if (m := pattern.match(text))}
 
     def outcome(self, texts: Sequence[str], buttons: Sequence[dict]) -> str:
         """``answer``, ``clarify``, ``case``, ``faq``, ``not_found`` or ``other``."""

@@ -141,14 +141,16 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             if known or current is None:
                 stored = entry.stored if known else 0
                 new_events = list(itertools.islice(tracker.events, stored, None))
-                ours = self._insert(connection, tracker.sender_id, new_events)
-                # Rows after the ones we had, not ours, are another process's (two servers
-                # handled this conversation at once, e.g. after a timeout moved it).
-                # Read after our inserts: SQLite holds its write lock by then, PostgreSQL
-                # the conversation's lock, so a writer racing us is seen by one side.
-                others = self._ids_after(connection, tracker.sender_id,
-                                         entry.last_id if known else None) - set(ours)
-                last_id = ours[-1] if ours else current
+                self._insert(connection, tracker.sender_id, new_events)
+                # Rows after the ones we had, beyond the ones we just inserted, are another
+                # process's (two servers handled this conversation at once, e.g. after a
+                # timeout moved it). Read after our inserts: SQLite holds its write lock by
+                # then, PostgreSQL the conversation's lock, so a writer racing us is seen
+                # by one side.
+                after = self._ids_after(connection, tracker.sender_id,
+                                        entry.last_id if known else None)
+                others = len(after) - len(new_events)
+                last_id = max(after) if after else current
         if not known and current is not None:
             # not ours and not new: count what is stored the way the stock store does
             self._cache.pop(tracker.sender_id, None)
@@ -171,17 +173,22 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                                   {"sender_id": sender_id, "after": -1 if after is None else after})
         return {row[0] for row in rows}
 
-    def _insert(self, connection: Any, sender_id: str, events: list) -> list:
-        """Insert ``events`` (rows like the stock store's); their ids in order."""
-        ids = []
+    def _insert(self, connection: Any, sender_id: str, events: list) -> None:
+        """Insert ``events`` (rows like the stock store's), in order, in one statement.
+
+        One ``executemany`` instead of one statement per event (a message adds a dozen:
+        every bubble of an answer is an event).
+        """
+        rows = []
         for event in events:
             data = event.as_dict()
-            row = {"sender_id": sender_id, "type_name": event.type_name,
-                   "timestamp": data.get("timestamp"),
-                   "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                   "action_name": data.get("name"), "data": json.dumps(data)}
-            ids.append(connection.execute(self._insert_row, row).inserted_primary_key[0])
-        return ids
+            rows.append({"sender_id": sender_id, "type_name": event.type_name,
+                         "timestamp": data.get("timestamp"),
+                         "intent_name": data.get("parse_data", {}).get("intent", {}).get(
+                             INTENT_NAME_KEY),
+                         "action_name": data.get("name"), "data": json.dumps(data)})
+        if rows:
+            connection.execute(self._insert_row, rows)
 
     def _remember(self, tracker: DialogueStateTracker, last_id: int | None) -> None:
         if not self._cache_size:

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from knowledge_base.text import fold, normalize
 from ops.bench import Item, Markers, Reply, judge, load_items, target_lines
@@ -21,8 +22,24 @@ MARKERS = Markers.from_domain(PROJECT_ROOT / "bot" / "domain")
 KHAI_SINH, KET_HON = "1.001193", "1.000894"
 
 
+def _template(name: str) -> str:
+    for file in (PROJECT_ROOT / "bot" / "domain").glob("*.yml"):
+        responses = yaml.safe_load(file.read_text(encoding="utf-8")).get("responses") or {}
+        if name in responses:
+            return str(responses[name][0]["text"])
+    raise KeyError(name)
+
+
+def _render(name: str, code: str, case: str = "") -> str:
+    """A domain template filled the way the actions fill it."""
+    values = {"procedure_code": code, "decision": "1/2025", "official_url": "https://dvc.example",
+              "catalog_date": "07/12/2026", "fact_sources": "",
+              "checklist_url": f"http://127.0.0.1:8000/thu-tuc/{code}{case}"}
+    return _template(name).format(**values)
+
+
 def _answer(code: str) -> Reply:
-    return Reply(["» Thủ tục", f"{MARKERS.source}{code}, Quyết định 1/2025"], [], True)
+    return Reply(["» Thủ tục", _render("utter_summary_footer_source", code)], [], True)
 
 
 def _clarify(*codes: str) -> Reply:
@@ -79,9 +96,24 @@ def test_a_malformed_question_file_is_refused(tmp_path: Path, text: str, problem
 
 
 def test_the_markers_come_from_the_bot_templates() -> None:
-    assert MARKERS.source.endswith("Mã thủ tục ")
-    assert MARKERS.faq and MARKERS.not_found
-    assert "{" not in MARKERS.source + MARKERS.faq + MARKERS.not_found
+    assert MARKERS.answers and MARKERS.faq and MARKERS.not_found
+    assert "{" not in MARKERS.faq + MARKERS.not_found
+
+
+@pytest.mark.parametrize("name", [
+    "utter_source", "utter_summary_footer_source", "utter_summary_footer_source_link_offline",
+    "utter_summary_footer", "utter_detail_footer"])
+def test_every_answer_footer_names_its_procedure(name: str) -> None:
+    assert MARKERS.codes([_render(name, KET_HON)]) == {KET_HON}
+    assert MARKERS.codes([_render(name, KHAI_SINH, "?case=2")]) == {KHAI_SINH}
+
+
+def test_a_code_mentioned_elsewhere_is_no_answer() -> None:
+    booked = _template("utter_appointment_booked")
+    assert "{checklist_url}" in booked  # it links the checklist, after other values
+    texts = [f"Bạn hỏi về mã {KET_HON}?", f"Thủ tục {KET_HON} cần gì",
+             booked.replace("{checklist_url}", f"http://x/thu-tuc/{KET_HON}")]
+    assert MARKERS.codes(texts) == set()
 
 
 def test_an_answer_is_right_only_with_an_expected_code() -> None:
@@ -128,3 +160,11 @@ def test_a_missed_target_is_reported_missed() -> None:
     summary.update(p95_ms=150.0, right_share=0.5, messages_per_s=60.0, failures=2)
     assert not any(ok for _, ok in target_lines(summary, 80.0))
 
+
+
+def test_a_booking_slot_naming_the_procedure_is_no_clarify() -> None:
+    item = Item(("dat lich ket hon",), (KET_HON,))
+    slots = Reply(["Thứ Ba: bạn chọn một khung giờ còn chỗ nhé:"], [
+        {"title": "08:00", "payload": f'/appointment_slot{{"procedure_code":"{KET_HON}",'
+                                      '"start":"2026-12-08T08:00:00+07:00"}'}], True)
+    assert judge(item, slots, MARKERS) == (False, "other", None)
