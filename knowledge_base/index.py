@@ -140,6 +140,11 @@ class TargetInfo:
     key_tokens: frozenset[str]
     body_tokens: frozenset[str]
     spellings: frozenset[str] = frozenset()  # tone keys of every word of keys and body
+    all_tokens: frozenset[str] = frozenset()  # key and body syllables (made once, used per query)
+
+    def __post_init__(self) -> None:
+        if not self.all_tokens:
+            self.all_tokens = self.key_tokens | self.body_tokens
 
 
 class SearchIndex:
@@ -173,6 +178,9 @@ class SearchIndex:
         self.entry_tokens = [
             tuple(sorted({t for t in p.syllables if t not in stop})) for p in processed_entries
         ]
+        self.entry_token_sets = [frozenset(tokens) for tokens in self.entry_tokens]
+        self.entry_weights = [sum(self.idf.get(t, 1.0) for t in tokens)
+                              for tokens in self.entry_tokens]
         self.entry_spellings = [
             frozenset(tone_key(w) for w in p.normalized.split()) for p in processed_entries
         ]

@@ -67,12 +67,6 @@ class Scored:
     probability: float = 0.0
 
 
-def _spelled(token: str, typed: dict[str, frozenset[str]], spellings: frozenset[str]) -> bool:
-    """Whether a matched folded ``token`` is spelled as typed (always, if typed without marks)."""
-    forms = typed.get(token)
-    return forms is None or not forms.isdisjoint(spellings)
-
-
 def _without_frame(syllables: list[str]) -> list[str]:
     """Syllables without the frame word "thủ tục" (folded "thu tuc").
 
@@ -153,8 +147,7 @@ class Retriever:
                     float(key_bm25[pos]) / key_max,
                     float(body_bm25[pos]) / body_max,
                     self._cover(content, info.key_tokens, typed, info.spellings),
-                    self._cover(content, info.key_tokens | info.body_tokens, typed,
-                                info.spellings),
+                    self._cover(content, info.all_tokens, typed, info.spellings),
                     gap,
                     self._precision(content, info.entry_ids, exclude_entries, typed),
                 ],
@@ -187,7 +180,8 @@ class Retriever:
         if not total:
             return 0.0
         return sum(
-            w for t, w in content.items() if t in tokens and _spelled(t, typed, spellings)
+            w for t, w in content.items()
+            if t in tokens and (t not in typed or not typed[t].isdisjoint(spellings))
         ) / total
 
     def _precision(
@@ -202,18 +196,19 @@ class Retriever:
         Penalises a variant whose name adds words the citizen did not say
         ("khai tử lưu động" when only "khai tử" was asked).
         """
-        idf = self.index.idf
+        index = self.index
+        idf = index.idf
         best = 0.0
         for entry_id in entry_ids:
-            if exclude and entry_id in exclude:
+            total = index.entry_weights[entry_id]
+            if not total or (exclude and entry_id in exclude):
                 continue
-            tokens = self.index.entry_tokens[entry_id]
-            spellings = self.index.entry_spellings[entry_id]
-            total = sum(idf.get(t, 1.0) for t in tokens)
-            if total:
-                said = sum(idf.get(t, 1.0) for t in tokens
-                           if t in content and _spelled(t, typed, spellings))
-                best = max(best, said / total)
+            tokens = index.entry_token_sets[entry_id]
+            spellings = index.entry_spellings[entry_id]
+            # over the question's few words, not the key's many
+            said = sum(idf.get(t, 1.0) for t in content
+                       if t in tokens and (t not in typed or not typed[t].isdisjoint(spellings)))
+            best = max(best, said / total)
         return best
 
     def rank(
@@ -241,11 +236,10 @@ class Retriever:
             # Nothing names a procedure ("lệ phí bao nhiêu?"): a follow-up, not a search.
             return SearchResult(query=text, decision=Decision.NOT_FOUND, confidence=0.0)
         ranked = self.rank(processed)
-        hits = [
-            self._hit(item) for item in ranked if self.index.targets[item.pos][0] != OUT_OF_SCOPE
-        ]
+        answerable = (item for item in ranked if self.index.targets[item.pos][0] != OUT_OF_SCOPE)
+        hits = [self._hit(item) for item, _ in zip(answerable, range(limit))]
         decision, confidence = self.decide(ranked)
-        return SearchResult(query=text, decision=decision, confidence=confidence, hits=hits[:limit])
+        return SearchResult(query=text, decision=decision, confidence=confidence, hits=hits)
 
     def _by_code(self, text: str) -> SearchResult | None:
         """A message that quotes a procedure code ("thủ tục 1.001193") is answered for that code."""
