@@ -260,7 +260,7 @@ class Dialogue(SmallTalk):
             return self._not_found(state, message, confidence)
         new = replace(state, miss_count=0, human_offered=False, awaiting=None,
                       procedure_options=[])
-        return Outcome(self.composer.faq(faq, self._office()), new,
+        return Outcome(self.composer.faq(faq, self._office(), self.kb.related_procedures(faq)), new,
                        self._turn(message, c.DECISION_FAQ, None, confidence))
 
     def _not_found(self, state: DialogueState, message: Message,

@@ -42,8 +42,13 @@ class OutcomeReplies:
         """A follow-up with no procedure under discussion: ask which one."""
         return [Reply("utter_ask_which_procedure")]
 
-    def faq(self, faq: Faq, office: dict[str, str]) -> list[Reply]:
-        """An FAQ answer with the office placeholders filled, split if long."""
+    def faq(self, faq: Faq, office: dict[str, str],
+            related: Sequence[Procedure] = ()) -> list[Reply]:
+        """An FAQ answer with the office placeholders filled, split if long.
+
+        ``related``: procedures in force the citizen may need next, as buttons
+        ("sổ hộ khẩu" is abolished, but "Xác nhận thông tin về cư trú" is not).
+        """
         answer = faq.answer
         for key, value in office.items():
             answer = answer.replace("{" + key + "}", value)
@@ -55,6 +60,12 @@ class OutcomeReplies:
                                  {**office, "last_verified": format_iso(faq.last_verified)}))
         else:
             replies.append(Reply("utter_faq_source", office))
+        if related:
+            buttons = tuple(
+                Button(shorten(p.name), f'/{c.INTENT_CHOOSE_PROCEDURE}'
+                                        f'{{"procedure_code":"{p.code}","aspect":"{c.ASPECT_GENERAL}"}}')
+                for p in related[: c.MAX_CLARIFY_BUTTONS])
+            replies.append(Reply("utter_faq_related", {}, buttons))
         return replies
 
     def office_info(self, office: dict[str, str]) -> list[Reply]:

@@ -16,6 +16,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import yaml
+
 from knowledge_base.build import current_build, load_corpus_from_store, make_pipeline
 from knowledge_base.embedder import Embedder, load_embedder
 from knowledge_base.errors import IndexNotReadyError, NotFoundError
@@ -28,6 +30,13 @@ from knowledge_base.store import KnowledgeStore
 
 logger = logging.getLogger(__name__)
 REFRESH_INTERVAL_SECONDS = 1.0
+FAQ_PROCEDURES = Path(__file__).parent / "data" / "faq_procedures.yml"
+
+
+def load_faq_procedures(path: Path = FAQ_PROCEDURES) -> dict[str, list[str]]:
+    """Procedure codes to offer under an FAQ answer, by FAQ slug (team data)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(slug): [str(code) for code in codes or []] for slug, codes in data.items()}
 
 
 class KnowledgeBase:
@@ -51,6 +60,7 @@ class KnowledgeBase:
         self._stop_polling = threading.Event()
         self._poller: threading.Thread | None = None
         self.build_dir: Path | None = None
+        self._faq_procedures = load_faq_procedures()
 
     # --- lifecycle ----------------------------------------------------------
     def warm_up(self) -> None:
@@ -192,6 +202,15 @@ class KnowledgeBase:
     def faq(self, faq_id: int) -> Faq:
         """One FAQ entry by id; raises NotFoundError."""
         return self.faqs.get(faq_id)
+
+    def related_procedures(self, faq: Faq) -> list[Procedure]:
+        """Procedures in force to offer under ``faq``'s answer ("sổ hộ khẩu" → cư trú).
+
+        Codes the catalog lacks or keeps out of answers are skipped.
+        """
+        found = (self.procedure_or_none(code) for code in self._faq_procedures.get(faq.slug or "",
+                                                                                    []))
+        return [p for p in found if p is not None and p.answerable]
 
     def office_info(self) -> dict[str, str]:
         """Facts about the ward's public-service point, by key."""

@@ -115,3 +115,29 @@ def test_a_bare_number_after_options_picks_that_option(dialogue) -> None:
     state = DialogueState(awaiting="procedure", procedure_options=["1.001193", "1.000689"])
     outcome = dialogue.rate(state, Message("2", "rate"))
     assert outcome.rating is None and outcome.state.procedure_code == "1.000689"
+
+
+def test_an_faq_on_something_abolished_offers_the_procedures_in_force(dialogue,
+                                                                      knowledge_base) -> None:
+    # "sổ hộ khẩu" is gone: the FAQ explains it, then offers what is still done
+    # (only procedures the catalog holds: the test catalog has "Đăng ký thường trú").
+    outcome = dialogue.answer(DialogueState(),
+                              Message("sổ hộ khẩu bỏ rồi thì lấy gì chứng minh cư trú",
+                                      "nlu_fallback"))
+    assert outcome.turn.decision == "faq"
+    related = outcome.replies[-1]
+    assert related.response == "utter_faq_related"
+    assert [b.payload for b in related.buttons] == [
+        '/choose_procedure{"procedure_code":"1.004222","aspect":"general"}']
+    chosen = dialogue.answer(outcome.state, Message(related.buttons[0].payload,
+                                                    "choose_procedure",
+                                                    {"procedure_code": "1.004222"}))
+    # the button leads to the procedure (which first asks the citizen's case)
+    assert chosen.turn.procedure == chosen.state.procedure_code == "1.004222"
+
+
+def test_an_faq_without_links_ends_with_its_source(dialogue) -> None:
+    outcome = dialogue.answer(DialogueState(),
+                              Message("quên mật khẩu vneid thì làm sao", "nlu_fallback"))
+    assert outcome.turn.decision == "faq"
+    assert outcome.replies[-1].response.startswith("utter_faq_source")
