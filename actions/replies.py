@@ -30,11 +30,10 @@ class OutcomeReplies:
 
     def clarify(self, hits: Sequence[SearchHit], aspect: str) -> list[Reply]:
         """Up to three buttons, one per candidate; the payload keeps the asked aspect."""
-        buttons = []
-        for hit in hits[: c.MAX_CLARIFY_BUTTONS]:
-            entity = "procedure_code" if hit.type.value == "procedure" else "faq_id"
-            buttons.append(Button(shorten(hit.title), f'/{c.INTENT_CHOOSE_PROCEDURE}'
-                                  f'{{"{entity}":"{hit.id}","aspect":"{aspect}"}}'))
+        buttons = [
+            _choose(hit.title, "procedure_code" if hit.type.value == "procedure" else "faq_id",
+                    hit.id, aspect)
+            for hit in hits[: c.MAX_CLARIFY_BUTTONS]]
         name = "utter_clarify_one" if len(buttons) == 1 else "utter_clarify"
         return [Reply(name, {}, tuple(buttons))]
 
@@ -61,10 +60,8 @@ class OutcomeReplies:
         else:
             replies.append(Reply("utter_faq_source", office))
         if related:
-            buttons = tuple(
-                Button(shorten(p.name), f'/{c.INTENT_CHOOSE_PROCEDURE}'
-                                        f'{{"procedure_code":"{p.code}","aspect":"{c.ASPECT_GENERAL}"}}')
-                for p in related[: c.MAX_CLARIFY_BUTTONS])
+            buttons = tuple(_choose(p.name, "procedure_code", p.code, c.ASPECT_GENERAL)
+                            for p in related[: c.MAX_CLARIFY_BUTTONS])
             replies.append(Reply("utter_faq_related", {}, buttons))
         return replies
 
@@ -106,3 +103,9 @@ class OutcomeReplies:
     def thanks_for_rating(self, rating: int) -> list[Reply]:
         """Thank the citizen for the score given."""
         return [Reply("utter_thanks_for_rating", {"rating": str(rating)})]
+
+
+def _choose(title: str, entity: str, target_id: str, aspect: str) -> Button:
+    """A button that chooses a procedure (or FAQ entry) and keeps the aspect asked."""
+    return Button(shorten(title), f'/{c.INTENT_CHOOSE_PROCEDURE}'
+                                  f'{{"{entity}":"{target_id}","aspect":"{aspect}"}}')

@@ -91,7 +91,7 @@ async def get_sender_ids(request: Request) -> SenderIds:
 
 async def get_appointments(request: Request) -> Appointments:
     """The booking service and the staff desk (503 when they could not start)."""
-    appointments = services_of(request).appointments
+    appointments = services_of(request).current_appointments()
     if appointments is None:
         raise AppointmentError(503, "unavailable")
     return appointments

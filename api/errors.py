@@ -112,8 +112,9 @@ async def out_of_range(request: Request, error: Exception) -> JSONResponse:
 
 async def storage_unavailable(request: Request, error: Exception) -> JSONResponse:
     """503 with ``Retry-After`` while the database cannot answer (locked, unreachable)."""
+    # with the traceback: "no such table" after a deploy is an OperationalError too
     logger.error("database unavailable on %s %s (%s)", request.method, request.url.path,
-                 type(error).__name__)
+                 type(error).__name__, exc_info=error)
     return JSONResponse(status_code=503, content={"detail": text("storage_unavailable")},
                         headers={"Retry-After": str(STORAGE_RETRY_AFTER_S)})
 

@@ -147,8 +147,12 @@ class RasaClient:
             if response.status >= 400:
                 self._mark_down(server)
                 raise RasaUnavailableError(f"status {response.status}")
+            try:
+                payload = response.json()
+            except ValueError as error:
+                self._mark_down(server)
+                raise RasaUnavailableError("answer is not JSON") from error
             server.down_until = 0.0
-            payload = response.json()
             return parse_reply(payload if isinstance(payload, list) else [])
         raise RasaUnavailableError(reason)
 

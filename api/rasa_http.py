@@ -10,7 +10,8 @@ needs: a JSON POST, an answer with ``Content-Length`` or chunked encoding.
 
 A connection that the server closed while it was idle is noticed when it is
 taken (end of stream) or when the request gets no answer byte at all; the
-request then goes once more on a new connection (the server never read it).
+request then goes once more on a new connection (a failure then counts as
+delivered, as the server may have read it before dying).
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ class KeepAlivePool:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self._idle: list[_Connection] = []
+        self._closed = False
 
     async def post_json(self, path: str, body: Any) -> HttpAnswer:
         """POST ``body`` as JSON to ``path``; raise HttpFailedError on any failure."""
@@ -95,14 +97,20 @@ class KeepAlivePool:
         except _NoAnswerError:
             if not reused:
                 raise HttpFailedError("connection closed without an answer") from None
-        # the server had closed the idle connection: it never read this request
+        # Most likely the server closed the idle connection as we wrote, so it never
+        # read the request; it may also have read it and died. Once more on a new
+        # connection, but a failure now counts as delivered: the message must not
+        # go to another server as well.
         try:
             return await self._exchange(await self._connect(), head + data)
         except _NoAnswerError:
             raise HttpFailedError("connection closed without an answer") from None
+        except HttpFailedError as error:
+            raise HttpFailedError(error.reason, delivered=True) from error
 
     async def close(self) -> None:
-        """Close every idle connection."""
+        """Close every idle connection, and any in use when its request ends."""
+        self._closed = True
         idle, self._idle = self._idle, []
         for connection in idle:
             connection.close()
@@ -118,6 +126,9 @@ class KeepAlivePool:
         return None, False
 
     def _give_back(self, connection: _Connection) -> None:
+        if self._closed:
+            connection.close()
+            return
         now = time.monotonic()
         while self._idle and not self._idle[0].usable(now):  # the oldest, unused for long
             self._idle.pop(0).close()
@@ -178,12 +189,14 @@ class KeepAlivePool:
             name, _, value = line.partition(":")
             if name:
                 headers[name.strip().lower()] = value.strip().lower()
-        if "chunked" in headers.get("transfer-encoding", ""):
-            body = await _read_chunked(reader)
-        else:
-            body = await reader.readexactly(int(headers.get("content-length", "0")))
         connection = headers.get("connection", "")
         keep = "close" not in connection and (version == "HTTP/1.1" or "keep-alive" in connection)
+        if "chunked" in headers.get("transfer-encoding", ""):
+            body = await _read_chunked(reader)
+        elif "content-length" in headers:
+            body = await reader.readexactly(int(headers["content-length"]))
+        else:  # no length: the body ends with the connection
+            body, keep = await reader.read(), False
         return HttpAnswer(int(status), body), keep
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 
 from rasa_sdk.executor import ActionExecutor
@@ -62,11 +63,27 @@ class Services:
     zalo: ZaloChannel | None = None  # set by api.channels.zalo.start when configured
     reminders: asyncio.Task[None] | None = None  # the appointment reminder loop
     warm_up_error: str | None = None  # the index warm-up's failure, shown on /health
+    appointments_tried_at: float = 0.0  # when building the appointment services last failed
+
+    def current_appointments(self) -> Appointments | None:
+        """The appointment services; if they could not start, tried again once a minute.
+
+        A passing database error at start-up must not close booking until a restart;
+        an unusable key fails again, logged at most once a minute.
+        """
+        now = time.monotonic()
+        if self.appointments is None and now - self.appointments_tried_at >= APPOINTMENTS_RETRY_S:
+            self.appointments_tried_at = now
+            self.appointments = _appointments(self.kb, self.settings)
+        return self.appointments
 
     @property
     def engine(self) -> Engine:
         """The database engine every part shares (the knowledge base's)."""
         return self.kb.store.engine
+
+
+APPOINTMENTS_RETRY_S = 60.0
 
 
 def _appointments(kb: KnowledgeBase, settings: AppSettings) -> Appointments | None:
@@ -103,6 +120,7 @@ def build_services(settings: AppSettings, kb: KnowledgeBase,
         settings=settings, kb=kb, templates=templates, rasa=rasa,
         executor=build_executor(dialogue), pii=pii, conversation=conversation,
         staff=StaffServices.build(kb, settings, templates, dialogue.lexicon),
-        appointments=_appointments(kb, settings), checklist=checklist,
+        appointments=_appointments(kb, settings), appointments_tried_at=time.monotonic(),
+        checklist=checklist,
         sender_ids=build_sender_ids(settings), limiters=build_limiters(settings),
         zalo_settings=zalo_settings)

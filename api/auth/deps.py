@@ -23,8 +23,6 @@ COOKIE_NAME = "tthc_staff"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-ServicesDep = StaffDep  # the staff routes' name for the consoles' services
-
 
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization")
@@ -34,7 +32,7 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def current_principal(request: Request, services: ServicesDep) -> Principal:
+def current_principal(request: Request, services: StaffDep) -> Principal:
     """Resolve the caller from a bearer token or the session cookie (401 if neither works)."""
     token = _bearer(request)
     if token is not None:

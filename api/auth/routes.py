@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from api.auth.deps import COOKIE_NAME, PrincipalDep, ServicesDep
+from api.auth.deps import COOKIE_NAME, PrincipalDep, StaffDep
 from api.auth.errors import StaffError
 from api.auth.sessions import KIND_BEARER, KIND_COOKIE, IssuedLogin, LoginRefused
 
@@ -46,7 +46,7 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _login(services: ServicesDep, request: Request, username: str, password: str,
+def _login(services: StaffDep, request: Request, username: str, password: str,
            kind: str) -> IssuedLogin:
     try:
         return services.auth.login(username, password, _client(request), kind)
@@ -59,7 +59,7 @@ def _login(services: ServicesDep, request: Request, username: str, password: str
 
 
 @router.post("/login")
-async def login(request: Request, services: ServicesDep) -> dict[str, Any]:
+async def login(request: Request, services: StaffDep) -> dict[str, Any]:
     """Exchange username and password for a bearer token."""
     username, password = await _credentials(request)
     issued = _login(services, request, username, password, KIND_BEARER)
@@ -69,7 +69,7 @@ async def login(request: Request, services: ServicesDep) -> dict[str, Any]:
 
 
 @router.post("/session")
-async def open_session(request: Request, services: ServicesDep) -> JSONResponse:
+async def open_session(request: Request, services: StaffDep) -> JSONResponse:
     """Log in to the consoles: session cookie plus the CSRF token for mutating requests."""
     username, password = await _credentials(request)
     issued = _login(services, request, username, password, KIND_COOKIE)
@@ -84,7 +84,7 @@ async def open_session(request: Request, services: ServicesDep) -> JSONResponse:
 
 
 @router.post("/logout", status_code=204)
-def logout(principal: PrincipalDep, services: ServicesDep) -> Response:
+def logout(principal: PrincipalDep, services: StaffDep) -> Response:
     """End the current session or revoke the bearer token."""
     services.auth.revoke(principal)
     response = Response(status_code=204)

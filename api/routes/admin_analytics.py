@@ -6,14 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.auth.deps import ServicesDep, require_admin
+from api.auth.deps import StaffDep, require_admin
 
 router = APIRouter(prefix="/api/admin/analytics", tags=["admin"],
                    dependencies=[Depends(require_admin)])
 
 
 @router.get("")
-def analytics(services: ServicesDep,
+def analytics(services: StaffDep,
               days: Annotated[int, Query(ge=1, le=366)] = 30,
               top: Annotated[int, Query(ge=1, le=50)] = 10) -> dict[str, Any]:
     """Usage over the last ``days`` days (Vietnam time)."""

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from api.admin.catalog_browser import CatalogBrowser, explain_flag
 from api.admin.schemas import CatalogApplyIn
-from api.auth.deps import AdminUser, ServicesDep, require_admin
+from api.auth.deps import AdminUser, StaffDep, require_admin
 from api.auth.errors import StaffError
 
 router = APIRouter(prefix="/api/admin/catalog", tags=["admin"],
@@ -16,13 +16,13 @@ router = APIRouter(prefix="/api/admin/catalog", tags=["admin"],
 
 
 @router.post("/preview")
-def preview(services: ServicesDep) -> dict[str, Any]:
+def preview(services: StaffDep) -> dict[str, Any]:
     """Read the configured catalog source and show what would be added, changed, removed."""
     return services.catalog.preview()
 
 
 @router.post("/apply")
-def apply(body: CatalogApplyIn, user: AdminUser, services: ServicesDep) -> dict[str, Any]:
+def apply(body: CatalogApplyIn, user: AdminUser, services: StaffDep) -> dict[str, Any]:
     """Apply the previewed import (409 if the source or the store changed since the preview)."""
     applied = services.catalog.apply(body.token, user.username)
     services.knowledge_changed()
@@ -30,14 +30,14 @@ def apply(body: CatalogApplyIn, user: AdminUser, services: ServicesDep) -> dict[
 
 
 @router.get("/flagged")
-def flagged(services: ServicesDep) -> dict[str, Any]:
+def flagged(services: StaffDep) -> dict[str, Any]:
     """List records kept out of answers (e.g. a page saved under another procedure's code)."""
     return {"items": [item | {"reasons": [explain_flag(item["code"], f) for f in item["flags"]]}
                       for item in services.catalog.flagged()]}
 
 
 @router.get("/procedures")
-def procedures(services: ServicesDep,
+def procedures(services: StaffDep,
                q: Annotated[str, Query(max_length=200)] = "",
                status: Annotated[str, Query(max_length=16)] = "all",
                field: Annotated[str, Query(max_length=255)] = "",
@@ -48,7 +48,7 @@ def procedures(services: ServicesDep,
 
 
 @router.get("/procedures/{code}")
-def procedure(code: Annotated[str, Path(max_length=32)], services: ServicesDep) -> dict[str, Any]:
+def procedure(code: Annotated[str, Path(max_length=32)], services: StaffDep) -> dict[str, Any]:
     """One procedure as parsed, its flags explained and the first reply a citizen gets."""
     return _browser(services).detail(code)
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.admin.overlap import OverlapIn, find_overlaps
 from api.admin.schemas import FaqIn
-from api.auth.deps import AdminUser, ServicesDep, require_admin
+from api.auth.deps import AdminUser, StaffDep, require_admin
 from api.auth.errors import StaffError
 from knowledge_base.models import Faq
 
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/admin/faqs", tags=["admin"],
 
 @router.get("")
 def list_faqs(
-    services: ServicesDep,
+    services: StaffDep,
     q: Annotated[str, Query(max_length=200)] = "",
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
@@ -37,7 +37,7 @@ def list_faqs(
 
 
 @router.post("", status_code=201)
-def create_faq(body: FaqIn, user: AdminUser, services: ServicesDep) -> Faq:
+def create_faq(body: FaqIn, user: AdminUser, services: StaffDep) -> Faq:
     """Create an entry (version 1)."""
     faq = services.kb.faqs.create(body.to_faq(), actor=user.username)
     services.knowledge_changed()
@@ -45,7 +45,7 @@ def create_faq(body: FaqIn, user: AdminUser, services: ServicesDep) -> Faq:
 
 
 @router.post("/overlaps")
-def overlaps(body: OverlapIn, services: ServicesDep) -> dict[str, Any]:
+def overlaps(body: OverlapIn, services: StaffDep) -> dict[str, Any]:
     """Existing FAQ entries and procedures that would compete for this entry's phrasings."""
     if not services.kb.ready:
         raise StaffError(503, "kb_not_ready")
@@ -53,13 +53,13 @@ def overlaps(body: OverlapIn, services: ServicesDep) -> dict[str, Any]:
 
 
 @router.get("/{faq_id}")
-def read_faq(faq_id: int, services: ServicesDep) -> Faq:
+def read_faq(faq_id: int, services: StaffDep) -> Faq:
     """One entry with its current version."""
     return services.kb.faqs.get(faq_id)
 
 
 @router.put("/{faq_id}")
-def update_faq(faq_id: int, body: FaqIn, user: AdminUser, services: ServicesDep) -> Faq:
+def update_faq(faq_id: int, body: FaqIn, user: AdminUser, services: StaffDep) -> Faq:
     """Save an edit made on ``body.version``; 409 if someone saved in between."""
     if body.version is None:
         raise StaffError(422, "version_required")
@@ -69,7 +69,7 @@ def update_faq(faq_id: int, body: FaqIn, user: AdminUser, services: ServicesDep)
 
 
 @router.delete("/{faq_id}", status_code=204)
-def delete_faq(faq_id: int, user: AdminUser, services: ServicesDep,
+def delete_faq(faq_id: int, user: AdminUser, services: StaffDep,
                version: Annotated[int | None, Query()] = None) -> Response:
     """Delete an entry (with ``?version=`` the delete is refused if it changed since)."""
     services.kb.faqs.delete(faq_id, version, actor=user.username)

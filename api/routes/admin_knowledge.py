@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.admin.schemas import AliasIn, OfficeIn
-from api.auth.deps import AdminUser, ServicesDep, require_admin
+from api.auth.deps import AdminUser, StaffDep, require_admin
 from api.auth.errors import StaffError
 from api.auth.models import as_utc
 from knowledge_base.text import fold, normalize
@@ -26,7 +26,7 @@ def _alias(row) -> dict[str, Any]:
 
 @router.get("/procedures")
 def list_procedures(
-    services: ServicesDep,
+    services: StaffDep,
     q: Annotated[str, Query(max_length=200)] = "",
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
@@ -44,7 +44,7 @@ def list_procedures(
 
 
 @router.get("/procedures/{code}")
-def read_procedure(code: str, services: ServicesDep) -> dict[str, Any]:
+def read_procedure(code: str, services: StaffDep) -> dict[str, Any]:
     """Return a procedure's name, flags, official link and its phrasings."""
     procedure = services.kb.store.procedure(code)
     return {"code": procedure.code, "name": procedure.name, "field": procedure.field,
@@ -53,7 +53,7 @@ def read_procedure(code: str, services: ServicesDep) -> dict[str, Any]:
 
 
 @router.post("/procedures/{code}/aliases", status_code=201)
-def add_alias(code: str, body: AliasIn, user: AdminUser, services: ServicesDep) -> dict[str, Any]:
+def add_alias(code: str, body: AliasIn, user: AdminUser, services: StaffDep) -> dict[str, Any]:
     """Add a way citizens name this procedure (searchable within seconds)."""
     alias = _alias(services.kb.store.add_alias(code, body.text, user.username))
     services.knowledge_changed()
@@ -61,7 +61,7 @@ def add_alias(code: str, body: AliasIn, user: AdminUser, services: ServicesDep) 
 
 
 @router.delete("/aliases/{alias_id}", status_code=204)
-def remove_alias(alias_id: int, user: AdminUser, services: ServicesDep) -> Response:
+def remove_alias(alias_id: int, user: AdminUser, services: StaffDep) -> Response:
     """Remove a phrasing (a removed seed phrasing stays removed after re-imports)."""
     services.kb.store.remove_alias(alias_id, user.username)
     services.knowledge_changed()
@@ -69,14 +69,14 @@ def remove_alias(alias_id: int, user: AdminUser, services: ServicesDep) -> Respo
 
 
 @router.get("/office")
-def read_office(services: ServicesDep) -> dict[str, Any]:
+def read_office(services: StaffDep) -> dict[str, Any]:
     """Return the office facts used in "where/when" answers and FAQ answers."""
     values = services.kb.office_info()
     return {"keys": list(OFFICE_KEYS), "values": {k: values.get(k, "") for k in OFFICE_KEYS}}
 
 
 @router.put("/office")
-def update_office(body: OfficeIn, user: AdminUser, services: ServicesDep) -> dict[str, Any]:
+def update_office(body: OfficeIn, user: AdminUser, services: StaffDep) -> dict[str, Any]:
     """Change office facts (audited); unknown keys are refused."""
     for key, value in body.values.items():
         if key not in OFFICE_KEYS:
@@ -90,7 +90,7 @@ def update_office(body: OfficeIn, user: AdminUser, services: ServicesDep) -> dic
 
 @router.get("/audit")
 def audit_log(
-    services: ServicesDep,
+    services: StaffDep,
     entity: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from api.auth.deps import AdminUser, ServicesDep, require_admin
+from api.auth.deps import AdminUser, StaffDep, require_admin
 from api.auth.errors import StaffError
 from knowledge_base.models import Procedure
 from knowledge_base.plain import PlainData, document_key
@@ -55,7 +55,7 @@ def _store(services: Any) -> PlainNameStore:
 
 
 @router.get("/{code}")
-def read_plain_names(code: str, services: ServicesDep) -> dict[str, Any]:
+def read_plain_names(code: str, services: StaffDep) -> dict[str, Any]:
     """The procedure's short name and its documents' short names, beside the official text."""
     procedure = services.kb.store.procedure(code)
     return _view(procedure, _store(services), PlainData.load())
@@ -63,7 +63,7 @@ def read_plain_names(code: str, services: ServicesDep) -> dict[str, Any]:
 
 @router.put("/{code}")
 def write_plain_names(code: str, body: PlainNamesIn, user: AdminUser,
-                      services: ServicesDep) -> dict[str, Any]:
+                      services: StaffDep) -> dict[str, Any]:
     """Set (or with "" remove) short names; each change is audited."""
     procedure = services.kb.store.procedure(code)
     known = _documents(procedure)

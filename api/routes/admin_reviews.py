@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends
 
 from api.admin.schemas import AcceptIn
-from api.auth.deps import AdminUser, ServicesDep, require_admin
+from api.auth.deps import AdminUser, StaffDep, require_admin
 from api.support.schemas import ProposalOut
 
 router = APIRouter(prefix="/api/admin/reviews", tags=["admin"],
@@ -15,14 +15,14 @@ router = APIRouter(prefix="/api/admin/reviews", tags=["admin"],
 
 
 @router.get("")
-def list_reviews(services: ServicesDep,
+def list_reviews(services: StaffDep,
                  status: Literal["pending", "accepted", "rejected"] = "pending") -> dict[str, Any]:
     """Proposals with ``status`` (pending: oldest first)."""
     return {"items": services.proposals.list(status)}
 
 
 @router.post("/{proposal_id}/accept")
-def accept(proposal_id: int, user: AdminUser, services: ServicesDep,
+def accept(proposal_id: int, user: AdminUser, services: StaffDep,
            body: AcceptIn | None = None) -> ProposalOut:
     """Apply a proposal, with the admin's edits when given."""
     edits = body.model_dump(exclude={"published"}) if body is not None else None
@@ -33,6 +33,6 @@ def accept(proposal_id: int, user: AdminUser, services: ServicesDep,
 
 
 @router.post("/{proposal_id}/reject")
-def reject(proposal_id: int, user: AdminUser, services: ServicesDep) -> ProposalOut:
+def reject(proposal_id: int, user: AdminUser, services: StaffDep) -> ProposalOut:
     """Reject a proposal; nothing changes in the knowledge base."""
     return services.proposals.reject(proposal_id, user.username)

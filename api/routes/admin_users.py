@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from api.auth.deps import AdminUser, ServicesDep, require_admin
+from api.auth.deps import AdminUser, StaffDep, require_admin
 from api.auth.errors import StaffError
 from api.auth.routes import read_json_object
 from api.auth.users import User
@@ -21,13 +21,13 @@ def _public(user: User) -> dict[str, Any]:
 
 
 @router.get("")
-def list_users(services: ServicesDep) -> dict[str, Any]:
+def list_users(services: StaffDep) -> dict[str, Any]:
     """Every staff account."""
     return {"items": [_public(u) for u in services.users.list()]}
 
 
 @router.post("", status_code=201)
-async def create_user(request: Request, services: ServicesDep) -> dict[str, Any]:
+async def create_user(request: Request, services: StaffDep) -> dict[str, Any]:
     """Create an account (the password is hashed; it is never returned, even in errors)."""
     body = await read_json_object(request)
     username, role, password = (body.get(name) for name in ("username", "role", "password"))
@@ -37,7 +37,7 @@ async def create_user(request: Request, services: ServicesDep) -> dict[str, Any]
 
 
 @router.post("/{username}/disable")
-def disable_user(username: str, user: AdminUser, services: ServicesDep) -> dict[str, Any]:
+def disable_user(username: str, user: AdminUser, services: StaffDep) -> dict[str, Any]:
     """Disable an account and end its sessions."""
     if username.lower() == user.username:
         raise StaffError(422, "forbidden")
@@ -45,6 +45,6 @@ def disable_user(username: str, user: AdminUser, services: ServicesDep) -> dict[
 
 
 @router.post("/{username}/enable")
-def enable_user(username: str, services: ServicesDep) -> dict[str, Any]:
+def enable_user(username: str, services: StaffDep) -> dict[str, Any]:
     """Re-enable an account."""
     return _public(services.users.set_disabled(username, False))

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from api.auth.deps import ServicesDep
+from api.auth.deps import StaffDep
 from api.db_models import OWNER_BOT
 from api.deps import LimitersDep, SenderIdsDep
 from api.rate_limit import over_limits
@@ -26,7 +26,7 @@ WEB_CHANNEL = "web"
 
 @router.get("/updates", response_model=UpdatesOut)
 def chat_updates(
-    services: ServicesDep,
+    services: StaffDep,
     senders: SenderIdsDep,
     limiters: LimitersDep,
     request: Request,

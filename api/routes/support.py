@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.auth.deps import ServicesDep, SupportUser, require_support
+from api.auth.deps import StaffDep, SupportUser, require_support
 from api.auth.errors import StaffError
 from api.auth.models import ROLE_ADMIN
 from api.deps import PiiDep, RasaDep, ZaloDep
@@ -36,20 +36,20 @@ router = APIRouter(prefix="/api/support", tags=["support"],
 
 
 @router.get("/inbox")
-def inbox(services: ServicesDep) -> dict[str, Any]:
+def inbox(services: StaffDep) -> dict[str, Any]:
     """List waiting conversations (oldest first), then those staff own; texts masked."""
     return {"items": services.inbox.queue()}
 
 
 @router.get("/conversations/{conversation_id}")
-def conversation(conversation_id: int, user: SupportUser, services: ServicesDep,
+def conversation(conversation_id: int, user: SupportUser, services: StaffDep,
                  pii: PiiDep) -> ConversationDetail:
     """Return the full transcript of one conversation, with the citizen's original text."""
     return open_conversation(services.inbox, pii, user.username, conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/claim")
-def claim(conversation_id: int, user: SupportUser, services: ServicesDep,
+def claim(conversation_id: int, user: SupportUser, services: StaffDep,
           pii: PiiDep) -> ConversationDetail:
     """Take a waiting conversation: the bot goes silent and the citizen sees an officer."""
     services.inbox.claim(conversation_id, user.username)
@@ -57,7 +57,7 @@ def claim(conversation_id: int, user: SupportUser, services: ServicesDep,
 
 
 @router.post("/conversations/{conversation_id}/release")
-async def release(conversation_id: int, user: SupportUser, services: ServicesDep,
+async def release(conversation_id: int, user: SupportUser, services: StaffDep,
                   pii: PiiDep, zalo: ZaloDep, rasa: RasaDep) -> ConversationDetail:
     """Hand the conversation back to the bot, telling the citizen so (``messages.yml``)."""
     notice = fill_office(desk_messages()["release"], services.kb.office_info())
@@ -73,7 +73,7 @@ async def release(conversation_id: int, user: SupportUser, services: ServicesDep
 
 
 @router.post("/conversations/{conversation_id}/reply")
-async def reply(conversation_id: int, body: ReplyIn, user: SupportUser, services: ServicesDep,
+async def reply(conversation_id: int, body: ReplyIn, user: SupportUser, services: StaffDep,
                 zalo: ZaloDep) -> dict[str, Any]:
     """Send a reply to the citizen (web: via the widget's polling; Zalo: via the OA)."""
     message, target = services.inbox.add_reply(conversation_id, user.username, body.text,
@@ -86,7 +86,7 @@ async def reply(conversation_id: int, body: ReplyIn, user: SupportUser, services
 
 
 @router.get("/suggestions")
-def suggestions(services: ServicesDep,
+def suggestions(services: StaffDep,
                 q: Annotated[str, Query(max_length=2000)] = "",
                 conversation_id: Annotated[int | None, Query(ge=1)] = None) -> SuggestionsOut:
     """Up to 3 ready-to-send reply drafts, each with its source and confidence.
@@ -107,7 +107,7 @@ def suggestions(services: ServicesDep,
 
 
 @router.get("/history")
-def history(services: ServicesDep,
+def history(services: StaffDep,
             text: Annotated[str, Query(max_length=200)] = "",
             procedure: Annotated[str, Query(max_length=100)] = "",
             channel: Annotated[str, Query(max_length=32)] = "",
@@ -121,7 +121,7 @@ def history(services: ServicesDep,
 
 
 @router.get("/history/export.csv")
-def history_csv(user: SupportUser, services: ServicesDep, date_from: date,
+def history_csv(user: SupportUser, services: StaffDep, date_from: date,
                 date_to: date) -> Response:
     """Admins only: every turn and staff message of a range of days, masked, as CSV."""
     if user.role != ROLE_ADMIN:
@@ -134,7 +134,7 @@ def history_csv(user: SupportUser, services: ServicesDep, date_from: date,
 
 
 @router.get("/history/{conversation_id}")
-def history_detail(conversation_id: int, services: ServicesDep) -> HistoryDetail:
+def history_detail(conversation_id: int, services: StaffDep) -> HistoryDetail:
     """A past conversation: its masked turns, outcome and ratings."""
     return _history_service(services).open(conversation_id)
 
@@ -144,6 +144,6 @@ def _history_service(services) -> HistoryService:
 
 
 @router.post("/proposals", status_code=201)
-def propose(body: ProposalIn, user: SupportUser, services: ServicesDep) -> ProposalOut:
+def propose(body: ProposalIn, user: SupportUser, services: StaffDep) -> ProposalOut:
     """Propose a new FAQ entry or a new phrasing for the admins' review queue."""
     return services.proposals.propose(body, user.username)

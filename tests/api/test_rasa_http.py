@@ -196,3 +196,62 @@ async def test_connections_left_idle_too_long_are_closed() -> None:
         assert oldest.writer.is_closing()
         await pool.close()
     assert fake.connections == 3
+
+
+async def test_a_message_read_by_a_server_that_then_died_never_goes_to_another() -> None:
+    # Server A reads the second message on the kept-alive connection and dies
+    # without answering; the retry finds A gone. B must not get the message too.
+    seen: list[str] = []
+    state = {"served": 0}
+
+    async def dying(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                                  if line.lower().startswith(b"content-length")))
+                seen.append(json.loads(await reader.readexactly(length))["message"])
+                state["served"] += 1
+                if state["served"] == 2:
+                    server.close()  # dies with the message read, no answer
+                    break
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(dying, "127.0.0.1", 0)
+    url_a = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    fake_b = FakeRasa()
+    async with serving(fake_b) as url_b:
+        client = RasaClient(f"{url_a},{url_b}", 1.0, 5.0)
+        sender = next(s for s in (f"s{i}" for i in range(50)) if _prefers(client, s, url_a))
+        await client.send(sender, "chào", "web")
+        with pytest.raises(RasaUnavailableError):
+            await client.send(sender, "xác nhận đặt lịch", "web")
+        await client.close()
+    assert seen == ["chào", "xác nhận đặt lịch"]
+    assert fake_b.requests == []
+
+
+def _prefers(client: RasaClient, sender: str, url: str) -> bool:
+    from api.rasa_client import preferred_order
+    return preferred_order(client.servers, sender)[0].url == url
+
+
+async def test_an_answer_without_a_length_is_read_to_the_end() -> None:
+    async def no_length(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n[{\"text\": \"hi\"}]")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(no_length, "127.0.0.1", 0)
+    pool = KeepAlivePool(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", 1.0, 5.0)
+    answer = await pool.post_json("/webhooks/rest/webhook", _message("s", "x"))
+    assert answer.json() == [{"text": "hi"}]
+    assert pool._idle == []  # never reused: the body ended with the connection
+    await pool.close()
+    server.close()
