@@ -35,6 +35,7 @@ from api.support.schemas import Suggestion, SuggestionSource, SuggestionsOut
 from knowledge_base.analysis import Analysis, Lexicon
 from knowledge_base.errors import NotFoundError
 from knowledge_base.models import OFFICIAL_URL, Decision, Procedure, SearchResult, TargetType
+from knowledge_base.resolver import Kind, Query, Resolver
 from knowledge_base.service import KnowledgeBase
 
 SETTINGS_FILE = Path(__file__).with_name("suggestions.yml")
@@ -117,6 +118,7 @@ class Suggester:
         self.templates = templates
         self.composer = AnswerComposer(templates)
         self.lexicon = lexicon or Lexicon.load()
+        self.resolver = Resolver(kb, self.lexicon)
         self.config = settings()
 
     # --- entry points ---------------------------------------------------------
@@ -193,28 +195,26 @@ class Suggester:
 
     def _searched(self, question: str, analysis: Analysis, current: Procedure | None,
                   limit: int) -> list[_Candidate]:
-        """Hits of the question alone and, with a procedure under discussion, in its context.
+        """The question's hits, with what the bot itself decides in this context first.
 
-        The contextual search ("<procedure name> <question>") decides whether the
-        question still points at the current procedure: if its best hit is the
-        current procedure, that goes first whatever the question alone matched.
+        The resolver (the bot's own decision) says whether the question stays on the
+        procedure under discussion ("phí bao nhiêu"), names another one ("còn đăng ký
+        kết hôn thì sao") or an FAQ entry; the search's other hits follow.
         """
-        alone = self._hits(self.kb.search(analysis.topic or question, limit=limit + 2))
-        if current is None:
-            return alone
-        context = self._hits(self.kb.search(f"{current.name} {analysis.topic or question}",
-                                            limit=limit + 2))
-        merged: dict[tuple[TargetType, str], _Candidate] = {}
-        for hit in alone + context:
-            key = (hit.kind, hit.target)
-            if key not in merged or merged[key].confidence < hit.confidence:
-                merged[key] = hit
-        ranked = sorted(merged.values(), key=lambda hit: -hit.confidence)
-        if context and context[0].kind == TargetType.PROCEDURE \
-                and context[0].target == current.code:
-            ranked.sort(key=lambda hit: not (hit.kind == TargetType.PROCEDURE
-                                             and hit.target == current.code))
-        return ranked
+        resolution = self.resolver.resolve(Query(question, current.code if current else None))
+        hits = self._hits(SearchResult(query=question, decision=Decision.CLARIFY,
+                                       confidence=resolution.confidence or 0.0,
+                                       hits=list(resolution.hits)))
+        chosen: _Candidate | None = None
+        if resolution.kind == Kind.ANSWER and resolution.code:
+            chosen = _Candidate(TargetType.PROCEDURE, resolution.code,
+                                resolution.confidence or self.config["context_confidence"])
+        elif resolution.kind == Kind.FAQ and resolution.faq_id is not None:
+            chosen = _Candidate(TargetType.FAQ, str(resolution.faq_id),
+                                resolution.confidence or 0.0)
+        if chosen is None:
+            return hits
+        return [chosen, *(h for h in hits if (h.kind, h.target) != (chosen.kind, chosen.target))]
 
     # --- drafting -------------------------------------------------------------------
     def _drafts(self, candidates: list[_Candidate], analysis: Analysis | None,
