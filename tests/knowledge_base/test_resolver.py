@@ -42,9 +42,9 @@ def test_a_word_typed_with_other_tones_does_not_cover_a_name() -> None:
     assert Retriever._cover(content, tokens, typed_with_marks("xa thai"), thai_san) == 1.0
 
 
-def test_the_answer_threshold_weighs_a_wrong_answer_as_three_clarifications() -> None:
+def test_the_answer_threshold_weighs_a_wrong_answer_as_several_clarifications() -> None:
     outcomes = [(0.9, 1.0, True)] * 10 + [(0.6, 1.0, True)] * 3 + [(0.6, 1.0, False)] * 2
-    # answering at 0.6 gains 3 right answers but costs 2 wrong ones: 13 - 6 < 10
+    # answering at 0.6 gains 3 right answers but costs 2 wrong ones: 13 - 2 x 4 < 10
     assert _best_threshold(outcomes, margin=0.15) == 0.65
     assert _best_threshold([(0.6, 1.0, True)] * 5, margin=0.15) == 0.5
 
