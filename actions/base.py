@@ -87,13 +87,15 @@ def utter_outcome(dispatcher: CollectingDispatcher, outcome: Outcome,
         dispatcher.utter_message(response=reply.response,
                                  buttons=[b.as_dict() for b in reply.buttons] or None,
                                  **reply.variables)
-    custom: dict[str, Any] = {"turn": {**outcome.turn.as_dict(),
-                                       "intent_confidence": intent_confidence}}
+    custom: dict[str, Any] = {}
+    if outcome.records_turn:
+        custom["turn"] = {**outcome.turn.as_dict(), "intent_confidence": intent_confidence}
     if outcome.handoff_reason:
         custom["handoff"] = {"reason": outcome.handoff_reason}
     if outcome.rating is not None:
         custom["rating"] = outcome.rating
-    dispatcher.utter_message(json_message=custom)
+    if custom:
+        dispatcher.utter_message(json_message=custom)
 
 
 class DialogueAction(Action):

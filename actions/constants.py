@@ -74,7 +74,10 @@ CHITCHAT_RESPONSES = {
 }
 
 # Chitchat intents a short question is sometimes taken for ("cần cccd ko" → deny).
-QUESTION_LIKE_CHITCHAT = frozenset({"affirm", "deny", "greet", "thank"})
+# The classifier takes some short procedure names typed without marks for small talk
+# ("ket hon", "chung thuc" for goodbye): these are answered when the knowledge base
+# clearly recognises what they name.
+QUESTION_LIKE_CHITCHAT = frozenset({"affirm", "deny", "greet", "thank", "goodbye"})
 # Chitchat that, right after a handoff, asks whether someone is there ("alo", "có ai không").
 WAITING_CHITCHAT = frozenset({"greet"})
 # Thanks often trail a word or two ("ok cảm ơn ad nhiu"): a question needs more than one.

@@ -15,7 +15,7 @@ class ActionAskRating(DialogueAction):
 
     def step(self, state: DialogueState, message: Message) -> Outcome:
         """Run the dialogue step of this action."""
-        return self.dialogue.ask_rating(state, message.intent)
+        return self.dialogue.ask_rating(state, message)
 
 
 class ActionStoreRating(DialogueAction):

@@ -46,8 +46,7 @@ class SmallTalk:
         ko", "chào ad, làm sổ đỏ ở đâu") is answered as a question when the
         knowledge base clearly recognises what it names.
         """
-        if message.intent in c.QUESTION_LIKE_CHITCHAT and not message.text.startswith("/") \
-                and self._names_known_topic(message):
+        if self._answered_as_question(message):
             return self.answer(state, message)
         response = c.CHITCHAT_RESPONSES.get(message.intent, "utter_default")
         if state.handed_off and message.intent in c.WAITING_CHITCHAT:
@@ -57,8 +56,16 @@ class SmallTalk:
                        TurnInfo(message.intent, c.DECISION_CHITCHAT,
                                 confidence=message.intent_confidence))
 
-    def ask_rating(self, state: DialogueState, intent: str) -> Outcome:
-        """Ask for a rating once per conversation."""
+    def ask_rating(self, state: DialogueState, message: Message) -> Outcome:
+        """Ask for a rating once per conversation, not after a question it answered.
+
+        The step before (``chitchat``) answers "cảm ơn, còn làm cccd mất bao lâu" or
+        a procedure name the classifier took for a goodbye; then this step says
+        nothing and leaves that answer's turn as the turn of the message.
+        """
+        intent = message.intent
+        if self._answered_as_question(message):
+            return Outcome([], state, TurnInfo(intent, c.DECISION_CHITCHAT), records_turn=False)
         if state.rated:
             return Outcome([], state, TurnInfo(intent, c.DECISION_CHITCHAT))
         return Outcome(self.composer.ask_rating(), replace(state, rating_asked=True),
@@ -92,6 +99,11 @@ class SmallTalk:
         score = int(raw)
         return Outcome(self.composer.thanks_for_rating(score), replace(state, rated=True), turn,
                        rating=score)
+
+    def _answered_as_question(self, message: Message) -> bool:
+        """Whether small talk by the classifier is a question the knowledge base knows."""
+        return message.intent in c.QUESTION_LIKE_CHITCHAT and not message.text.startswith("/") \
+            and self._names_known_topic(message)
 
     def _names_known_topic(self, message: Message) -> bool:
         analysis = self.lexicon.analyze(message.text)

@@ -48,6 +48,7 @@ class Outcome:
     turn: TurnInfo
     handoff_reason: str | None = None
     rating: int | None = None
+    records_turn: bool = True  # False: a silent step; the turn of the step before stands
 
 
 @dataclass(frozen=True)

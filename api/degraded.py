@@ -74,7 +74,7 @@ class DegradedResponder:
         if intent in c.CHITCHAT_RESPONSES:
             outcome = dialogue.chitchat(state, message)
             if intent in ("thank", "goodbye"):
-                rating = dialogue.ask_rating(outcome.state, intent)
+                rating = dialogue.ask_rating(outcome.state, message)
                 outcome.replies.extend(rating.replies)
             return outcome
         return dialogue.answer(state, message)

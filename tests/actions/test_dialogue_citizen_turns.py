@@ -252,7 +252,7 @@ def test_a_bare_number_nobody_asked_for_is_no_rating_yet(dialogue) -> None:
     assert unasked.rating is None and responses(unasked) == ["utter_ask_rating"]
     assert unasked.state.rating_asked
     assert dialogue.rate(unasked.state, Message("1", "rate")).rating == 1
-    asked = dialogue.ask_rating(DialogueState(), "thank")
+    asked = dialogue.ask_rating(DialogueState(), Message("cảm ơn", "thank"))
     assert asked.state.rating_asked
     assert dialogue.rate(asked.state, Message("5", "rate")).rating == 5
     assert dialogue.rate(DialogueState(), Message("tôi chấm 4 sao", "rate")).rating == 4
@@ -278,3 +278,20 @@ def test_the_aspect_asked_before_the_procedure_was_named_is_answered(dialogue) -
     named = dialogue.answer(asked.state, Message("đăng ký kết hôn", "ask_procedure"))
     assert (named.turn.decision, named.turn.procedure) == ("answer", KET_HON)
     assert "utter_summary_fee" in responses(named)
+
+
+def test_a_procedure_name_taken_for_a_goodbye_is_answered_without_a_rating_prompt(
+        dialogue) -> None:
+    # Rasa's classifier took "ket hon" (no marks) for a goodbye; the rule runs the
+    # chitchat step, then the rating step.
+    message = Message("ket hon", "goodbye")
+    answered = dialogue.chitchat(DialogueState(), message)
+    assert (answered.turn.decision, answered.turn.procedure) == ("answer", "1.000894")
+    after = dialogue.ask_rating(answered.state, message)
+    assert after.replies == [] and after.records_turn is False
+    # a real goodbye still gets its reply and one rating question
+    bye = Message("tạm biệt nhé", "goodbye")
+    said = dialogue.chitchat(DialogueState(), bye)
+    assert said.turn.decision == "chitchat"
+    rating = dialogue.ask_rating(said.state, bye)
+    assert responses(rating) == ["utter_ask_rating"] and rating.records_turn

@@ -21,7 +21,7 @@ def dialogue(knowledge_base):
 @pytest.mark.parametrize("text", ["<svg onload=alert(2)>", "alert(5)", "img src=x onerror=3",
                                   "mã 4 là gì", "2 người đi cùng"])
 def test_markup_or_a_stray_digit_after_the_prompt_is_no_rating(dialogue, text: str) -> None:
-    asked = dialogue.ask_rating(DialogueState(), "thank").state
+    asked = dialogue.ask_rating(DialogueState(), Message("cảm ơn", "thank")).state
     assert dialogue.rate(asked, Message(text, "rate")).rating is None
     assert dialogue.rate(DialogueState(), Message(text, "rate")).rating is None
 
@@ -34,7 +34,7 @@ def test_explicit_rating_phrases(text: str, asked: bool, score: str | None) -> N
 
 
 def test_the_rating_buttons_still_count(dialogue) -> None:
-    asked = dialogue.ask_rating(DialogueState(), "thank").state
+    asked = dialogue.ask_rating(DialogueState(), Message("cảm ơn", "thank")).state
     assert dialogue.rate(asked, Message("", "rate", {"rating": "3"})).rating == 3
     assert dialogue.rate(asked, Message("5", "rate")).rating == 5
 
