@@ -16,3 +16,15 @@ class ActionReplyChitchat(DialogueAction):
     def step(self, state: DialogueState, message: Message) -> Outcome:
         """Run the dialogue step of this action."""
         return self.dialogue.chitchat(state, message)
+
+
+class ActionAskApplicationCode(DialogueAction):
+    """"Where is my application?": ask for its code, unless it asks about a procedure."""
+
+    def name(self) -> str:
+        """The action name used in the domain and the rules."""
+        return "action_ask_application_code"
+
+    def step(self, state: DialogueState, message: Message) -> Outcome:
+        """Run the dialogue step of this action."""
+        return self.dialogue.ask_application_code(state, message)

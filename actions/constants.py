@@ -78,6 +78,10 @@ CHITCHAT_RESPONSES = {
 # ("ket hon", "chung thuc" for goodbye): these are answered when the knowledge base
 # clearly recognises what they name.
 QUESTION_LIKE_CHITCHAT = frozenset({"affirm", "deny", "greet", "thank", "goodbye"})
+RESPONSE_ASK_APPLICATION_CODE = "utter_status_ask_code"
+# A procedure this likely (the resolver's calibrated probability) makes a message read
+# as "where is my application?" a question about that procedure after all.
+LIKELY_PROCEDURE = 0.5
 # Chitchat that, right after a handoff, asks whether someone is there ("alo", "có ai không").
 WAITING_CHITCHAT = frozenset({"greet"})
 # Thanks often trail a word or two ("ok cảm ơn ad nhiu"): a question needs more than one.

@@ -12,13 +12,16 @@ from typing import TYPE_CHECKING
 import actions.rating_phrase
 from actions import constants as c
 from actions.state import DialogueState, Message, Outcome, TurnInfo
+from actions.templates import Reply
 from knowledge_base.analysis import words_of
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.models import Decision
+from knowledge_base.resolver import Kind, Query
 
 if TYPE_CHECKING:
     from actions.compose import AnswerComposer
     from knowledge_base.analysis import Lexicon
+    from knowledge_base.resolver import Resolver
     from knowledge_base.service import KnowledgeBase
 
 # "5", "5 sao", "cho 4 điểm", "chấm 5 nhé": longer messages with a digit are questions.
@@ -31,6 +34,7 @@ class SmallTalk:
     kb: KnowledgeBase
     composer: AnswerComposer
     lexicon: Lexicon
+    resolver: Resolver
 
     def answer(self, state: DialogueState, message: Message) -> Outcome:
         """Answer a question (implemented by the dialogue)."""
@@ -54,6 +58,22 @@ class SmallTalk:
         new = replace(state, human_offered=False)
         return Outcome(self.composer.chitchat(response, self._office()), new,
                        TurnInfo(message.intent, c.DECISION_CHITCHAT,
+                                confidence=message.intent_confidence))
+
+    def ask_application_code(self, state: DialogueState, message: Message) -> Outcome:
+        """Ask for the application's code, unless the message asks about a procedure.
+
+        The classifier takes "tôi cần nộp hồ sơ ở đâu và mất bao lâu" (with a
+        procedure named before) for "where is my application?": a message asking an
+        aspect of a procedure the resolver finds likely is answered (or clarified).
+        """
+        if not message.text.startswith("/") and self.lexicon.analyze(message.text).aspects:
+            resolution = self.resolver.resolve(Query(message.text))
+            if resolution.kind == Kind.ANSWER or (resolution.kind == Kind.CLARIFY and (
+                    resolution.confidence or 0.0) >= c.LIKELY_PROCEDURE):
+                return self.answer(state, message)
+        return Outcome([Reply(c.RESPONSE_ASK_APPLICATION_CODE)], state,
+                       TurnInfo(message.intent, c.DECISION_CLARIFY,
                                 confidence=message.intent_confidence))
 
     def ask_rating(self, state: DialogueState, message: Message) -> Outcome:

@@ -295,3 +295,16 @@ def test_a_procedure_name_taken_for_a_goodbye_is_answered_without_a_rating_promp
     assert said.turn.decision == "chitchat"
     rating = dialogue.ask_rating(said.state, bye)
     assert responses(rating) == ["utter_ask_rating"] and rating.records_turn
+
+
+def test_a_procedure_question_taken_for_a_status_lookup_is_answered(dialogue) -> None:
+    # Rasa took "nộp hồ sơ ở đâu và mất bao lâu" for "where is my application?"
+    question = Message("Tôi mở tiệm cắt tóc nhỏ, phải đăng ký hộ kinh doanh. Tôi cần nộp hồ sơ "
+                       "ở đâu và mất bao lâu?", "ask_application_status")
+    outcome = dialogue.ask_application_code(DialogueState(), question)
+    assert (outcome.turn.decision, outcome.turn.procedure) == ("answer", HO_KINH_DOANH)
+    for text in ("hồ sơ của mình giờ sao rồi ạ", "tra cứu tình trạng giúp tôi với"):
+        lookup = dialogue.ask_application_code(DialogueState(),
+                                               Message(text, "ask_application_status"))
+        assert responses(lookup) == ["utter_status_ask_code"], text
+        assert lookup.turn.decision == "clarify"
