@@ -120,3 +120,19 @@ def test_eval_command_runs_all_systems_and_views(kb_workdir, tmp_path):
     assert report["systems"]["ours"]["as_written"]["top1"] == 1.0
     assert report["systems"]["bm25"]["as_written"]["rejection_rate"] is None
     assert len(load_questions(questions)) == 3
+
+
+def test_noisy_view_shorthand_is_not_just_what_the_pipeline_undoes():
+    # A noisy view made only of the lexicon's own abbreviations would flatter us.
+    from pathlib import Path
+
+    import yaml
+
+    from knowledge_base.evaluate import SHORTHAND
+
+    lexicon = yaml.safe_load((Path(__file__).resolve().parents[2] / "knowledge_base" / "data"
+                              / "lexicon.yml").read_text(encoding="utf-8"))
+    undone = {form for rule in lexicon["abbreviations"] for form in rule["from"]}
+    forms = [short for shorts in SHORTHAND.values() for short in shorts]
+    unknown = [form for form in forms if form not in undone]
+    assert len(unknown) >= len(forms) / 2, unknown
