@@ -132,7 +132,13 @@ class SmallTalk:
         if message.intent in c.THANKS_LIKE_CHITCHAT and not analysis.aspects \
                 and len(analysis.content_words) < c.MIN_THANKS_QUESTION_WORDS:
             return False  # "ok cảm ơn ad nhiu 😊": one stray word is not a question
+        topic = analysis.topic or message.text
         try:
-            return self.kb.search(analysis.topic or message.text).decision == Decision.ANSWER
+            result = self.kb.search(topic)
+            top = result.top
+            # "khai tu" says a whole name; "không cần thiết", "thoát" or "no" ("nợ") only
+            # brush one word of a long one, however sure the search is.
+            return result.decision == Decision.ANSWER and top is not None \
+                and self.kb.retriever.key_share(topic, top) >= c.MIN_NAMED_SHARE
         except KnowledgeBaseError:
             return False

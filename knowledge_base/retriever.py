@@ -211,6 +211,20 @@ class Retriever:
             best = max(best, said / total)
         return best
 
+    def key_share(self, text: str, hit: SearchHit) -> float:
+        """How much of ``hit``'s best-matching key (name, alias, phrasing) ``text`` says.
+
+        IDF-weighted, as the scorer's ``key_precision``: "khai tu" says all of
+        "đăng ký khai tử", "thoát" only half of "thoát nghèo".
+        """
+        kind = PROCEDURE if hit.type == TargetType.PROCEDURE else FAQ
+        pos = self.index.target_pos.get((kind, hit.id))
+        if pos is None:
+            return 0.0
+        processed = self.index.pipeline.process(text, segment=False)
+        return self._precision(self._content(processed), self.index.infos[pos].entry_ids, None,
+                               typed_with_marks(processed.normalized))
+
     def rank(
         self,
         processed: ProcessedText,

@@ -308,3 +308,10 @@ def test_a_procedure_question_taken_for_a_status_lookup_is_answered(dialogue) ->
                                                Message(text, "ask_application_status"))
         assert responses(lookup) == ["utter_status_ask_code"], text
         assert lookup.turn.decision == "clarify"
+
+
+def test_small_talk_that_brushes_one_word_of_a_name_stays_small_talk(dialogue) -> None:
+    # the classifier's "no" (folded like "nợ") or "tử" alone are no procedure names
+    for text, intent in (("no", "deny"), ("tử", "goodbye"), ("lưu động", "affirm")):
+        outcome = dialogue.chitchat(DialogueState(), Message(text, intent))
+        assert outcome.turn.decision == "chitchat", text

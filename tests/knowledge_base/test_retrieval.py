@@ -201,3 +201,14 @@ def test_an_faq_is_answered_from_a_lower_probability_than_a_procedure(knowledge_
 
     assert decide(faq, procedure) == Decision.ANSWER
     assert decide(procedure, faq) == Decision.CLARIFY
+
+
+def test_key_share_says_how_much_of_a_name_a_message_says(knowledge_base):
+    from knowledge_base.models import SearchHit
+
+    khai_tu = SearchHit(type=TargetType.PROCEDURE, id="1.000656", title="", score=0.0,
+                        confidence=0.0)
+    retriever = knowledge_base.retriever
+    assert retriever.key_share("khai tu", khai_tu) == pytest.approx(1.0)
+    assert retriever.key_share("dang ky khai tu cho bo", khai_tu) == pytest.approx(1.0)
+    assert retriever.key_share("tử", khai_tu) < 0.6 <= retriever.key_share("khai tử", khai_tu)
