@@ -28,6 +28,9 @@ from knowledge_base.service import KnowledgeBase
 
 VARIANT_KEPT_SHARE = 0.6  # share of the current name's own words a variant keeps
 MAX_STRAY_WORDS = 1  # a follow-up naming an aspect may carry this many unknown words
+# Share of a procedure's best-matching key (name, alias) a message must say to be answered
+# with it, and the share that makes a likely procedure an answer from NAME_SURE_FLOOR.
+NAME_VETO, NAME_SURE, NAME_SURE_FLOOR = 0.5, 0.8, 0.7
 
 
 class Kind(str, Enum):
@@ -134,7 +137,7 @@ class Resolver:
         if not analysis.names_something:
             return Resolution(Kind.FOLLOW_UP, analysis)
         current = self.kb.procedure_or_none(query.procedure_code)
-        result = self._search(query.text, analysis)
+        result = self._weigh_name(self._search(query.text, analysis))
         if current is not None:
             stays = self._on_current(current, analysis, result)
             if stays is not None:
@@ -161,6 +164,30 @@ class Resolver:
             whole = self.kb.search(text)
             if whole.confidence > result.confidence:
                 result = whole
+        return result
+
+    def _weigh_name(self, result: SearchResult) -> SearchResult:
+        """How much of the best procedure's name the message says, as part of the decision.
+
+        The calibrated probability can be high for a message that brushes one word of a
+        long name ("không cần thiết", "vay vốn ưu đãi"), and just below the threshold for
+        one that says a whole alias ("khai tu cho bo"). An answer needs the message to
+        say at least ``NAME_VETO`` of one of the procedure's keys (IDF-weighted), and a
+        likely procedure whose key it says almost whole (``NAME_SURE``) is answered from
+        ``NAME_SURE_FLOOR``.
+        """
+        top = result.top
+        if top is None or top.type != TargetType.PROCEDURE:
+            return result
+        retriever = self.kb.retriever
+        if result.decision == Decision.ANSWER:
+            if retriever.key_share(result.query, top) < NAME_VETO:
+                return result.model_copy(update={"decision": Decision.CLARIFY})
+        elif result.decision == Decision.CLARIFY and result.confidence >= NAME_SURE_FLOOR:
+            runner_up = result.hits[1].confidence if len(result.hits) > 1 else 0.0
+            if result.confidence - runner_up >= retriever.calibration.margin \
+                    and retriever.key_share(result.query, top) >= NAME_SURE:
+                return result.model_copy(update={"decision": Decision.ANSWER})
         return result
 
     def _on_current(self, current: Procedure, analysis: Analysis,

@@ -79,3 +79,24 @@ def test_a_topic_switch_joined_by_con_thi_is_answered(resolver) -> None:
     resolution = resolver.resolve(Query("còn khai tử cho bố thì cần gì", procedure_code=DOC_THAN))
     assert (resolution.kind, resolution.code) == (Kind.ANSWER, KHAI_TU)
     assert resolution.analysis.aspects == ("documents",)
+
+
+def test_an_answer_needs_the_message_to_say_most_of_a_name(resolver) -> None:
+    from knowledge_base.models import Decision, SearchHit, SearchResult, TargetType
+
+    def result(query: str, decision: Decision, confidence: float) -> SearchResult:
+        hits = [SearchHit(type=TargetType.PROCEDURE, id=KHAI_TU, title="", score=0.0,
+                          confidence=confidence),
+                SearchHit(type=TargetType.PROCEDURE, id=KHAI_SINH, title="", score=0.0,
+                          confidence=0.1)]
+        return SearchResult(query=query, decision=decision, confidence=confidence, hits=hits)
+
+    # sure of a procedure the message names one word of: buttons, not an answer
+    assert resolver._weigh_name(result("tử", Decision.ANSWER, 0.95)).decision \
+        == Decision.CLARIFY
+    # likely, clearly ahead, and the message says the whole name: an answer
+    assert resolver._weigh_name(result("khai tu", Decision.CLARIFY, 0.75)).decision \
+        == Decision.ANSWER
+    # not likely enough, however whole the name
+    assert resolver._weigh_name(result("khai tu", Decision.CLARIFY, 0.5)).decision \
+        == Decision.CLARIFY
