@@ -169,6 +169,7 @@ class SearchHit(BaseModel):
     score: float
     confidence: float
     matched: str = ""
+    said: float | None = None  # share of its best-matching key the searched text says
 
 
 class SearchResult(BaseModel):

@@ -31,6 +31,7 @@ FEATURES = (
     "dense_gap",
     "key_precision",
 )
+KEY_PRECISION = FEATURES.index("key_precision")
 CANDIDATES = 30
 FRAME = ("thu", "tuc")  # "thủ tục" in a question frames what is asked; it is no topic word
 OUT_OF_SCOPE_DECIDES = 0.5  # an out-of-scope topic this likely says "not here" alone
@@ -215,8 +216,11 @@ class Retriever:
         """How much of ``hit``'s best-matching key (name, alias, phrasing) ``text`` says.
 
         IDF-weighted, as the scorer's ``key_precision``: "khai tu" says all of
-        "đăng ký khai tử", "thoát" only half of "thoát nghèo".
+        "đăng ký khai tử", "thoát" only half of "thoát nghèo". A hit the search of
+        ``text`` returned carries it already (``said``).
         """
+        if hit.said is not None:
+            return hit.said
         kind = PROCEDURE if hit.type == TargetType.PROCEDURE else FAQ
         pos = self.index.target_pos.get((kind, hit.id))
         if pos is None:
@@ -317,4 +321,5 @@ class Retriever:
             title=self.index.corpus.titles[(kind, target_id)],
             score=float(item.features[0]),
             confidence=round(item.probability, 4),
+            said=float(item.features[KEY_PRECISION]),
         )
