@@ -34,7 +34,8 @@ FEATURES = (
 KEY_PRECISION = FEATURES.index("key_precision")
 CANDIDATES = 30
 FRAME = ("thu", "tuc")  # "thủ tục" in a question frames what is asked; it is no topic word
-OUT_OF_SCOPE_DECIDES = 0.5  # an out-of-scope topic this likely says "not here" alone
+OUT_OF_SCOPE_DECIDES = 0.5  # an out-of-scope topic this likely says "not here" alone...
+OUT_OF_SCOPE_LEAD = 0.5  # ...when it is this far ahead of the best procedure
 
 
 @dataclass
@@ -298,18 +299,28 @@ class Retriever:
         return Decision.NOT_FOUND, best.probability
 
     def _out_of_scope(self, ranked: list[Scored]) -> tuple[Decision, float]:
-        """A known out-of-scope topic ranks first: "not here", unless it is itself unsure.
+        """A known out-of-scope topic ranks first: "not here", unless a procedure is close.
 
-        An unsure topic match (a story about a newborn brushing a school-enrolment
-        phrasing) must not hide a plausible procedure: those are offered as buttons.
+        The topic says "not here" alone when it is likely and far ahead of every
+        procedure. An unsure topic match (a story about a newborn brushing a
+        school-enrolment phrasing), or one a plausible procedure follows closely
+        ("an toàn thực phẩm": restaurants are the health sector's, farm produce is in
+        this catalog), must not hide that procedure: it is offered as a button.
+        Measured on the real development set (both halves): the lead of 0.5 gives 8
+        more procedure questions a button holding the right procedure for 11 more
+        out-of-scope or FAQ questions (of 571) getting buttons.
         """
         best = ranked[0]
-        if best.probability >= OUT_OF_SCOPE_DECIDES:
-            return Decision.NOT_FOUND, best.probability
         answerable = next(
             (s for s in ranked if self.index.targets[s.pos][0] != OUT_OF_SCOPE), None
         )
-        if answerable is not None and answerable.probability >= self.calibration.clarify_threshold:
+        plausible = (
+            answerable is not None
+            and answerable.probability >= self.calibration.clarify_threshold
+            and (best.probability < OUT_OF_SCOPE_DECIDES
+                 or best.probability - answerable.probability < OUT_OF_SCOPE_LEAD)
+        )
+        if plausible and answerable is not None:
             return Decision.CLARIFY, answerable.probability
         return Decision.NOT_FOUND, best.probability
 

@@ -212,3 +212,24 @@ def test_key_share_says_how_much_of_a_name_a_message_says(knowledge_base):
     assert retriever.key_share("khai tu", khai_tu) == pytest.approx(1.0)
     assert retriever.key_share("dang ky khai tu cho bo", khai_tu) == pytest.approx(1.0)
     assert retriever.key_share("tử", khai_tu) < 0.6 <= retriever.key_share("khai tử", khai_tu)
+
+
+def test_an_out_of_scope_topic_says_not_here_alone_only_when_far_ahead(knowledge_base):
+    # "an toàn thực phẩm": restaurants are the health sector's (not here), farm
+    # produce is in the catalog; a close procedure is offered, a far one is not.
+    from knowledge_base.corpus import OUT_OF_SCOPE, PROCEDURE
+    from knowledge_base.retriever import Retriever, Scored
+
+    retriever = Retriever(knowledge_base.retriever.index, knowledge_base.retriever.embedder)
+    kinds = [kind for kind, _ in retriever.index.targets]
+    topic, procedure = kinds.index(OUT_OF_SCOPE), kinds.index(PROCEDURE)
+
+    def decide(topic_probability: float, procedure_probability: float) -> Decision:
+        ranked = [Scored(topic, None, topic_probability),
+                  Scored(procedure, None, procedure_probability)]
+        return retriever.decide(ranked)[0]
+
+    assert decide(0.83, 0.75) == Decision.CLARIFY
+    assert decide(0.95, 0.2) == Decision.NOT_FOUND
+    assert decide(0.4, 0.2) == Decision.CLARIFY
+    assert decide(0.4, 0.05) == Decision.NOT_FOUND
