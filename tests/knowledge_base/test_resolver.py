@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge_base.analysis import Lexicon
-from knowledge_base.build import _best_threshold
+from knowledge_base.build import _best_threshold, hidden_part
 from knowledge_base.resolver import Kind, Query, Resolver
 from knowledge_base.retriever import Retriever
 from knowledge_base.text import tone_key, typed_with_marks
@@ -100,3 +100,13 @@ def test_an_answer_needs_the_message_to_say_most_of_a_name(resolver) -> None:
     # not likely enough, however whole the name
     assert resolver._weigh_name(result("khai tu", Decision.CLARIFY, 0.5)).decision \
         == Decision.CLARIFY
+
+
+def test_the_calibration_sees_unanswerable_partial_and_whole_key_questions() -> None:
+    # A third has no right target in the index (out of scope), a third is scored
+    # without the key it was made from (a partial match), a third with it (a citizen
+    # saying a whole alias); each kind spread over the set, not in blocks.
+    parts = [hidden_part(number) for number in range(600)]
+    assert {part: parts.count(part) for part in set(parts)} == {
+        "target": 200, "key": 200, "nothing": 200}
+    assert set(parts[:6]) == {"target", "key", "nothing"}
