@@ -28,6 +28,8 @@ def top_procedure(result):
         # A household business licence, in shorthand or as "opening a shop".
         ("xin gpkd cho hộ cá thể", "1.001612"),
         ("mở tiệm bán hàng cần đăng ký gì", "1.001612"),
+        # "quốc tế" after a civil-status event names its foreign-element variant.
+        ("hôn nhân quốc tế cần giấy tờ gì", "2.000806"),
     ],
 )
 def test_informal_names_find_the_procedure(knowledge_base, question, code):
@@ -70,6 +72,7 @@ def test_shorthand_and_slang_expand_to_catalog_words():
     assert "dat o" in pipeline.process("lên thổ cư").expanded
     assert "ly hon" in pipeline.process("muốn ly dị").expanded
     assert "giay phep lai xe" in pipeline.process("đổi bằng lái").expanded
+    assert "an toan thuc pham" in pipeline.process("xin giấy vsattp cho lò bánh").expanded
 
 
 def test_an_adult_age_is_not_the_teenage_card_bracket():
