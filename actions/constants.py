@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from knowledge_base.resolver import NAMED_SHARE
+
 # --- slots (bot/domain/session.yml) -------------------------------------------------
 SLOT_PROCEDURE_CODE = "procedure_code"
 SLOT_CASE_INDEX = "case_index"
@@ -79,10 +81,8 @@ CHITCHAT_RESPONSES = {
 # clearly recognises what they name.
 QUESTION_LIKE_CHITCHAT = frozenset({"affirm", "deny", "greet", "thank", "goodbye"})
 # ... and only when it says most of one of the procedure's names (IDF-weighted share of
-# its best-matching key): measured on the bot's own small-talk examples, "không cần
-# thiết", "thoát", "no" said at most 0.49 of a name; "khai tu", "ket hon", "mat cccd lam
-# lai" at least 0.71.
-MIN_NAMED_SHARE = 0.6
+# its best-matching key; the resolver's rule for messages it reads as fillers).
+MIN_NAMED_SHARE = NAMED_SHARE
 RESPONSE_ASK_APPLICATION_CODE = "utter_status_ask_code"
 # A procedure this likely (the resolver's calibrated probability) makes a message read
 # as "where is my application?" a question about that procedure after all.

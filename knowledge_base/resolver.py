@@ -31,6 +31,10 @@ MAX_STRAY_WORDS = 1  # a follow-up naming an aspect may carry this many unknown 
 # Share of a procedure's best-matching key (name, alias) a message must say to be answered
 # with it, and the share that makes a likely procedure an answer from NAME_SURE_FLOOR.
 NAME_VETO, NAME_SURE, NAME_SURE_FLOOR = 0.5, 0.8, 0.7
+# Share of a key a message the lexicon reads as small talk or fillers must say to name a
+# procedure. Measured on the bot's small-talk examples: "không cần thiết", "thoát", "no"
+# said at most 0.49 of a name; "khai tu", "ket hon", "mat cccd lam lai" at least 0.71.
+NAMED_SHARE = 0.6
 
 
 class Kind(str, Enum):
@@ -135,7 +139,8 @@ class Resolver:
         """The decision for ``query``."""
         analysis = self.lexicon.analyze(query.text)
         if not analysis.names_something:
-            return Resolution(Kind.FOLLOW_UP, analysis)
+            named = self._named_without_marks(query.text, analysis)
+            return named or Resolution(Kind.FOLLOW_UP, analysis)
         current = self.kb.procedure_or_none(query.procedure_code)
         result = self._weigh_name(self._search(query.text, analysis))
         if current is not None:
@@ -143,6 +148,24 @@ class Resolver:
             if stays is not None:
                 return stays
         return self._from_result(query, analysis, result, current)
+
+    def _named_without_marks(self, text: str, analysis: Analysis) -> Resolution | None:
+        """A procedure's name typed without marks whose every word folds onto a filler.
+
+        "nha o xa hoi" is "nhà ở xã hội", not "nha" + "ở" + "xã" + "hỏi". Only a
+        message with no marks at all and no aspect is searched, and only a confident
+        answer that says most of the procedure's key counts ("cho hoi", "dang ky",
+        "vay con cai nay thi sao" stay follow-ups).
+        """
+        if analysis.aspects or fold(text) != " ".join(words_of(text)) or not words_of(text):
+            return None
+        result = self._weigh_name(self.kb.search(text))
+        top = result.top
+        if result.decision != Decision.ANSWER or top is None or top.type != TargetType.PROCEDURE \
+                or self.kb.retriever.key_share(text, top) < NAMED_SHARE:
+            return None
+        return Resolution(Kind.ANSWER, analysis, code=top.id, confidence=result.confidence,
+                          hits=tuple(result.hits))
 
     # --- the search ---------------------------------------------------------
     def _search(self, text: str, analysis: Analysis) -> SearchResult:

@@ -110,3 +110,20 @@ def test_the_calibration_sees_unanswerable_partial_and_whole_key_questions() -> 
     assert {part: parts.count(part) for part in set(parts)} == {
         "target": 200, "key": 200, "nothing": 200}
     assert set(parts[:6]) == {"target", "key", "nothing"}
+
+
+def test_a_name_typed_without_marks_is_no_string_of_fillers(knowledge_base) -> None:
+    # "nha o xa hoi" (nhà ở xã hội) folds onto the fillers "nha", "ở", "xã", "hỏi".
+    # Here "khai" and "tử" play those fillers: unmarked, the whole name is answered.
+    lexicon = Lexicon(aspects={}, fillers=[("khai",), ("tử",)], generic=[], intents={})
+    resolver = Resolver(knowledge_base, lexicon)
+    assert not lexicon.analyze("khai tu").names_something
+    resolution = resolver.resolve(Query("khai tu"))
+    assert resolution.kind == Kind.ANSWER and resolution.code == KHAI_TU
+    # typed with marks, the words are the fillers the citizen wrote
+    assert resolver.resolve(Query("khai tử")).kind == Kind.FOLLOW_UP
+
+
+@pytest.mark.parametrize("text", ["cho hoi", "ok cam on nhe", "vay con cai nay thi sao"])
+def test_unmarked_fillers_that_name_no_procedure_stay_a_follow_up(resolver, text) -> None:
+    assert resolver.resolve(Query(text)).kind == Kind.FOLLOW_UP
