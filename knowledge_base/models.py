@@ -7,7 +7,10 @@ from enum import Enum
 from pydantic import BaseModel, Field
 
 MAX_OPTIONS = 3
-OPTION_RATIO = 0.25
+# A button is offered for a procedure at least a tenth as likely as the best one: once the
+# assistant asks, a further plausible option costs a glance. Measured on the development
+# and ward sets against a quarter: 3 more questions get the right button, none fewer.
+OPTION_RATIO = 0.1
 OFFICIAL_URL = (
     "https://dichvucong.gov.vn/p/home/dvc-chi-tiet-thu-tuc-hanh-chinh.html?ma_thu_tuc={code}"
 )
