@@ -31,6 +31,8 @@ MAX_STRAY_WORDS = 1  # a follow-up naming an aspect may carry this many unknown 
 # Share of a procedure's best-matching key (name, alias) a message must say to be answered
 # with it, and the share that makes a likely procedure an answer from NAME_SURE_FLOOR.
 NAME_VETO, NAME_SURE, NAME_SURE_FLOOR = 0.5, 0.8, 0.7
+# ...or when the runner-up is as likely but the message says this much less of its key.
+NAME_SAID_LEAD = 0.3
 # Share of a key a message the lexicon reads as small talk or fillers must say to name a
 # procedure. Measured on the bot's small-talk examples: "không cần thiết", "thoát", "no"
 # said at most 0.49 of a name; "khai tu", "ket hon", "mat cccd lam lai" at least 0.71.
@@ -207,11 +209,24 @@ class Resolver:
             if retriever.key_share(result.query, top) < NAME_VETO:
                 return result.model_copy(update={"decision": Decision.CLARIFY})
         elif result.decision == Decision.CLARIFY and result.confidence >= NAME_SURE_FLOOR:
-            runner_up = result.hits[1].confidence if len(result.hits) > 1 else 0.0
-            if result.confidence - runner_up >= retriever.calibration.margin \
-                    and retriever.key_share(result.query, top) >= NAME_SURE:
+            said = retriever.key_share(result.query, top)
+            if said >= NAME_SURE and self._ahead_of_runner_up(result, said):
                 return result.model_copy(update={"decision": Decision.ANSWER})
         return result
+
+    def _ahead_of_runner_up(self, result: SearchResult, said: float) -> bool:
+        """Whether the best hit is clearly ahead: by probability, or by how much of it is said.
+
+        "thủ tục đăng ký hộ kinh doanh" says all of "Đăng ký thành lập hộ kinh doanh"
+        and much less of "Dừng thực hiện thủ tục đăng ký hộ kinh doanh", although the
+        two are about as likely by the scorer.
+        """
+        if len(result.hits) < 2:
+            return True
+        runner_up = result.hits[1]
+        if result.confidence - runner_up.confidence >= self.kb.retriever.calibration.margin:
+            return True
+        return said - self.kb.retriever.key_share(result.query, runner_up) >= NAME_SAID_LEAD
 
     def _on_current(self, current: Procedure, analysis: Analysis,
                     result: SearchResult) -> Resolution | None:

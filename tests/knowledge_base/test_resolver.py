@@ -127,3 +127,24 @@ def test_a_name_typed_without_marks_is_no_string_of_fillers(knowledge_base) -> N
 @pytest.mark.parametrize("text", ["cho hoi", "ok cam on nhe", "vay con cai nay thi sao"])
 def test_unmarked_fillers_that_name_no_procedure_stay_a_follow_up(resolver, text) -> None:
     assert resolver.resolve(Query(text)).kind == Kind.FOLLOW_UP
+
+
+def test_a_whole_name_said_beats_an_equally_likely_one_said_in_part(knowledge_base) -> None:
+    # "thủ tục đăng ký hộ kinh doanh": all of "Đăng ký thành lập hộ kinh doanh" is
+    # said, much less of "Dừng thực hiện thủ tục đăng ký hộ kinh doanh"; the scorer
+    # finds both about as likely. Here the runner-up is "Đăng ký thay đổi nội dung…".
+    from knowledge_base.models import Decision, SearchHit, SearchResult, TargetType
+
+    def result(query: str) -> SearchResult:
+        hits = [SearchHit(type=TargetType.PROCEDURE, id=code, title="", score=0.0,
+                          confidence=confidence)
+                for code, confidence in ((HO_KINH_DOANH, 0.79), ("2.000720", 0.75))]
+        return SearchResult(query=query, decision=Decision.CLARIFY, confidence=0.79, hits=hits)
+
+    resolver = Resolver(knowledge_base, Lexicon.load())
+    retriever = knowledge_base.retriever
+    whole = result("thành lập hộ kinh doanh")
+    assert retriever.key_share(whole.query, whole.hits[0]) >= 0.8
+    assert resolver._weigh_name(whole).decision == Decision.ANSWER
+    # both names said alike ("hộ kinh doanh"): the citizen chooses
+    assert resolver._weigh_name(result("hộ kinh doanh")).decision == Decision.CLARIFY
