@@ -31,8 +31,9 @@ MAX_STRAY_WORDS = 1  # a follow-up naming an aspect may carry this many unknown 
 # Share of a procedure's best-matching key (name, alias) a message must say to be answered
 # with it, and the share that makes a likely procedure an answer from NAME_SURE_FLOOR.
 NAME_VETO, NAME_SURE, NAME_SURE_FLOOR = 0.5, 0.8, 0.7
-# ...or when the runner-up is as likely but the message says this much less of its key.
-NAME_SAID_LEAD = 0.3
+# ...or when the runner-up is as likely but the message says this much less of its key
+# ("thủ tục đăng ký hộ kinh doanh": all of "Đăng ký thành lập…", 0.73 of "Dừng thực hiện…").
+NAME_SAID_LEAD = 0.25
 # Share of a key a message the lexicon reads as small talk or fillers must say to name a
 # procedure. Measured on the bot's small-talk examples: "không cần thiết", "thoát", "no"
 # said at most 0.49 of a name; "khai tu", "ket hon", "mat cccd lam lai" at least 0.71.
