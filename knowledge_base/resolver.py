@@ -6,7 +6,8 @@ nothing else turns a search into an answer. The steps are features of that one
 decision, not overrides of each other:
 
 - a message that names nothing ("còn lệ phí thì sao?") is a follow-up about the
-  procedure under discussion (the dialogue knows which);
+  procedure under discussion (the dialogue knows which), unless it is a name typed
+  without marks whose words fold onto fillers ("nha o xa hoi");
 - the topic (aspect words removed) and the whole text are searched; the surer
   reading is taken;
 - a re-mention of the current procedure stays on it, unless the words fit
@@ -160,7 +161,8 @@ class Resolver:
         answer that says most of the procedure's key counts ("cho hoi", "dang ky",
         "vay con cai nay thi sao" stay follow-ups).
         """
-        if analysis.aspects or fold(text) != " ".join(words_of(text)) or not words_of(text):
+        words = words_of(text)
+        if analysis.aspects or not words or any(fold(word) != word for word in words):
             return None
         result = self._weigh_name(self.kb.search(text))
         top = result.top

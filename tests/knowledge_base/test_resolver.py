@@ -120,6 +120,7 @@ def test_a_name_typed_without_marks_is_no_string_of_fillers(knowledge_base) -> N
     assert not lexicon.analyze("khai tu").names_something
     resolution = resolver.resolve(Query("khai tu"))
     assert resolution.kind == Kind.ANSWER and resolution.code == KHAI_TU
+    assert resolver.resolve(Query("Khai tu?")).code == KHAI_TU  # case and punctuation aside
     # typed with marks, the words are the fillers the citizen wrote
     assert resolver.resolve(Query("khai tử")).kind == Kind.FOLLOW_UP
 
