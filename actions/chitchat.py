@@ -28,3 +28,15 @@ class ActionAskApplicationCode(DialogueAction):
     def step(self, state: DialogueState, message: Message) -> Outcome:
         """Run the dialogue step of this action."""
         return self.dialogue.ask_application_code(state, message)
+
+
+class ActionOfferAppointment(DialogueAction):
+    """"I want an appointment": offer the booking steps, unless it asks about a procedure."""
+
+    def name(self) -> str:
+        """The action name used in the domain and the rules."""
+        return "action_offer_appointment"
+
+    def step(self, state: DialogueState, message: Message) -> Outcome:
+        """Run the dialogue step of this action."""
+        return self.dialogue.offer_appointment(state, message)

@@ -84,6 +84,8 @@ QUESTION_LIKE_CHITCHAT = frozenset({"affirm", "deny", "greet", "thank", "goodbye
 # its best-matching key; the resolver's rule for messages it reads as fillers).
 MIN_NAMED_SHARE = NAMED_SHARE
 RESPONSE_ASK_APPLICATION_CODE = "utter_status_ask_code"
+RESPONSE_APPOINTMENT_OFFER = "utter_appointment_offer"
+INTENT_BOOK_APPOINTMENT = "book_appointment"
 # A procedure this likely (the resolver's calibrated probability) makes a message read
 # as "where is my application?" a question about that procedure after all.
 LIKELY_PROCEDURE = 0.5

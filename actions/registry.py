@@ -7,7 +7,7 @@ from collections.abc import Callable
 from rasa_sdk.executor import ActionExecutor
 
 from actions.cache import TtlCache
-from actions.chitchat import ActionAskApplicationCode, ActionReplyChitchat
+from actions.chitchat import ActionAskApplicationCode, ActionOfferAppointment, ActionReplyChitchat
 from actions.compose import AnswerComposer
 from actions.dialogue import Dialogue
 from actions.feedback import ActionAskRating, ActionStoreRating
@@ -22,7 +22,7 @@ from knowledge_base.service import KnowledgeBase
 EDITS_TTL_SECONDS = 5.0
 
 ACTION_CLASSES = (ActionAnswerProcedure, ActionHandoff, ActionAskRating, ActionStoreRating,
-                  ActionReplyChitchat, ActionAskApplicationCode)
+                  ActionReplyChitchat, ActionAskApplicationCode, ActionOfferAppointment)
 
 
 def build_dialogue(kb: KnowledgeBase, templates: DomainTemplates,

@@ -67,14 +67,33 @@ class SmallTalk:
         procedure named before) for "where is my application?": a message asking an
         aspect of a procedure the resolver finds likely is answered (or clarified).
         """
-        if not message.text.startswith("/") and self.lexicon.analyze(message.text).aspects:
-            resolution = self.resolver.resolve(Query(message.text))
-            if resolution.kind == Kind.ANSWER or (resolution.kind == Kind.CLARIFY and (
-                    resolution.confidence or 0.0) >= c.LIKELY_PROCEDURE):
-                return self.answer(state, message)
+        if not message.text.startswith("/") and self.lexicon.analyze(message.text).aspects \
+                and self._asks_a_procedure(message):
+            return self.answer(state, message)
         return Outcome([Reply(c.RESPONSE_ASK_APPLICATION_CODE)], state,
                        TurnInfo(message.intent, c.DECISION_CLARIFY,
                                 confidence=message.intent_confidence))
+
+    def offer_appointment(self, state: DialogueState, message: Message) -> Outcome:
+        """Offer the booking steps, unless the message asks about a procedure instead.
+
+        The classifier takes a long story with dates ("tôi sinh năm 1946… không có
+        ngày, tháng sinh") for an appointment request. A message holding none of the
+        words a booking request holds, about a procedure the resolver finds likely,
+        is answered (or clarified) as the question it is.
+        """
+        if not message.text.startswith("/") and c.INTENT_BOOK_APPOINTMENT not in \
+                self.lexicon.analyze(message.text).intents and self._asks_a_procedure(message):
+            return self.answer(state, message)
+        return Outcome([Reply(c.RESPONSE_APPOINTMENT_OFFER)], state,
+                       TurnInfo(message.intent, c.DECISION_CHITCHAT,
+                                confidence=message.intent_confidence))
+
+    def _asks_a_procedure(self, message: Message) -> bool:
+        """Whether the resolver answers ``message`` or finds a procedure likely."""
+        resolution = self.resolver.resolve(Query(message.text))
+        likely = (resolution.confidence or 0.0) >= c.LIKELY_PROCEDURE
+        return resolution.kind == Kind.ANSWER or (resolution.kind == Kind.CLARIFY and likely)
 
     def ask_rating(self, state: DialogueState, message: Message) -> Outcome:
         """Ask for a rating once per conversation, not after a question it answered.

@@ -315,3 +315,16 @@ def test_small_talk_that_brushes_one_word_of_a_name_stays_small_talk(dialogue) -
     for text, intent in (("no", "deny"), ("tử", "goodbye"), ("lưu động", "affirm")):
         outcome = dialogue.chitchat(DialogueState(), Message(text, intent))
         assert outcome.turn.decision == "chitchat", text
+
+
+def test_a_story_with_dates_taken_for_a_booking_is_answered(dialogue) -> None:
+    # Rasa took a long question with a day and month in it for "book an appointment"
+    story = Message("Con tôi sinh ngày 2 tháng 5 ở bệnh viện, giờ tôi muốn đăng ký khai sinh "
+                    "cho cháu thì cần những giấy tờ gì?", "book_appointment")
+    outcome = dialogue.offer_appointment(DialogueState(), story)
+    assert (outcome.turn.decision, outcome.turn.procedure) == ("answer", "1.001193")
+    # a message asking for a slot gets the booking steps, even when it names a procedure
+    for text in ("tôi muốn đặt lịch nộp hồ sơ khai sinh cho con", "hẹn ngày lên nộp được không",
+                 "/book_appointment"):
+        offer = dialogue.offer_appointment(DialogueState(), Message(text, "book_appointment"))
+        assert responses(offer) == ["utter_appointment_offer"], text
