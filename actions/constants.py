@@ -86,6 +86,7 @@ MIN_NAMED_SHARE = NAMED_SHARE
 RESPONSE_ASK_APPLICATION_CODE = "utter_status_ask_code"
 RESPONSE_APPOINTMENT_OFFER = "utter_appointment_offer"
 INTENT_BOOK_APPOINTMENT = "book_appointment"
+STORY_WORDS = 15  # booking requests are short; a message this long is a story or a question
 # A procedure this likely (the resolver's calibrated probability) makes a message read
 # as "where is my application?" a question about that procedure after all.
 LIKELY_PROCEDURE = 0.5

@@ -80,11 +80,14 @@ class SmallTalk:
         The classifier takes a long story with dates ("tôi sinh năm 1946… không có
         ngày, tháng sinh") for an appointment request. A message holding none of the
         words a booking request holds, about a procedure the resolver finds likely,
-        is answered (or clarified) as the question it is.
+        is answered (or clarified) as the question it is, and so is any long message
+        without them (booking requests are short).
         """
         if not message.text.startswith("/") and c.INTENT_BOOK_APPOINTMENT not in \
-                self.lexicon.analyze(message.text).intents and self._asks_a_procedure(message):
-            return self.answer(state, message)
+                self.lexicon.analyze(message.text).intents:
+            # a story is no booking request (those are short): it is asked as a question
+            if len(words_of(message.text)) >= c.STORY_WORDS or self._asks_a_procedure(message):
+                return self.answer(state, message)
         return Outcome([Reply(c.RESPONSE_APPOINTMENT_OFFER)], state,
                        TurnInfo(message.intent, c.DECISION_CHITCHAT,
                                 confidence=message.intent_confidence))

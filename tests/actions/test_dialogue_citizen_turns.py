@@ -328,3 +328,13 @@ def test_a_story_with_dates_taken_for_a_booking_is_answered(dialogue) -> None:
                  "/book_appointment"):
         offer = dialogue.offer_appointment(DialogueState(), Message(text, "book_appointment"))
         assert responses(offer) == ["utter_appointment_offer"], text
+
+
+def test_a_long_story_taken_for_a_booking_is_asked_as_a_question(dialogue) -> None:
+    # no booking word and many words: asked as a question, not offered a booking
+    story = Message("Năm nay tôi đã 70 tuổi, hồi trẻ đi bộ đội nên mất hết giấy tờ, nay các con "
+                    "nhắc phải có giấy khai sinh, tôi không nhớ ngày tháng sinh thì làm sao?",
+                    "book_appointment")
+    outcome = dialogue.offer_appointment(DialogueState(), story)
+    assert outcome.turn.decision != "chitchat"
+    assert "utter_appointment_offer" not in responses(outcome)
