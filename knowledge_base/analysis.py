@@ -8,7 +8,7 @@ uses it to guess the aspect and a few intents without Rasa.
 
 The ``aspects`` of that file are the project's one list of aspect phrases: the
 retrieval pipeline (``knowledge_base.text``) reads the same list and removes the
-question-only part of it (in FAQ keys, in no procedure name) from keys and questions.
+question-only part of it (in FAQ keys or question templates, in no procedure name).
 """
 
 from __future__ import annotations
