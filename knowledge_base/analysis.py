@@ -5,6 +5,10 @@ knowledge base cannot: is this message a follow-up about the procedure under
 discussion ("còn lệ phí thì sao?" names no procedure), and what text should be
 searched (the question with its aspect words removed). Degraded mode also
 uses it to guess the aspect and a few intents without Rasa.
+
+The ``aspects`` of that file are the project's one list of aspect phrases: the
+retrieval pipeline (``knowledge_base.text``) reads the same list and removes the
+question-only part of it (in FAQ keys or question templates, in no procedure name).
 """
 
 from __future__ import annotations

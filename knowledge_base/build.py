@@ -24,6 +24,7 @@ from knowledge_base.corpus import (
     Corpus,
     Entry,
     build_corpus,
+    query_templates,
     short_name,
     synthetic_questions,
 )
@@ -56,11 +57,14 @@ def load_corpus_from_store(store: KnowledgeStore) -> Corpus:
 
 
 def make_pipeline(corpus: Corpus) -> TextPipeline:
-    """Text pipeline whose typo repair knows every syllable of the corpus."""
+    """Text pipeline whose typo repair knows every syllable, and aspect removal every key."""
     vocabulary: set[str] = set()
     for text in [e.text for e in corpus.entries] + list(corpus.bodies.values()):
         vocabulary.update(fold(normalize(text)).split())
-    return TextPipeline(vocabulary=vocabulary)
+    names = [e.text for e in corpus.entries if e.target_type == PROCEDURE]  # names, aliases
+    questions = [e.text for e in corpus.entries if e.target_type != PROCEDURE]  # FAQ, topics
+    questions += query_templates()  # the question frames the model is trained with
+    return TextPipeline(vocabulary=vocabulary, names=names, questions=questions)
 
 
 def positive_text(corpus: Corpus, key: tuple[str, str]) -> str:

@@ -2,9 +2,17 @@
 
 Steps: Unicode NFC → lowercase → punctuation/whitespace cleanup → diacritic
 folding (đ→d) kept beside the original → shorthand and synonym lexicon (data,
-``data/lexicon.yml``) → underthesea word segmentation. With a vocabulary (the
-folded syllables of the catalog), tokens typed with Telex leftovers ("dangw
-kys") or one-edit typos are mapped back to known syllables.
+``data/lexicon.yml``) → aspect phrases set apart (``topic``/``aspects``). With a
+vocabulary (the folded syllables of the catalog), tokens typed with Telex
+leftovers ("dangw kys") or one-edit typos are mapped back to known syllables.
+Underthesea word segmentation (``words``) runs only when asked: the index and
+the retriever work on folded syllables and pass ``segment=False``.
+
+The aspect phrases (what is asked about a procedure: documents, fee, time…) are
+the dialogue's, ``data/question_lexicon.yml``; the pipeline sets apart only the
+*question-only* ones, those that occur in the corpus's FAQ or out-of-scope keys
+or in the training question templates, and in no procedure name or alias
+(:func:`question_only_aspects`).
 
 Example:
     >>> pipeline = TextPipeline()
@@ -30,6 +38,7 @@ _PUNCT_RE = re.compile(r"[^\w\s/.]|_", re.UNICODE)
 _SPACE_RE = re.compile(r"\s+")
 _DOT_RE = re.compile(r"(?<!\d)[./]|[./](?!\d)")
 MAX_SPAN = 8
+ASPECTS_PATH = DATA_DIR / "question_lexicon.yml"
 
 
 def fold(text: str) -> str:
@@ -82,27 +91,33 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Shorthand (replaced), synonyms (added) and stopwords, all keyed by folded syllables."""
+    """Shorthand (replaced), synonyms (added), aspects and stopwords, keyed by folded syllables.
+
+    ``aspects`` holds every aspect phrase of the dialogue's lexicon, written as the
+    pipeline sees it (folded, shorthand expanded: "hs" → "ho so"); which of them a
+    pipeline removes depends on its corpus (:func:`question_only_aspects`). ``fillers``
+    are the dialogue's fillers and connectives, written the same way.
+    """
 
     abbreviations: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     aspects: dict[tuple[str, ...], str] = field(default_factory=dict)
+    fillers: frozenset[tuple[str, ...]] = frozenset()
     age_brackets: tuple[tuple[int, int, tuple[str, ...]], ...] = ()
     age_topics: tuple[tuple[str, ...], ...] = ()
     stopwords: frozenset[str] = frozenset()
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Lexicon:
-        """Read the lexicon YAML (the packaged one by default)."""
+    def load(cls, path: Path | None = None, aspects_path: Path | None = None) -> Lexicon:
+        """Read the lexicon and the dialogue's aspect phrases (packaged files by default)."""
         data = yaml.safe_load((path or DATA_DIR / "lexicon.yml").read_text(encoding="utf-8"))
+        abbreviations = _entries(data.get("abbreviations", []))
         return cls(
-            abbreviations=_entries(data.get("abbreviations", [])),
+            abbreviations=abbreviations,
             synonyms=_entries(data.get("synonyms", [])),
-            aspects={
-                tuple(fold(normalize(str(p))).split()): str(label)
-                for label, phrases in (data.get("aspects") or {}).items()
-                for p in phrases
-            },
+            aspects=_aspect_table(load_aspects(aspects_path or ASPECTS_PATH), abbreviations),
+            fillers=frozenset(_aspect_table(
+                {"filler": load_fillers(aspects_path or ASPECTS_PATH)}, abbreviations)),
             age_brackets=tuple(
                 (
                     int(b.get("at_least", 0)),
@@ -134,6 +149,64 @@ class Lexicon:
                     if low <= age < high:
                         added.extend(words)
         return added
+
+
+def load_aspects(path: Path = ASPECTS_PATH) -> dict[str, list[str]]:
+    """The one list of aspect phrases: label → phrases, as written in ``question_lexicon.yml``."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {str(label): [str(p) for p in phrases] for label, phrases in data["aspects"].items()}
+
+
+def load_fillers(path: Path = ASPECTS_PATH) -> list[str]:
+    """The dialogue's fillers and connectives: the words around a question that name nothing."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [str(p) for p in [*data.get("fillers", []), *data.get("connectives", [])]]
+
+
+def _aspect_table(
+    aspects: dict[str, list[str]], abbreviations: dict[tuple[str, ...], tuple[str, ...]]
+) -> dict[tuple[str, ...], str]:
+    """Aspect phrases as folded syllables with shorthand expanded; the first label wins."""
+    table: dict[tuple[str, ...], str] = {}
+    for label, phrases in aspects.items():
+        for phrase in phrases:
+            tokens = tuple(_apply(fold(normalize(phrase)).split(), abbreviations, replace=True))
+            if tokens:
+                table.setdefault(tokens, label)
+    return table
+
+
+def question_only_aspects(
+    aspects: dict[tuple[str, ...], str],
+    names: Iterable[list[str]],
+    questions: Iterable[list[str]],
+) -> dict[tuple[str, ...], str]:
+    """The aspect phrases some question-like text holds and no name key does.
+
+    Retrieval removes aspect phrases from questions and from the indexed keys so
+    that "cần mang gì" does not pull towards FAQ entries that happen to use the
+    same words. A phrase that also occurs inside a procedure name or alias ("bản
+    sao" in "Cấp bản sao trích lục hộ tịch", "trực tuyến", "lệ phí trước bạ") would
+    be cut out of that name and out of the questions asking for it, so it stays. A
+    phrase that no question-like text (FAQ or out-of-scope key, training template)
+    holds pulls towards nothing and stays too: removing every name-safe phrase made
+    the whole question read the same as the dialogue's topic, and right answers fell
+    by 0.03 on the development set. Texts are lists of folded syllables; the
+    dialogue reads every phrase.
+    """
+    in_names = _phrases_in(set(aspects), names)
+    in_questions = _phrases_in(set(aspects), questions)
+    return {p: label for p, label in aspects.items() if p in in_questions and p not in in_names}
+
+
+def _phrases_in(phrases: set[tuple[str, ...]], texts: Iterable[list[str]]) -> set[tuple[str, ...]]:
+    """The ``phrases`` that occur (as consecutive syllables) in at least one of ``texts``."""
+    lengths = {len(phrase) for phrase in phrases}
+    found: set[tuple[str, ...]] = set()
+    for tokens in texts:
+        for size in lengths:
+            found.update(tuple(tokens[i:i + size]) for i in range(len(tokens) - size + 1))
+    return found & phrases
 
 
 def _entries(items: Iterable[dict[str, object]]) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -176,9 +249,10 @@ def _split_aspects(
     """Remove aspect phrases (longest match); return the topic tokens and the aspects found."""
     topic: list[str] = []
     found: list[str] = []
+    longest = max(map(len, table), default=0)
     i = 0
     while i < len(tokens):
-        for span in range(min(MAX_SPAN + 1, len(tokens) - i), 0, -1):
+        for span in range(min(longest, len(tokens) - i), 0, -1):
             label = table.get(tuple(tokens[i : i + span]))
             if label:
                 found.append(label)
@@ -238,9 +312,26 @@ def telex_fold(token: str) -> str | None:
 
 
 class TextPipeline:
-    """Normalise, fold, expand and segment text; optionally repair tokens against a vocabulary."""
+    """Normalise, fold, expand and segment text; optionally repair tokens against a vocabulary.
 
-    def __init__(self, lexicon: Lexicon | None = None, vocabulary: Iterable[str] = ()) -> None:
+    Args:
+        lexicon: shorthand, synonyms, aspect phrases and stopwords (the packaged ones by default).
+        vocabulary: folded syllables of the corpus, for typo repair.
+        names: the corpus's procedure names and aliases.
+        questions: question-like texts: FAQ questions and phrasings, out-of-scope
+            phrasings, the training question templates. Only the aspect phrases found
+            in these and in no name are set apart (:func:`question_only_aspects`);
+            with no texts, none is.
+
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        vocabulary: Iterable[str] = (),
+        names: Iterable[str] = (),
+        questions: Iterable[str] = (),
+    ) -> None:
         self.lexicon = lexicon or Lexicon.load()
         self.vocabulary = frozenset(vocabulary)
         self._deletes: dict[str, str] = {}
@@ -248,6 +339,11 @@ class TextPipeline:
             for word in sorted(self.vocabulary, key=lambda w: (len(w), w)):
                 for variant in _one_deletes(word):
                     self._deletes.setdefault(variant, word)
+        self.aspects = question_only_aspects(
+            self.lexicon.aspects,
+            (self._tokens(fold(normalize(name))) for name in names),
+            (self._tokens(fold(normalize(question))) for question in questions),
+        )
 
     def repair(self, token: str) -> str:
         """Map an unknown token to a known syllable: Telex decoding, then one-edit typos."""
@@ -265,19 +361,40 @@ class TextPipeline:
                 return self._deletes[variant]
         return token
 
+    def _tokens(self, folded: str) -> list[str]:
+        """Repaired, expanded syllables of a folded text: what aspect phrases are looked for in."""
+        tokens = [_plain_number(self.repair(token)) for token in folded.split()]
+        tokens = _apply(tokens, self.lexicon.abbreviations, replace=True)
+        tokens = _apply(tokens, self.lexicon.synonyms, replace=False)
+        return tokens + self.lexicon.age_words(tokens)
+
     def process(self, text: str, segment: bool = True) -> ProcessedText:
         """Run the whole pipeline on one text."""
         normalized = normalize(text)
         folded = fold(normalized)
-        tokens = [_plain_number(self.repair(token)) for token in folded.split()]
-        tokens = _apply(tokens, self.lexicon.abbreviations, replace=True)
-        tokens = _apply(tokens, self.lexicon.synonyms, replace=False)
-        tokens += self.lexicon.age_words(tokens)
+        tokens = self._tokens(folded)
         words = tuple(segment_words(normalized)) if segment and normalized else ()
-        topic, aspects = _split_aspects(tokens, self.lexicon.aspects)
+        topic, aspects = _split_aspects(tokens, self.aspects)
+        if aspects and _only_fillers(topic, self.lexicon.fillers, self.lexicon.stopwords):
+            topic = []  # "mất bao lâu vậy", "nộp ở đâu ạ": an aspect, nothing named
         return ProcessedText(
             text, normalized, folded, " ".join(tokens), words, " ".join(topic), aspects
         )
+
+
+def _only_fillers(
+    tokens: list[str], fillers: frozenset[tuple[str, ...]], stopwords: frozenset[str]
+) -> bool:
+    """Whether ``tokens`` are all fillers or stopwords (longest filler phrase first)."""
+    longest = max(map(len, fillers), default=0)
+    i = 0
+    while i < len(tokens):
+        span = next((n for n in range(min(longest, len(tokens) - i), 0, -1)
+                     if tuple(tokens[i:i + n]) in fillers), 0)
+        if not span and tokens[i] not in stopwords:
+            return False
+        i += span or 1
+    return True
 
 
 def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:

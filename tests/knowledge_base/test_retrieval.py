@@ -69,6 +69,15 @@ def test_a_question_naming_only_an_aspect_finds_nothing(knowledge_base):
         assert knowledge_base.search(question).decision == Decision.NOT_FOUND
 
 
+def test_the_index_removes_only_question_only_aspect_phrases(knowledge_base):
+    pipeline = knowledge_base.retriever.index.pipeline
+    # "bản sao" is in "Cấp bản sao Trích lục hộ tịch…": a question for it keeps those words.
+    processed = pipeline.process("xin bản sao trích lục khai sinh ở đâu", segment=False)
+    assert "ban sao trich luc" in processed.topic and processed.aspects == ("where",)
+    assert ("ban", "sao") in pipeline.lexicon.aspects and ("ban", "sao") not in pipeline.aspects
+    assert pipeline.aspects[("lam", "the", "nao")] == "steps"  # in FAQ keys, in no name
+
+
 def test_empty_and_hostile_input(knowledge_base):
     assert knowledge_base.search("").decision == Decision.NOT_FOUND
     assert knowledge_base.search("??? !!!").decision == Decision.NOT_FOUND

@@ -1,4 +1,8 @@
-from knowledge_base.text import TextPipeline, fold, normalize, telex_fold
+import yaml
+
+from knowledge_base.analysis import Lexicon as DialogueLexicon
+from knowledge_base.settings import DATA_DIR
+from knowledge_base.text import Lexicon, TextPipeline, fold, normalize, telex_fold
 
 
 def test_fold_removes_tones_and_d_stroke():
@@ -95,3 +99,70 @@ def test_ages_in_a_story_about_another_topic_add_nothing():
     expanded = TextPipeline().process("Em trai tôi 15 tuổi, tôi muốn làm người giám hộ").expanded
     assert "tro len" not in expanded and "chua thanh nien" not in expanded
     assert "duoi 6" in TextPipeline().process("làm thẻ bhyt cho bé 3 tuổi").expanded
+
+
+NAMES = ["Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh", "Đăng ký khai sinh",
+         "Chứng thực bản sao từ bản chính giấy tờ, văn bản"]
+# FAQ and out-of-scope keys: where the question-only phrases are found.
+QUESTIONS = ["Ảnh nộp kèm hồ sơ cần chuẩn bị thế nào, cần mang theo gì?",
+             "Tôi nộp ở đâu, mất bao lâu?", "Hồ sơ gồm những gì, có cần bản sao không?",
+             "Đăng ký trên VNeID mất bao nhiêu tiền?", "hồ sơ gì"]
+
+
+def pipeline_for(names: list[str] = NAMES) -> TextPipeline:
+    return TextPipeline(names=names, questions=QUESTIONS)
+
+
+def test_there_is_one_list_of_aspect_phrases_the_dialogue_s():
+    lexicon_yml = yaml.safe_load((DATA_DIR / "lexicon.yml").read_text(encoding="utf-8"))
+    assert "aspects" not in lexicon_yml
+    dialogue = yaml.safe_load((DATA_DIR / "question_lexicon.yml").read_text(encoding="utf-8"))
+    phrases = [p for ps in dialogue["aspects"].values() for p in ps]
+    assert len(Lexicon.load().aspects) == len({TextPipeline().process(p).expanded
+                                              for p in phrases})
+
+
+def test_retrieval_removes_only_aspect_phrases_of_questions_that_no_name_holds():
+    pipeline = pipeline_for()
+    # "bản sao" names a procedure: kept for retrieval, while the dialogue reads it as documents.
+    processed = pipeline.process("cần mấy bản sao")
+    assert "ban sao" in processed.topic and "documents" not in processed.aspects
+    assert DialogueLexicon.load().analyze("cần mấy bản sao").aspects == ("documents",)
+    # A question-only phrase is removed by both.
+    processed = pipeline.process("đăng ký khai sinh cần mang theo gì, nộp ở đâu")
+    assert processed.topic == "dang ky khai sinh"
+    assert processed.aspects == ("documents", "where")
+    analysis = DialogueLexicon.load().analyze("đăng ký khai sinh cần mang theo gì, nộp ở đâu")
+    assert analysis.aspects == ("documents", "where")
+    # An aspect phrase no key holds pulls towards nothing: retrieval keeps it.
+    assert pipeline.process("đăng ký khai sinh giờ làm việc").topic == \
+        "dang ky khai sinh gio lam viec"
+    assert DialogueLexicon.load().analyze("đăng ký khai sinh giờ làm việc").aspects == ("where",)
+
+
+def test_a_name_holding_a_question_phrase_keeps_it_in_every_text():
+    question = "làm căn cước ở đâu"
+    assert pipeline_for().process(question).topic == "lam can cuoc"
+    pipeline = pipeline_for([*NAMES, "Xác nhận nơi ở đâu tiên"])  # folds to "o dau"
+    assert pipeline.process(question).topic == "lam can cuoc o dau"
+    assert pipeline.process(question).aspects == ()
+
+
+def test_without_keys_no_aspect_phrase_is_removed():
+    processed = TextPipeline().process("đăng ký khai sinh cần mang theo gì")
+    assert processed.topic == processed.expanded and processed.aspects == ()
+
+
+def test_shorthand_inside_aspect_phrases_is_expanded_as_in_questions():
+    processed = pipeline_for().process("dk khai sinh hs gì, mất bn tiền")
+    assert processed.topic == "dang ky khai sinh"
+    assert processed.aspects == ("documents", "fee")
+
+
+def test_an_aspect_with_only_fillers_around_it_names_nothing():
+    pipeline = pipeline_for()
+    for question in ("mất bao lâu ạ", "cho em hỏi nộp ở đâu", "hồ sơ gồm những gì vậy"):
+        processed = pipeline.process(question)
+        assert processed.topic == "" and processed.aspects, question
+    # "căn" folds like the filler "cần", but "căn cước" is no filler: the topic stays.
+    assert pipeline.process("làm căn cước mất bao lâu").topic == "lam can cuoc"
