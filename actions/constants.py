@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from knowledge_base.resolver import NAMED_SHARE
-
 # --- slots (bot/domain/session.yml) -------------------------------------------------
 SLOT_PROCEDURE_CODE = "procedure_code"
 SLOT_CASE_INDEX = "case_index"
@@ -80,9 +78,8 @@ CHITCHAT_RESPONSES = {
 # ("ket hon", "chung thuc" for goodbye): these are answered when the knowledge base
 # clearly recognises what they name.
 QUESTION_LIKE_CHITCHAT = frozenset({"affirm", "deny", "greet", "thank", "goodbye"})
-# ... and only when it says most of one of the procedure's names (IDF-weighted share of
-# its best-matching key; the resolver's rule for messages it reads as fillers).
-MIN_NAMED_SHARE = NAMED_SHARE
+# ... and only when it says most of one of the procedure's names
+# (``knowledge_base.resolver.NAMED_SHARE``, the resolver's rule for messages of fillers).
 RESPONSE_ASK_APPLICATION_CODE = "utter_status_ask_code"
 RESPONSE_APPOINTMENT_OFFER = "utter_appointment_offer"
 INTENT_BOOK_APPOINTMENT = "book_appointment"

@@ -16,7 +16,7 @@ from actions.templates import Reply
 from knowledge_base.analysis import words_of
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.models import Decision
-from knowledge_base.resolver import Kind, Query
+from knowledge_base.resolver import NAMED_SHARE, Kind, Query
 
 if TYPE_CHECKING:
     from actions.compose import AnswerComposer
@@ -80,22 +80,23 @@ class SmallTalk:
         The classifier takes a long story with dates ("tôi sinh năm 1946… không có
         ngày, tháng sinh") for an appointment request. A message holding none of the
         words a booking request holds, about a procedure the resolver finds likely,
-        is answered (or clarified) as the question it is, and so is any long message
-        without them (booking requests are short).
+        is answered (or clarified) as the question it is; a long message without
+        them (booking requests are short) whenever the resolver offers any procedure.
         """
         if not message.text.startswith("/") and c.INTENT_BOOK_APPOINTMENT not in \
                 self.lexicon.analyze(message.text).intents:
-            # a story is no booking request (those are short): it is asked as a question
-            if len(words_of(message.text)) >= c.STORY_WORDS or self._asks_a_procedure(message):
+            # a story is no booking request (those are short): any procedure it may mean
+            story = len(words_of(message.text)) >= c.STORY_WORDS
+            if self._asks_a_procedure(message, 0.0 if story else c.LIKELY_PROCEDURE):
                 return self.answer(state, message)
         return Outcome([Reply(c.RESPONSE_APPOINTMENT_OFFER)], state,
                        TurnInfo(message.intent, c.DECISION_CHITCHAT,
                                 confidence=message.intent_confidence))
 
-    def _asks_a_procedure(self, message: Message) -> bool:
-        """Whether the resolver answers ``message`` or finds a procedure likely."""
+    def _asks_a_procedure(self, message: Message, floor: float = c.LIKELY_PROCEDURE) -> bool:
+        """Whether the resolver answers ``message`` or offers a procedure at least this likely."""
         resolution = self.resolver.resolve(Query(message.text))
-        likely = (resolution.confidence or 0.0) >= c.LIKELY_PROCEDURE
+        likely = (resolution.confidence or 0.0) >= floor
         return resolution.kind == Kind.ANSWER or (resolution.kind == Kind.CLARIFY and likely)
 
     def ask_rating(self, state: DialogueState, message: Message) -> Outcome:
@@ -150,7 +151,11 @@ class SmallTalk:
     def _names_known_topic(self, message: Message) -> bool:
         analysis = self.lexicon.analyze(message.text)
         if not analysis.names_something:
-            return False
+            # "nha o xa hoi": a name typed without marks whose words fold onto fillers
+            try:
+                return self.resolver.resolve(Query(message.text)).kind == Kind.ANSWER
+            except KnowledgeBaseError:
+                return False
         if message.intent in c.THANKS_LIKE_CHITCHAT and not analysis.aspects \
                 and len(analysis.content_words) < c.MIN_THANKS_QUESTION_WORDS:
             return False  # "ok cảm ơn ad nhiu 😊": one stray word is not a question
@@ -161,6 +166,6 @@ class SmallTalk:
             # "khai tu" says a whole name; "không cần thiết", "thoát" or "no" ("nợ") only
             # brush one word of a long one, however sure the search is.
             return result.decision == Decision.ANSWER and top is not None \
-                and self.kb.retriever.key_share(topic, top) >= c.MIN_NAMED_SHARE
+                and self.kb.retriever.key_share(topic, top) >= NAMED_SHARE
         except KnowledgeBaseError:
             return False

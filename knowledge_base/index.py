@@ -98,18 +98,24 @@ class TextCache:
         """Persist processed texts and vectors so the next process starts without recomputing."""
         processed = [[p.original, p.normalized, p.folded, p.expanded, p.topic, list(p.aspects)]
                      for p in self._processed.values()]
+        # the aspect phrases the build set apart: texts processed later must agree
+        aspects = [[list(phrase), label] for phrase, label in self.pipeline.aspects.items()]
         (directory / "text_cache.json").write_text(
-            json.dumps({"processed": processed, "vector_keys": list(self._vectors)},
-                       ensure_ascii=False), encoding="utf-8")
+            json.dumps({"processed": processed, "vector_keys": list(self._vectors),
+                        "aspects": aspects}, ensure_ascii=False), encoding="utf-8")
         if self._vectors:
             np.save(directory / "text_cache.npy", np.stack(list(self._vectors.values())))
 
     def load(self, directory: Path) -> int:
-        """Reuse what a build saved (same model and vocabulary); returns how many texts."""
+        """Reuse what a build saved (model, vocabulary, aspect phrases); returns how many texts."""
         path = directory / "text_cache.json"
         if not path.exists():
             return 0
         payload = json.loads(path.read_text(encoding="utf-8"))
+        if "aspects" in payload:
+            # An admin's FAQ or alias edit since the build may change which phrases are
+            # question-only; new texts are split as the saved keys and the model were.
+            self.pipeline.aspects = {tuple(phrase): label for phrase, label in payload["aspects"]}
         for original, normalized, folded, expanded, topic, aspects in payload["processed"]:
             self._processed[original] = ProcessedText(
                 original, normalized, folded, expanded, (), topic, tuple(aspects))

@@ -182,6 +182,8 @@ class SearchResult(BaseModel):
     decision: Decision
     confidence: float
     hits: list[SearchHit] = Field(default_factory=list)
+    # a known out-of-scope topic ranked above every hit (hits hold no such topics)
+    out_of_scope_first: bool = False
 
     @property
     def options(self) -> list[SearchHit]:

@@ -211,7 +211,10 @@ class Resolver:
         if result.decision == Decision.ANSWER:
             if retriever.key_share(result.query, top) < NAME_VETO:
                 return result.model_copy(update={"decision": Decision.CLARIFY})
-        elif result.decision == Decision.CLARIFY and result.confidence >= NAME_SURE_FLOOR:
+        elif result.decision == Decision.CLARIFY and result.confidence >= NAME_SURE_FLOOR \
+                and not result.out_of_scope_first:
+            # an out-of-scope topic ahead of it ("an toàn thực phẩm" of a restaurant)
+            # leaves the procedure a button, however much of its name is said
             said = retriever.key_share(result.query, top)
             if said >= NAME_SURE and self._ahead_of_runner_up(result, said):
                 return result.model_copy(update={"decision": Decision.ANSWER})

@@ -258,7 +258,9 @@ class Retriever:
         answerable = (item for item in ranked if self.index.targets[item.pos][0] != OUT_OF_SCOPE)
         hits = [self._hit(item) for item, _ in zip(answerable, range(limit))]
         decision, confidence = self.decide(ranked)
-        return SearchResult(query=text, decision=decision, confidence=confidence, hits=hits)
+        topic_first = bool(ranked) and self.index.targets[ranked[0].pos][0] == OUT_OF_SCOPE
+        return SearchResult(query=text, decision=decision, confidence=confidence, hits=hits,
+                            out_of_scope_first=topic_first)
 
     def _by_code(self, text: str) -> SearchResult | None:
         """A message that quotes a procedure code ("thủ tục 1.001193") is answered for that code."""
@@ -321,7 +323,7 @@ class Retriever:
             and (best.probability < OUT_OF_SCOPE_DECIDES
                  or best.probability - answerable.probability < OUT_OF_SCOPE_LEAD)
         )
-        if plausible and answerable is not None:
+        if plausible and answerable is not None:  # (repeated for the type checker)
             return Decision.CLARIFY, answerable.probability
         return Decision.NOT_FOUND, best.probability
 

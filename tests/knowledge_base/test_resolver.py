@@ -149,3 +149,18 @@ def test_a_whole_name_said_beats_an_equally_likely_one_said_in_part(knowledge_ba
     assert resolver._weigh_name(whole).decision == Decision.ANSWER
     # both names said alike ("hộ kinh doanh"): the citizen chooses
     assert resolver._weigh_name(result("hộ kinh doanh")).decision == Decision.CLARIFY
+
+
+def test_a_procedure_behind_an_out_of_scope_topic_stays_a_button(knowledge_base) -> None:
+    # "an toàn thực phẩm": the restaurant topic (not here) ranks first, the farm-produce
+    # procedure close behind with its name said whole: a button, never an answer
+    from knowledge_base.models import Decision, SearchHit, SearchResult, TargetType
+
+    hit = SearchHit(type=TargetType.PROCEDURE, id=HO_KINH_DOANH, title="", score=0.0,
+                    confidence=0.79)
+    resolver = Resolver(knowledge_base, Lexicon.load())
+    behind = SearchResult(query="thành lập hộ kinh doanh", decision=Decision.CLARIFY,
+                          confidence=0.79, hits=[hit], out_of_scope_first=True)
+    assert resolver._weigh_name(behind).decision == Decision.CLARIFY
+    alone = behind.model_copy(update={"out_of_scope_first": False})
+    assert resolver._weigh_name(alone).decision == Decision.ANSWER

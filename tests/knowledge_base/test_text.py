@@ -166,3 +166,23 @@ def test_an_aspect_with_only_fillers_around_it_names_nothing():
         assert processed.topic == "" and processed.aspects, question
     # "căn" folds like the filler "cần", but "căn cước" is no filler: the topic stays.
     assert pipeline.process("làm căn cước mất bao lâu").topic == "lam can cuoc"
+
+
+def test_the_build_s_aspect_phrases_hold_after_a_restart(tmp_path) -> None:
+    # An alias added after the build ("giờ làm việc" inside a name) must not change how
+    # new questions are split while the keys and the model keep the build's split.
+    from knowledge_base.index import TextCache
+
+    class NoEmbedder:
+        dimension = 1
+
+        def encode(self, texts):  # pragma: no cover - no text is encoded here
+            raise AssertionError("nothing to encode")
+
+    built = TextPipeline(names=["đăng ký khai sinh"], questions=["giờ làm việc của phường"])
+    assert ("gio", "lam", "viec") in built.aspects
+    TextCache(built, NoEmbedder()).save(tmp_path)
+    restarted = TextPipeline(names=["xác nhận giờ làm việc"], questions=["giờ làm việc"])
+    assert ("gio", "lam", "viec") not in restarted.aspects
+    TextCache(restarted, NoEmbedder()).load(tmp_path)
+    assert restarted.aspects == built.aspects
