@@ -16,7 +16,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from pydantic import BaseModel, Field
 from sqlalchemy import exists, func, or_, select
@@ -82,9 +82,16 @@ class HistoryDetail(BaseModel):
 
 
 def day_bounds(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
-    """UTC instants of the start of ``first`` and the end of ``last`` (Vietnam days)."""
-    start = datetime.combine(first, time.min, LOCAL_TZ) if first else None
-    end = datetime.combine(last + timedelta(days=1), time.min, LOCAL_TZ) if last else None
+    """UTC instants of the start of ``first`` and the end of ``last`` (Vietnam days).
+
+    In UTC, not in Vietnam's zone: SQLite keeps the wall time of what it is given, and
+    turns are stored in UTC, so local bounds were 7 hours off (a day's last turns fell
+    out of its range, and those of the next evening in).
+    """
+    start = datetime.combine(first, time.min, LOCAL_TZ).astimezone(timezone.utc) \
+        if first else None
+    end = datetime.combine(last + timedelta(days=1), time.min, LOCAL_TZ).astimezone(
+        timezone.utc) if last else None
     if start and end and start >= end:
         raise StaffError(422, "history_bad_range")
     return start, end
