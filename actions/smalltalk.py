@@ -15,7 +15,7 @@ from actions.state import DialogueState, Message, Outcome, TurnInfo
 from actions.templates import Reply
 from knowledge_base.analysis import words_of
 from knowledge_base.errors import KnowledgeBaseError
-from knowledge_base.models import Decision
+from knowledge_base.models import Decision, TargetType
 from knowledge_base.resolver import NAMED_SHARE, Kind, Query
 
 if TYPE_CHECKING:
@@ -97,7 +97,11 @@ class SmallTalk:
         """Whether the resolver answers ``message`` or offers a procedure at least this likely."""
         resolution = self.resolver.resolve(Query(message.text))
         likely = (resolution.confidence or 0.0) >= floor
-        return resolution.kind == Kind.ANSWER or (resolution.kind == Kind.CLARIFY and likely)
+        # buttons led by an FAQ entry ("nộp hồ sơ buổi tối…") name no procedure
+        procedure_first = bool(resolution.options) \
+            and resolution.options[0].type == TargetType.PROCEDURE
+        return resolution.kind == Kind.ANSWER or (
+            resolution.kind == Kind.CLARIFY and likely and procedure_first)
 
     def ask_rating(self, state: DialogueState, message: Message) -> Outcome:
         """Ask for a rating once per conversation, not after a question it answered.

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from knowledge_base.analysis import Analysis, Lexicon, fold, words_of
 from knowledge_base.models import Decision, Procedure, SearchHit, SearchResult, TargetType
@@ -29,6 +30,7 @@ from knowledge_base.service import KnowledgeBase
 
 VARIANT_KEPT_SHARE = 0.6  # share of the current name's own words a variant keeps
 MAX_STRAY_WORDS = 1  # a follow-up naming an aspect may carry this many unknown words
+MIN_DETAIL_WORDS = 2  # a detail of the current procedure's own text is a phrase this long
 # Share of a procedure's best-matching key (name, alias) a message must say to be answered
 # with it, and the share that makes a likely procedure an answer from NAME_SURE_FLOOR.
 NAME_VETO, NAME_SURE, NAME_SURE_FLOOR = 0.5, 0.8, 0.7
@@ -121,6 +123,13 @@ def covered(name: Analysis, analysis: Analysis) -> float:
     own = {fold(w) for w in name.core.split()}
     said = {fold(w) for w in analysis.core.split()}
     return len(own & said) / len(own) if own else 0.0
+
+
+@lru_cache(maxsize=64)
+def _words_and_pairs(text: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """The folded words of a procedure's text and its pairs of neighbouring words (cached)."""
+    words = [fold(word) for word in words_of(text)]
+    return frozenset(words), frozenset(zip(words, words[1:]))
 
 
 def _another_procedure(result: SearchResult, current: Procedure) -> SearchHit | None:
@@ -250,7 +259,26 @@ class Resolver:
         if analysis.aspects and len(analysis.content_words) <= MAX_STRAY_WORDS:
             # "lệ phí bao nhiu": an aspect and a stray word ask about the current one
             return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
+        if self._in_own_text(current, analysis):
+            # "diện tích tối thiểu là bao nhiêu?" on "Đăng ký thường trú": its conditions
+            return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
         return None
+
+    def _in_own_text(self, current: Procedure, analysis: Analysis) -> bool:
+        """Whether the message asks about a detail the procedure's own text states.
+
+        "diện tích tối thiểu là bao nhiêu?" on "Đăng ký thường trú" (whose documents
+        prove "đủ diện tích nhà ở"): at least half of the topic's words, two of them
+        side by side, are in the procedure's name and text, and no search was sure
+        of another procedure (the caller checks).
+        """
+        words = [fold(word) for word in analysis.core.split()]
+        if len(words) < MIN_DETAIL_WORDS:
+            return False
+        own, pairs = _words_and_pairs(" ".join([current.name, current.conditions,
+                                                *current.steps, *current.raw.values()]))
+        said = sum(1 for word in words if word in own)
+        return 2 * said >= len(words) and any(pair in pairs for pair in zip(words, words[1:]))
 
     def _from_result(self, query: Query, analysis: Analysis, result: SearchResult,
                      current: Procedure | None) -> Resolution:

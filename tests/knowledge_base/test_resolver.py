@@ -164,3 +164,12 @@ def test_a_procedure_behind_an_out_of_scope_topic_stays_a_button(knowledge_base)
     assert resolver._weigh_name(behind).decision == Decision.CLARIFY
     alone = behind.model_copy(update={"out_of_scope_first": False})
     assert resolver._weigh_name(alone).decision == Decision.ANSWER
+
+
+def test_a_detail_the_current_procedure_states_stays_on_it(resolver) -> None:
+    # "Đăng ký thường trú" asks for proof of "đủ diện tích nhà ở"
+    detail = resolver.resolve(Query("diện tích tối thiểu là bao nhiêu?", "1.004222"))
+    assert (detail.kind, detail.code) == (Kind.ANSWER, "1.004222")
+    # a topic switch still leaves it, although "kết hôn" is in its documents too
+    switch = resolver.resolve(Query("còn đăng ký kết hôn thì sao", "1.004222"))
+    assert (switch.kind, switch.code) == (Kind.ANSWER, "1.000894")

@@ -85,7 +85,7 @@ def wait_for_answer(kb, query: str, faq_id: str) -> float:
 def test_saved_faq_is_answered_by_search_within_five_seconds(admin, services):
     kb = services.kb  # the real search the bot uses, already warm
     question = "có phòng cho con bú không"
-    assert kb.search(question).decision.value == "not_found"
+    assert kb.search(question).decision.value != "answer"  # no FAQ answers it yet
     created = admin.post("/api/admin/faqs", json=new_faq(
         question="Trụ sở phường có phòng cho mẹ cho con bú không?",
         answer="Có phòng riêng cho mẹ và bé ở tầng 1.", phrasings=["chỗ cho em bé bú ở phường"]))
