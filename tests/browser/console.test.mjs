@@ -82,7 +82,15 @@ async function main() {
       await admin.fill('[data-faq-form] textarea[name=phrasings]', 'chỗ cho em bé bú ở phường\nphòng vắt sữa');
       savedAt = Date.now(); // the clock starts when the admin clicks "Lưu"
       await admin.click('[data-faq-form] button[type=submit]');
-      await admin.waitForSelector('[data-notice]:not([hidden]):not(.notice--error)');
+      const saved = '[data-notice]:not([hidden]):not(.notice--error)';
+      await admin.waitForSelector(`${saved}, [data-overlaps] [data-keep]`);
+      if (await admin.$('[data-overlaps] [data-keep]')) {
+        // the trained model may find a procedure close to "em bé" (the child's ID card):
+        // the admin keeps the new entry, and the clock starts at that click
+        savedAt = Date.now();
+        await admin.click('[data-overlaps] [data-keep]');
+        await admin.waitForSelector(saved);
+      }
       const title = await admin.textContent('[data-faq-form] h2');
       assert(/phiên bản 1/.test(title), `editor shows the saved entry, got "${title}"`);
     });
