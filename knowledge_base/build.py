@@ -100,7 +100,7 @@ FIT_QUESTIONS, SELECT_QUESTIONS = 2400, 3000
 THRESHOLD_GRID = [round(0.50 + 0.05 * i, 2) for i in range(10)]
 UNANSWERABLE_EVERY = 3  # one synthetic question in three has no right target in the index
 # Of the answerable ones, every second is scored with the key it was made from still in
-# the index: a citizen who says a whole alias ("chuyển nhượng đất") must count as strong
+# the index: a citizen who says a whole alias ("khai tu cho bo") must count as strong
 # evidence, which a scorer that only ever saw partial matches undervalued (it leant on
 # the procedure's body text instead). Measured on the real development set, mean of
 # three calibration seeds: top-1 +0.02 (half A) / +0.06 (half B), helpful +0.05 / +0.02,
