@@ -64,11 +64,14 @@ class SmallTalk:
         """Ask for the application's code, unless the message asks about a procedure.
 
         The classifier takes "tôi cần nộp hồ sơ ở đâu và mất bao lâu" (with a
-        procedure named before) for "where is my application?": a message asking an
-        aspect of a procedure the resolver finds likely is answered (or clarified).
+        procedure named before) for "where is my application?": a message without a
+        status word ("đến đâu rồi", "tra cứu") asking an aspect of a procedure the
+        resolver finds likely, or a story about any, is answered (or clarified).
         """
-        if not message.text.startswith("/") and self.lexicon.analyze(message.text).aspects \
-                and self._asks_a_procedure(message):
+        analysis = self.lexicon.analyze(message.text)
+        if not message.text.startswith("/") and message.intent not in analysis.intents and (
+                analysis.aspects and self._asks_a_procedure(message)
+                or self._question_not_intent(message)):
             return self.answer(state, message)
         return Outcome([Reply(c.RESPONSE_ASK_APPLICATION_CODE)], state,
                        TurnInfo(message.intent, c.DECISION_CLARIFY,
@@ -83,15 +86,43 @@ class SmallTalk:
         is answered (or clarified) as the question it is; a long message without
         them (booking requests are short) whenever the resolver offers any procedure.
         """
-        if not message.text.startswith("/") and c.INTENT_BOOK_APPOINTMENT not in \
-                self.lexicon.analyze(message.text).intents:
-            # a story is no booking request (those are short): any procedure it may mean
-            story = len(words_of(message.text)) >= c.STORY_WORDS
-            if self._asks_a_procedure(message, 0.0 if story else c.LIKELY_PROCEDURE):
-                return self.answer(state, message)
+        if self._question_not_intent(message):
+            return self.answer(state, message)
         return Outcome([Reply(c.RESPONSE_APPOINTMENT_OFFER)], state,
                        TurnInfo(message.intent, c.DECISION_CHITCHAT,
                                 confidence=message.intent_confidence))
+
+    def request_human(self, state: DialogueState, message: Message) -> Outcome:
+        """Hand the conversation to staff, unless the message asks about a procedure.
+
+        The classifier takes "ai là người nộp hồ sơ…" for a request for a person. A
+        message with none of the words a request for staff holds, about a procedure
+        the resolver finds likely (or a long story about any), is answered instead.
+        """
+        if message.intent == c.INTENT_REQUEST_HUMAN and self._question_not_intent(message):
+            return self.answer(state, message)
+        return self.handoff(state, message.intent, c.HANDOFF_CITIZEN_REQUEST)
+
+    def handoff(self, state: DialogueState, intent: str, reason: str) -> Outcome:
+        """Hand the conversation to staff (implemented by the dialogue)."""
+        raise NotImplementedError
+
+    def _question_not_intent(self, message: Message, short_too: bool = True) -> bool:
+        """Whether a message the classifier took for a short intent is a procedure question.
+
+        Booking requests, status lookups, requests for staff and small talk are short
+        and hold their intent's words (``question_lexicon.yml`` intents). A message
+        holding none of them is a question when it is a story (``STORY_WORDS``) and the
+        resolver offers any procedure, or (``short_too``) when it names a likely one.
+        Small talk passes ``short_too=False``: a word or two ("tử", "no") leaves many
+        procedures likely, and ``_names_known_topic`` judges short messages.
+        """
+        if message.text.startswith("/") or message.intent not in self.lexicon.intents \
+                or message.intent in self.lexicon.analyze(message.text).intents:
+            return False
+        if len(words_of(message.text)) >= c.STORY_WORDS:
+            return self._asks_a_procedure(message, 0.0)
+        return short_too and self._asks_a_procedure(message)
 
     def _asks_a_procedure(self, message: Message, floor: float = c.LIKELY_PROCEDURE) -> bool:
         """Whether the resolver answers ``message`` or offers a procedure at least this likely."""
@@ -149,8 +180,10 @@ class SmallTalk:
 
     def _answered_as_question(self, message: Message) -> bool:
         """Whether small talk by the classifier is a question the knowledge base knows."""
-        return message.intent in c.QUESTION_LIKE_CHITCHAT and not message.text.startswith("/") \
-            and self._names_known_topic(message)
+        if message.text.startswith("/"):
+            return False
+        return message.intent in c.QUESTION_LIKE_CHITCHAT and self._names_known_topic(message) \
+            or self._question_not_intent(message, short_too=False)
 
     def _names_known_topic(self, message: Message) -> bool:
         analysis = self.lexicon.analyze(message.text)

@@ -78,10 +78,10 @@ class ChatClient:
     def _last_turn(self, sender: str) -> dict[str, Any]:
         with sqlite3.connect(self.database) as db:
             row = db.execute(
-                "SELECT t.decision, t.procedure FROM conversation_turns t "
+                "SELECT t.decision, t.procedure, t.intent FROM conversation_turns t "
                 "JOIN conversations c ON c.id = t.conversation_id "
                 "WHERE c.sender_id = ? ORDER BY t.id DESC LIMIT 1", (f"web:{sender}",)).fetchone()
-        return {"decision": row[0], "procedure": row[1]} if row else {}
+        return {"decision": row[0], "procedure": row[1], "intent": row[2]} if row else {}
 
 
 def prediction(body: dict[str, Any], turn: dict[str, Any]) -> Prediction:
@@ -111,7 +111,7 @@ def run_questions(client: ChatClient, questions: list[dict[str, Any]],
         outcomes.append(outcome_of(item, got))
         if details is not None:
             details.append({"id": item.get("id"), "kind": item["kind"], "gold": item["gold"],
-                            **got.__dict__, **outcomes[-1]})
+                            "intent": turn.get("intent"), **got.__dict__, **outcomes[-1]})
     report = metrics(questions, outcomes, abstains=True)
     report["faq_or_out_of_scope_answered_with_procedure"] = (
         round(1 - report["rejection_rate"], 4) if report["rejection_rate"] is not None else None)

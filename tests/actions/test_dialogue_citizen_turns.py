@@ -364,3 +364,61 @@ def test_small_talk_made_of_fillers_stays_small_talk(dialogue) -> None:
     for text, intent in (("ok cam on nhe", "thank"), ("chao ban", "greet"), ("ok", "affirm")):
         outcome = dialogue.chitchat(DialogueState(), Message(text, intent))
         assert outcome.turn.decision == "chitchat", text
+
+
+def _examples(intent: str, file: str) -> list[str]:
+    import yaml
+
+    nlu = yaml.safe_load((ROOT / "bot/data/nlu" / file).read_text(encoding="utf-8"))
+    block = next(item for item in nlu["nlu"] if item["intent"] == intent)
+    return [line[2:] for line in block["examples"].splitlines() if line.startswith("- ")]
+
+
+def test_a_story_taken_for_a_status_lookup_is_answered(dialogue) -> None:
+    # Rasa takes long stories with a year and "hồ sơ" in them for "where is my application?"
+    story = Message("Bố tôi mất ở nhà tháng trước, gia đình đã lo xong hậu sự, giờ tôi cần chuẩn bị "
+                    "những gì để làm giấy báo tử cho bố?", "ask_application_status")
+    outcome = dialogue.ask_application_code(DialogueState(), story)
+    assert outcome.turn.decision in ("answer", "clarify")
+    assert KHAI_TU in (outcome.turn.procedure, *outcome.state.procedure_options)
+    # a long message with a status word is still a status lookup
+    lookup = Message("Tôi nộp hồ sơ đăng ký khai tử cho bố từ tuần trước mà đến giờ vẫn chưa có "
+                     "kết quả, nhờ bạn xem giúp", "ask_application_status")
+    assert responses(dialogue.ask_application_code(DialogueState(), lookup)) == [
+        "utter_status_ask_code"]
+
+
+def test_every_status_example_of_the_bot_still_asks_for_the_code(dialogue) -> None:
+    examples = _examples("ask_application_status", "services.yml")
+    assert len(examples) >= 20
+    for text in examples:
+        outcome = dialogue.ask_application_code(DialogueState(),
+                                                Message(text, "ask_application_status"))
+        assert responses(outcome) == ["utter_status_ask_code"], text
+
+
+def test_a_question_taken_for_a_request_for_staff_is_answered(dialogue) -> None:
+    question = Message("ai là người phải đi đăng ký khai tử khi người trong nhà mất",
+                       "request_human")
+    outcome = dialogue.request_human(DialogueState(), question)
+    assert (outcome.turn.decision, outcome.turn.procedure) == ("answer", KHAI_TU)
+    # the bot's own examples, and accepting the offered human, hand off
+    examples = _examples("request_human", "handoff.yml")
+    assert len(examples) >= 20
+    for text in [*examples, "có"]:
+        intent = "affirm" if text == "có" else "request_human"
+        outcome = dialogue.request_human(DialogueState(human_offered=True), Message(text, intent))
+        assert outcome.turn.decision == "handoff", text
+
+
+def test_a_story_taken_for_small_talk_is_answered(dialogue) -> None:
+    story = Message("Vợ tôi sinh bé ở nhà chứ không phải ở bệnh viện nên không có giấy chứng sinh, "
+                    "vậy giờ làm khai sinh cho bé như thế nào?", "bot_challenge")
+    outcome = dialogue.chitchat(DialogueState(), story)
+    assert outcome.turn.decision in ("answer", "clarify")
+    assert "1.001193" in (outcome.turn.procedure, *outcome.state.procedure_options)
+    for text, intent in (("bạn là người thật hay là máy vậy", "bot_challenge"),
+                         ("cảm ơn bạn nhiều nhé, mình đã hiểu cách làm rồi, chúc bạn một ngày "
+                          "làm việc thật vui vẻ", "thank")):
+        outcome = dialogue.chitchat(DialogueState(), Message(text, intent))
+        assert outcome.turn.decision == "chitchat", text
