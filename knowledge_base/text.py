@@ -38,6 +38,7 @@ _PUNCT_RE = re.compile(r"[^\w\s/.]|_", re.UNICODE)
 _SPACE_RE = re.compile(r"\s+")
 _DOT_RE = re.compile(r"(?<!\d)[./]|[./](?!\d)")
 MAX_SPAN = 8
+Spelling = tuple[str | None, ...]  # a phrase's tone keys, None for a syllable without marks
 ASPECTS_PATH = DATA_DIR / "question_lexicon.yml"
 
 
@@ -93,6 +94,10 @@ def normalize(text: str) -> str:
 class Lexicon:
     """Shorthand (replaced), synonyms (added), aspects and stopwords, keyed by folded syllables.
 
+    A source written with diacritics matches only words typed the same way or without
+    marks: "đổi" (exchange) adds "cấp đổi", "đối với" (for) adds nothing, "doi" may
+    be either and adds it (``spellings``).
+
     ``aspects`` holds every aspect phrase of the dialogue's lexicon, written as the
     pipeline sees it (folded, shorthand expanded: "hs" → "ho so"); which of them a
     pipeline removes depends on its corpus (:func:`question_only_aspects`). ``fillers``
@@ -101,6 +106,8 @@ class Lexicon:
 
     abbreviations: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    # folded source → how the lexicon spells it (tone keys; None for an unmarked syllable)
+    spellings: dict[tuple[str, ...], tuple[Spelling, ...]] = field(default_factory=dict)
     aspects: dict[tuple[str, ...], str] = field(default_factory=dict)
     fillers: frozenset[tuple[str, ...]] = frozenset()
     age_brackets: tuple[tuple[int, int, tuple[str, ...]], ...] = ()
@@ -115,6 +122,7 @@ class Lexicon:
         return cls(
             abbreviations=abbreviations,
             synonyms=_entries(data.get("synonyms", [])),
+            spellings=_spellings([*data.get("abbreviations", []), *data.get("synonyms", [])]),
             aspects=_aspect_table(load_aspects(aspects_path or ASPECTS_PATH), abbreviations),
             fillers=frozenset(_aspect_table(
                 {"filler": load_fillers(aspects_path or ASPECTS_PATH)}, abbreviations)),
@@ -170,7 +178,7 @@ def _aspect_table(
     table: dict[tuple[str, ...], str] = {}
     for label, phrases in aspects.items():
         for phrase in phrases:
-            tokens = tuple(_apply(fold(normalize(phrase)).split(), abbreviations, replace=True))
+            tokens = tuple(_apply(fold(normalize(phrase)).split(), abbreviations, replace=True)[0])
             if tokens:
                 table.setdefault(tokens, label)
     return table
@@ -219,28 +227,73 @@ def _entries(items: Iterable[dict[str, object]]) -> dict[tuple[str, ...], tuple[
     return table
 
 
+def _spellings(items: Iterable[dict[str, object]]) -> dict[tuple[str, ...], tuple[Spelling, ...]]:
+    """Folded source → the tone keys of each way the lexicon writes it (None: no marks)."""
+    table: dict[tuple[str, ...], list[Spelling]] = {}
+    for item in items:
+        sources = item["from"] if isinstance(item["from"], list) else [item["from"]]
+        for source in sources:
+            words = normalize(str(source)).split()
+            spelling = tuple(tone_key(w) if fold(w) != w else None for w in words)
+            table.setdefault(tuple(fold(w) for w in words), []).append(spelling)
+    return {key: tuple(spellings) for key, spellings in table.items()}
+
+
+def typed_spelling(normalized: str, count: int) -> list[str | None]:
+    """Tone key of each word typed with diacritics, None for one typed without any.
+
+    ``count`` is the number of folded syllables the words must line up with; when
+    they do not (odd Unicode), every word counts as typed without marks.
+    """
+    words = normalized.split()
+    if len(words) != count:
+        return [None] * count
+    return [tone_key(w) if fold(w) != w else None for w in words]
+
+
+def _spelled_as(typed: list[str | None], spellings: tuple[Spelling, ...] | None) -> bool:
+    """Whether words typed as ``typed`` may be one of the lexicon's ``spellings``."""
+    return spellings is None or any(
+        all(t is None or s is None or t == s for t, s in zip(typed, spelling, strict=True))
+        for spelling in spellings
+    )
+
+
 def _apply(
-    tokens: list[str], table: dict[tuple[str, ...], tuple[str, ...]], replace: bool
-) -> list[str]:
-    """Longest-match lexicon pass over folded syllables."""
+    tokens: list[str],
+    table: dict[tuple[str, ...], tuple[str, ...]],
+    replace: bool,
+    typed: list[str | None] | None = None,
+    spellings: dict[tuple[str, ...], tuple[Spelling, ...]] | None = None,
+) -> tuple[list[str], list[str | None]]:
+    """Longest-match lexicon pass over folded syllables; the tokens and how each was typed.
+
+    With ``typed`` (a tone key per token, None when typed without marks) and the
+    lexicon's ``spellings``, a source matches only words typed its way or unmarked.
+    """
+    typed = typed if typed is not None else [None] * len(tokens)
     out: list[str] = []
+    out_typed: list[str | None] = []
     added: list[str] = []
     i = 0
     while i < len(tokens):
         for span in range(min(MAX_SPAN, len(tokens) - i), 0, -1):
             key = tuple(tokens[i : i + span])
-            if key in table:
+            if key in table and _spelled_as(typed[i : i + span], (spellings or {}).get(key)):
                 if replace:
                     out.extend(table[key])
+                    out_typed.extend([None] * len(table[key]))
                 else:
                     out.extend(key)
+                    out_typed.extend(typed[i : i + span])
                     added.extend(table[key])
                 i += span
                 break
         else:
             out.append(tokens[i])
+            out_typed.append(typed[i])
             i += 1
-    return out + added
+    return out + added, out_typed + [None] * len(added)
 
 
 def _split_aspects(
@@ -361,18 +414,24 @@ class TextPipeline:
                 return self._deletes[variant]
         return token
 
-    def _tokens(self, folded: str) -> list[str]:
-        """Repaired, expanded syllables of a folded text: what aspect phrases are looked for in."""
+    def _tokens(self, folded: str, normalized: str = "") -> list[str]:
+        """Repaired, expanded syllables of a folded text: what aspect phrases are looked for in.
+
+        With the ``normalized`` text it came from, shorthand and synonyms respect the
+        marks the words were typed with.
+        """
         tokens = [_plain_number(self.repair(token)) for token in folded.split()]
-        tokens = _apply(tokens, self.lexicon.abbreviations, replace=True)
-        tokens = _apply(tokens, self.lexicon.synonyms, replace=False)
-        return tokens + self.lexicon.age_words(tokens)
+        typed = typed_spelling(normalized, len(tokens)) if normalized else None
+        lexicon = self.lexicon
+        tokens, typed = _apply(tokens, lexicon.abbreviations, True, typed, lexicon.spellings)
+        tokens, _ = _apply(tokens, lexicon.synonyms, False, typed, lexicon.spellings)
+        return tokens + lexicon.age_words(tokens)
 
     def process(self, text: str, segment: bool = True) -> ProcessedText:
         """Run the whole pipeline on one text."""
         normalized = normalize(text)
         folded = fold(normalized)
-        tokens = self._tokens(folded)
+        tokens = self._tokens(folded, normalized)
         words = tuple(segment_words(normalized)) if segment and normalized else ()
         topic, aspects = _split_aspects(tokens, self.aspects)
         if aspects and _only_fillers(topic, self.lexicon.fillers, self.lexicon.stopwords):

@@ -41,6 +41,20 @@ def test_synonyms_are_added_beside_the_words():
     assert "thuong tru" in pipeline.process("nhập hộ khẩu cho con").expanded
 
 
+def test_a_synonym_typed_with_other_marks_is_another_word():
+    # "cưới" (wedding) adds "kết hôn", "cuối tuần" (weekend) does not; "đổi" (exchange)
+    # adds "cấp đổi", "đối với" (for) does not; without marks it may be either.
+    pipeline = TextPipeline()
+    assert "ket hon" in pipeline.process("giấy tờ đám cưới").expanded
+    assert "ket hon" not in pipeline.process("nộp hồ sơ cuối tuần").expanded
+    assert "ket hon" in pipeline.process("giay to dam cuoi").expanded
+    assert "cap doi" in pipeline.process("đổi căn cước").expanded
+    assert pipeline.process("đối với người nghỉ hưu").expanded == "doi voi nguoi nghi huu"
+    assert "cap doi" in pipeline.process("doi can cuoc").expanded
+    # "kí" and "ký" are one word written two ways
+    assert "dang ky tam tru" in pipeline.process("đăng kí tạm trú tạm vắng").expanded
+
+
 def test_taking_time_is_not_mistaken_for_losing_a_card():
     pipeline = TextPipeline()
     assert "cap lai" not in pipeline.process("làm CCCD mất bao lâu").expanded
