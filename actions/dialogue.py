@@ -46,6 +46,7 @@ class Dialogue(SmallTalk):
         self.composer = composer
         self.lexicon = lexicon
         self.resolver = Resolver(kb, lexicon)
+        self._read_as_question = {}
         self._facts = TtlCache(FACTS_TTL_SECONDS)
 
     # --- entry points --------------------------------------------------------

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 # "5", "5 sao", "cho 4 điểm", "chấm 5 nhé": longer messages with a digit are questions.
 MAX_TYPED_RATING_WORDS = 4
+# Small talk read as a question or not, remembered for the rating step that follows.
+MAX_REMEMBERED_SMALL_TALK = 64
 
 
 class SmallTalk:
@@ -35,6 +37,8 @@ class SmallTalk:
     composer: AnswerComposer
     lexicon: Lexicon
     resolver: Resolver
+    # (intent, text) → (the retriever that read it, whether it is a question)
+    _read_as_question: dict[tuple[str, str], tuple[object, bool]]
 
     def answer(self, state: DialogueState, message: Message) -> Outcome:
         """Answer a question (implemented by the dialogue)."""
@@ -179,11 +183,25 @@ class SmallTalk:
                        rating=score)
 
     def _answered_as_question(self, message: Message) -> bool:
-        """Whether small talk by the classifier is a question the knowledge base knows."""
+        """Whether small talk by the classifier is a question the knowledge base knows.
+
+        The chitchat step and the rating step after it both ask this of one message:
+        the answer is kept for the last few messages, with the index it was read from
+        (a rebuilt index asks again).
+        """
         if message.text.startswith("/"):
             return False
-        return message.intent in c.QUESTION_LIKE_CHITCHAT and self._names_known_topic(message) \
+        key = (message.intent, message.text)
+        retriever = self.kb.retriever
+        known = self._read_as_question.get(key)
+        if known is not None and known[0] is retriever:
+            return known[1]
+        answer = message.intent in c.QUESTION_LIKE_CHITCHAT and self._names_known_topic(message) \
             or self._question_not_intent(message, short_too=False)
+        if len(self._read_as_question) >= MAX_REMEMBERED_SMALL_TALK:
+            self._read_as_question.clear()  # one step (safe beside degraded mode's threads)
+        self._read_as_question[key] = (retriever, answer)
+        return answer
 
     def _names_known_topic(self, message: Message) -> bool:
         analysis = self.lexicon.analyze(message.text)
