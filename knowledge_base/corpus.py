@@ -17,6 +17,7 @@ import yaml
 
 from knowledge_base.models import Faq, Procedure
 from knowledge_base.settings import DATA_DIR
+from knowledge_base.text import Lexicon
 
 PROCEDURE = "procedure"
 FAQ = "faq"
@@ -42,6 +43,8 @@ class Corpus:
     entries: list[Entry] = field(default_factory=list)
     bodies: dict[tuple[str, str], str] = field(default_factory=dict)
     titles: dict[tuple[str, str], str] = field(default_factory=dict)
+    # procedures only enterprises, organisations or staff file (``Lexicon.person_filers``)
+    organisation_only: set[str] = field(default_factory=set)
 
     def targets(self) -> list[tuple[str, str]]:
         """Every target, in a stable order shared by the index arrays."""
@@ -93,13 +96,21 @@ def narrative_fillers() -> tuple[list[str], list[str]]:
     return list(data["before"]), list(data["after"])
 
 
+@lru_cache(maxsize=1)
+def _lexicon() -> Lexicon:
+    return Lexicon.load()
+
+
 def build_corpus(
     procedures: list[Procedure], aliases: dict[str, list[str]], faqs: list[Faq]
 ) -> Corpus:
     """Assemble keys and bodies from answerable procedures, aliases, published FAQ and topics."""
     corpus = Corpus()
+    lexicon = _lexicon()
     for procedure in procedures:
         key = (PROCEDURE, procedure.code)
+        if lexicon.files_only_organisations(procedure.audience):
+            corpus.organisation_only.add(procedure.code)
         corpus.titles[key] = procedure.name
         corpus.bodies[key] = procedure_body(procedure)
         corpus.entries.append(Entry(PROCEDURE, procedure.code, short_name(procedure.name), "name"))

@@ -111,6 +111,8 @@ class Lexicon:
     aspects: dict[tuple[str, ...], str] = field(default_factory=dict)
     fillers: frozenset[tuple[str, ...]] = frozenset()
     age_brackets: tuple[tuple[int, int, tuple[str, ...]], ...] = ()
+    person_filers: tuple[str, ...] = ()
+    organisation_words: tuple[tuple[str, ...], ...] = ()
     age_topics: tuple[tuple[str, ...], ...] = ()
     stopwords: frozenset[str] = frozenset()
 
@@ -138,7 +140,20 @@ class Lexicon:
                 tuple(fold(normalize(str(t))).split()) for t in data.get("age_topics", [])
             ),
             stopwords=frozenset(fold(normalize(str(w))) for w in data.get("stopwords", [])),
+            person_filers=tuple(fold(normalize(str(w))) for w in data.get("person_filers", [])),
+            organisation_words=tuple(
+                tuple(fold(normalize(str(w))).split()) for w in data.get("organisation_words", [])
+            ),
         )
+
+    def files_only_organisations(self, audience: str) -> bool:
+        """Whether a catalog audience names no person among the filers (blank: unknown, no)."""
+        folded = fold(normalize(audience))
+        return bool(folded) and not any(person in folded for person in self.person_filers)
+
+    def names_organisation(self, tokens: list[str]) -> bool:
+        """Whether expanded question tokens name an enterprise, organisation or staff."""
+        return any(_contains(tokens, words) for words in self.organisation_words)
 
     def age_words(self, tokens: list[str]) -> list[str]:
         """Words of every age bracket a "<N> tuổi" in ``tokens`` falls in.

@@ -242,3 +242,32 @@ def test_an_out_of_scope_topic_says_not_here_alone_only_when_far_ahead(knowledge
     assert decide(0.95, 0.2) == Decision.NOT_FOUND  # 0.75 ahead
     assert decide(0.4, 0.2) == Decision.CLARIFY
     assert decide(0.4, 0.05) == Decision.NOT_FOUND
+
+
+def test_a_procedure_only_organisations_file_is_less_likely_for_a_resident(knowledge_base,
+                                                                           monkeypatch):
+    # "Tổ chức kinh tế nhận chuyển nhượng… dự án đầu tư" must not answer a resident's
+    # "chuyển nhượng đất"; here one subset procedure stands in for such a procedure.
+    question = "thay đổi nội dung đăng ký hộ kinh doanh"
+    before = next(h for h in knowledge_base.search(question).hits if h.id == "2.000720")
+    monkeypatch.setattr(knowledge_base.retriever.index.corpus, "organisation_only", {"2.000720"})
+    after = next(h for h in knowledge_base.search(question).hits if h.id == "2.000720")
+    assert after.confidence == pytest.approx(before.confidence / 2, abs=1e-3)
+    # a question naming an enterprise or organisation weighs it as before
+    company = "công ty tôi muốn thay đổi nội dung đăng ký hộ kinh doanh"
+    named = next(h for h in knowledge_base.search(company).hits if h.id == "2.000720")
+    monkeypatch.setattr(knowledge_base.retriever.index.corpus, "organisation_only", set())
+    plain = next(h for h in knowledge_base.search(company).hits if h.id == "2.000720")
+    assert named.confidence == pytest.approx(plain.confidence)
+
+
+def test_the_corpus_knows_which_procedures_only_organisations_file():
+    from knowledge_base.corpus import build_corpus
+    from knowledge_base.models import Procedure
+
+    procedures = [Procedure(code="9.000001", name="Cấp phép cho doanh nghiệp",
+                            audience="Doanh nghiệp, Tổ chức (không bao gồm doanh nghiệp, HTX)"),
+                  Procedure(code="9.000002", name="Đăng ký cho người dân",
+                            audience="Công dân Việt Nam, Doanh nghiệp"),
+                  Procedure(code="9.000003", name="Thủ tục không ghi đối tượng", audience="")]
+    assert build_corpus(procedures, {}, []).organisation_only == {"9.000001"}
