@@ -202,6 +202,37 @@ class FaqStore:
         self.store.set_meta("faq_seeded", utcnow().isoformat())
         return created
 
+    def refresh_seeded(self, entries: FaqList) -> int:
+        """Bring the team's entries up to date where no admin has ever touched them.
+
+        A release may word a starter entry better or give it more phrasings. An entry
+        only the seed has written (every audit record of it is the seed's) takes the
+        new text; one an admin edited, unpublished or deleted is left as it is.
+        Returns how many entries changed.
+        """
+        refreshed = 0
+        for entry in entries:
+            if not entry.slug:
+                continue
+            with self.store.session() as session:
+                row = session.scalar(select(FaqRow).where(FaqRow.slug == entry.slug))
+                if row is None:
+                    continue
+                touched = session.scalar(select(AuditRow.id).where(
+                    AuditRow.entity == "faq", AuditRow.entity_id == str(row.id),
+                    AuditRow.actor != SEED_ACTOR).limit(1))
+                current, version = _to_model(row), row.version
+            wanted = validate_faq(entry)
+            if touched is not None or current.id is None or all(
+                    getattr(current, key) == getattr(wanted, key) for key in EDITABLE):
+                continue
+            try:
+                self.update(current.id, wanted, version, SEED_ACTOR)
+            except VersionConflictError:
+                continue  # an admin saved it meanwhile: theirs stands
+            refreshed += 1
+        return refreshed
+
     def _seeded_slugs(self) -> set[str]:
         """Slugs seeded so far (databases seeded before they were kept: the audit log's)."""
         kept = self.store.meta(SEEDED_SLUGS)

@@ -8,11 +8,13 @@ from knowledge_base.store import KnowledgeStore
 
 
 def seed_store(store: KnowledgeStore) -> dict[str, int]:
-    """Add new seed aliases and FAQ entries, retire withdrawn seed aliases, fill office facts."""
+    """Add new seed aliases and FAQ entries, refresh untouched ones, retire withdrawn aliases."""
     store.seed_office_info(seed_office_info())
     aliases = seed_aliases()
+    faqs, entries = FaqStore(store), seed_faqs()
     return {
         "aliases_added": store.sync_seed_aliases(aliases),
         "aliases_retired": store.retire_seed_aliases(aliases),
-        "faqs_added": FaqStore(store).seed(seed_faqs()),
+        "faqs_added": faqs.seed(entries),
+        "faqs_refreshed": faqs.refresh_seeded(entries),
     }

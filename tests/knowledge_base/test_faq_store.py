@@ -88,3 +88,20 @@ def test_slugs_seeded_before_they_were_kept_are_read_from_the_audit_log(faqs):
         session.query(MetaRow).filter(MetaRow.key == "faq_seed_slugs").delete()
     assert faqs.seed([entry(slug="hours"), entry(slug="new", question="Mới?")]) == 1
     assert [f.slug for f in faqs.list()[0]] == ["new"]
+
+
+def test_a_better_worded_starter_entry_reaches_entries_no_admin_touched(faqs):
+    faqs.seed([entry(slug="hours"), entry(slug="fees", question="Lệ phí nộp ở đâu?")])
+    fees = next(f for f in faqs.list()[0] if f.slug == "fees")
+    faqs.update(fees.id, entry(slug="fees", question="Lệ phí nộp ở đâu?", answer="Cán bộ sửa."),
+                fees.version, "an")
+    release = [entry(slug="hours", phrasings=["may gio lam viec", "mấy giờ đóng cửa"]),
+               entry(slug="fees", question="Lệ phí nộp ở đâu?", answer="Bản mới của đội.")]
+    assert faqs.seed(release) == 0
+    assert faqs.refresh_seeded(release) == 1
+    hours = next(f for f in faqs.list()[0] if f.slug == "hours")
+    assert hours.phrasings == ["may gio lam viec", "mấy giờ đóng cửa"] and hours.version == 2
+    assert faqs.get(fees.id).answer == "Cán bộ sửa."  # the admin's edit stands
+    assert faqs.refresh_seeded(release) == 0  # nothing left to bring up to date
+    log = faqs.store.audit_log(entity="faq")
+    assert (log[0].actor, log[0].action, log[0].entity_id) == ("seed", "update", str(hours.id))

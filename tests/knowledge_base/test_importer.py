@@ -146,4 +146,5 @@ def test_seed_aliases_follow_the_team_file_without_touching_admin_ones(catalog, 
     assert "xác nhận còn độc thân" in store.aliases()["1.004873"]
     assert store.sync_seed_aliases(first) == 1  # listed again: active again
     assert "giấy độc thân để cưới" in store.aliases()["1.004873"]
-    assert set(seed_store(store)) == {"aliases_added", "aliases_retired", "faqs_added"}
+    assert set(seed_store(store)) == {"aliases_added", "aliases_retired", "faqs_added",
+                                      "faqs_refreshed"}
