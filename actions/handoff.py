@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from actions import constants as c
 from actions.base import DialogueAction
 from actions.dialogue import DialogueState, Message, Outcome
 
@@ -15,4 +16,4 @@ class ActionHandoff(DialogueAction):
 
     def step(self, state: DialogueState, message: Message) -> Outcome:
         """Run the dialogue step of this action."""
-        return self.dialogue.request_human(state, message)
+        return self.dialogue.handoff(state, message.intent, c.HANDOFF_CITIZEN_REQUEST)

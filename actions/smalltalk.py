@@ -13,7 +13,7 @@ import actions.rating_phrase
 from actions import constants as c
 from actions.state import DialogueState, Message, Outcome, TurnInfo
 from actions.templates import Reply
-from knowledge_base.analysis import words_of
+from knowledge_base.analysis import Analysis, words_of
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.models import Decision, TargetType
 from knowledge_base.resolver import NAMED_SHARE, Kind, Query
@@ -37,8 +37,8 @@ class SmallTalk:
     composer: AnswerComposer
     lexicon: Lexicon
     resolver: Resolver
-    # (intent, text) → (the retriever that read it, whether it is a question)
-    _read_as_question: dict[tuple[str, str], tuple[object, bool]]
+    # (index revision, intent, text) → whether the small talk is a question
+    _read_as_question: dict[tuple[int, str, str], bool]
 
     def answer(self, state: DialogueState, message: Message) -> Outcome:
         """Answer a question (implemented by the dialogue)."""
@@ -68,14 +68,14 @@ class SmallTalk:
         """Ask for the application's code, unless the message asks about a procedure.
 
         The classifier takes "tôi cần nộp hồ sơ ở đâu và mất bao lâu" (with a
-        procedure named before) for "where is my application?": a message without a
-        status word ("đến đâu rồi", "tra cứu") asking an aspect of a procedure the
-        resolver finds likely, or a story about any, is answered (or clarified).
+        procedure named before) for "where is my application?". A message holding no
+        status word ("đến đâu rồi", "khi nào xong"), that asks an aspect of a procedure
+        the resolver finds likely or is a story about any, is answered (or clarified).
         """
         analysis = self.lexicon.analyze(message.text)
-        if not message.text.startswith("/") and message.intent not in analysis.intents and (
+        if self._may_be_a_question(message, analysis) and (
                 analysis.aspects and self._asks_a_procedure(message)
-                or self._question_not_intent(message)):
+                or self._story_about_a_procedure(message)):
             return self.answer(state, message)
         return Outcome([Reply(c.RESPONSE_ASK_APPLICATION_CODE)], state,
                        TurnInfo(message.intent, c.DECISION_CLARIFY,
@@ -84,53 +84,45 @@ class SmallTalk:
     def offer_appointment(self, state: DialogueState, message: Message) -> Outcome:
         """Offer the booking steps, unless the message asks about a procedure instead.
 
-        The classifier takes a long story with dates ("tôi sinh năm 1946… không có
-        ngày, tháng sinh") for an appointment request. A message holding none of the
-        words a booking request holds, about a procedure the resolver finds likely,
-        is answered (or clarified) as the question it is; a long message without
-        them (booking requests are short) whenever the resolver offers any procedure.
+        The classifier takes a long story with dates ("mẹ tôi sinh ngày 3 tháng 4…
+        giấy tờ cũ ghi sai năm sinh") for an appointment request. A message holding
+        none of the words a booking request holds, about a procedure the resolver
+        finds likely, is answered (or clarified) as the question it is; so is a story
+        without them (booking requests are short) whenever the resolver offers any
+        procedure.
         """
-        if self._question_not_intent(message):
+        if self._may_be_a_question(message, self.lexicon.analyze(message.text)) and (
+                self._story_about_a_procedure(message) or self._asks_a_procedure(message)):
             return self.answer(state, message)
         return Outcome([Reply(c.RESPONSE_APPOINTMENT_OFFER)], state,
                        TurnInfo(message.intent, c.DECISION_CHITCHAT,
                                 confidence=message.intent_confidence))
 
-    def request_human(self, state: DialogueState, message: Message) -> Outcome:
-        """Hand the conversation to staff, unless the message asks about a procedure.
+    @staticmethod
+    def _may_be_a_question(message: Message, analysis: Analysis) -> bool:
+        """Whether a message holds none of the words its classified intent holds.
 
-        The classifier takes "ai là người nộp hồ sơ…" for a request for a person. A
-        message with none of the words a request for staff holds, about a procedure
-        the resolver finds likely (or a long story about any), is answered instead.
+        Booking requests, status lookups, greetings and thanks hold their intent's
+        words (``question_lexicon.yml`` intents). A yes or a no has no list ("có",
+        "không" are in nearly every question); neither has a button payload.
         """
-        if message.intent == c.INTENT_REQUEST_HUMAN and self._question_not_intent(message):
-            return self.answer(state, message)
-        return self.handoff(state, message.intent, c.HANDOFF_CITIZEN_REQUEST)
+        return not message.text.startswith("/") and message.intent not in analysis.intents
 
-    def handoff(self, state: DialogueState, intent: str, reason: str) -> Outcome:
-        """Hand the conversation to staff (implemented by the dialogue)."""
-        raise NotImplementedError
+    def _story_about_a_procedure(self, message: Message) -> bool:
+        """Whether a long message (``STORY_WORDS``) makes the resolver offer any procedure.
 
-    def _question_not_intent(self, message: Message, short_too: bool = True) -> bool:
-        """Whether a message the classifier took for a short intent is a procedure question.
-
-        Booking requests, status lookups, requests for staff and small talk are short
-        and hold their intent's words (``question_lexicon.yml`` intents). A message
-        holding none of them is a question when it is a story (``STORY_WORDS``) and the
-        resolver offers any procedure, or (``short_too``) when it names a likely one.
-        Small talk passes ``short_too=False``: a word or two ("tử", "no") leaves many
-        procedures likely, and ``_names_known_topic`` judges short messages.
+        Small talk, bookings and status lookups are short: a story the classifier
+        took for one of them is a question whenever the catalog holds a candidate.
         """
-        if message.text.startswith("/") or message.intent not in self.lexicon.intents \
-                or message.intent in self.lexicon.analyze(message.text).intents:
-            return False
-        if len(words_of(message.text)) >= c.STORY_WORDS:
-            return self._asks_a_procedure(message, 0.0)
-        return short_too and self._asks_a_procedure(message)
+        return len(words_of(message.text)) >= c.STORY_WORDS \
+            and self._asks_a_procedure(message, 0.0)
 
     def _asks_a_procedure(self, message: Message, floor: float = c.LIKELY_PROCEDURE) -> bool:
         """Whether the resolver answers ``message`` or offers a procedure at least this likely."""
-        resolution = self.resolver.resolve(Query(message.text))
+        try:
+            resolution = self.resolver.resolve(Query(message.text))
+        except KnowledgeBaseError:
+            return False  # no index yet: the classifier's reading stands
         likely = (resolution.confidence or 0.0) >= floor
         # buttons led by an FAQ entry ("nộp hồ sơ buổi tối…") name no procedure
         procedure_first = bool(resolution.options) \
@@ -186,21 +178,21 @@ class SmallTalk:
         """Whether small talk by the classifier is a question the knowledge base knows.
 
         The chitchat step and the rating step after it both ask this of one message:
-        the answer is kept for the last few messages, with the index it was read from
-        (a rebuilt index asks again).
+        the answer is kept for the last few messages, with the revision of the index
+        it was read from (an edited knowledge base asks again).
         """
         if message.text.startswith("/"):
             return False
-        key = (message.intent, message.text)
-        retriever = self.kb.retriever
+        key = (self.kb.index_revision, message.intent, message.text)
         known = self._read_as_question.get(key)
-        if known is not None and known[0] is retriever:
-            return known[1]
+        if known is not None:
+            return known
         answer = message.intent in c.QUESTION_LIKE_CHITCHAT and self._names_known_topic(message) \
-            or self._question_not_intent(message, short_too=False)
+            or self._may_be_a_question(message, self.lexicon.analyze(message.text)) \
+            and self._story_about_a_procedure(message)
         if len(self._read_as_question) >= MAX_REMEMBERED_SMALL_TALK:
             self._read_as_question.clear()  # one step (safe beside degraded mode's threads)
-        self._read_as_question[key] = (retriever, answer)
+        self._read_as_question[key] = answer
         return answer
 
     def _names_known_topic(self, message: Message) -> bool:

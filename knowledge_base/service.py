@@ -81,6 +81,11 @@ class KnowledgeBase:
             self._rebuild_index()
 
     @property
+    def index_revision(self) -> int:
+        """The store revision the search index reflects (-1 before the first build)."""
+        return self._revision
+
+    @property
     def ready(self) -> bool:
         """Whether the index is loaded and searches can be served."""
         return self._retriever is not None

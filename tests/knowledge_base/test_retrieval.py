@@ -246,8 +246,8 @@ def test_an_out_of_scope_topic_says_not_here_alone_only_when_far_ahead(knowledge
 
 def test_a_procedure_only_organisations_file_is_less_likely_for_a_resident(knowledge_base,
                                                                            monkeypatch):
-    # "Tổ chức kinh tế nhận chuyển nhượng… dự án đầu tư" must not answer a resident's
-    # "chuyển nhượng đất"; here one subset procedure stands in for such a procedure.
+    # "Tổ chức kinh tế nhận chuyển nhượng… dự án đầu tư" must not answer a resident
+    # selling a plot to a neighbour; one subset procedure stands in for such a procedure.
     question = "thay đổi nội dung đăng ký hộ kinh doanh"
     before = next(h for h in knowledge_base.search(question).hits if h.id == "2.000720")
     monkeypatch.setattr(knowledge_base.retriever.index.corpus, "organisation_only", {"2.000720"})
