@@ -105,7 +105,8 @@ class Lexicon:
     def __init__(self, aspects: dict[str, list[Phrase]], fillers: list[Phrase],
                  generic: list[Phrase], intents: dict[str, list[Phrase]],
                  topics: list[Phrase] | None = None,
-                 connectives: list[Phrase] | None = None) -> None:
+                 connectives: list[Phrase] | None = None,
+                 abolished: dict[str, list[Phrase]] | None = None) -> None:
         # Topic phrases first: the sort below is stable, so they win ties with aspects.
         tables = [(p, ("content", "")) for p in topics or []]
         tables += [(p, ("aspect", name)) for name, ps in aspects.items() for p in ps]
@@ -116,10 +117,9 @@ class Lexicon:
             self._by_first.setdefault(fold(phrase[0]), []).append((phrase, label))
         self.intents = intents
         # intent phrases by their first word (folded), so a message is scanned once
-        self._intent_by_first: dict[str, list[tuple[Phrase, str]]] = {}
-        for name, phrases in intents.items():
-            for phrase in phrases:
-                self._intent_by_first.setdefault(fold(phrase[0]), []).append((phrase, name))
+        self._intent_by_first = _by_first(intents)
+        self.abolished = abolished or {}
+        self._abolished_by_first = _by_first(self.abolished)
 
     @classmethod
     def load(cls, path: Path = DEFAULT_PATH) -> Lexicon:
@@ -132,6 +132,7 @@ class Lexicon:
             intents={name: _phrases(items) for name, items in data.get("intents", {}).items()},
             topics=_phrases(data.get("topics", [])),
             connectives=_phrases(data.get("connectives", [])),
+            abolished={slug: _phrases(items) for slug, items in data.get("abolished", {}).items()},
         )
 
     def analyze(self, text: str) -> Analysis:
@@ -181,9 +182,29 @@ class Lexicon:
 
     def _intents(self, words: list[Word]) -> tuple[str, ...]:
         """Intents one of whose phrases the words contain, in the lexicon's order."""
-        found: set[str] = set()
-        for start, word in enumerate(words):
-            for phrase, name in self._intent_by_first.get(word.folded, ()):
-                if name not in found and _matches_at(words, start, phrase):
-                    found.add(name)
+        found = _found(words, self._intent_by_first)
         return tuple(name for name in self.intents if name in found)
+
+    def abolished_in(self, text: str) -> str | None:
+        """The FAQ slug explaining an abolished document the text names ("sổ hộ khẩu")."""
+        found = _found([Word(w, fold(w)) for w in words_of(text)], self._abolished_by_first)
+        return next((slug for slug in self.abolished if slug in found), None)
+
+
+def _by_first(table: dict[str, list[Phrase]]) -> dict[str, list[tuple[Phrase, str]]]:
+    """Phrases by their first word (folded), each with the name it stands for."""
+    by_first: dict[str, list[tuple[Phrase, str]]] = {}
+    for name, phrases in table.items():
+        for phrase in phrases:
+            by_first.setdefault(fold(phrase[0]), []).append((phrase, name))
+    return by_first
+
+
+def _found(words: list[Word], by_first: dict[str, list[tuple[Phrase, str]]]) -> set[str]:
+    """Names one of whose phrases occurs in ``words``."""
+    found: set[str] = set()
+    for start, word in enumerate(words):
+        for phrase, name in by_first.get(word.folded, ()):
+            if name not in found and _matches_at(words, start, phrase):
+                found.add(name)
+    return found

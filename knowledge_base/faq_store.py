@@ -130,6 +130,12 @@ class FaqStore:
                 raise NotFoundError("faq", faq_id)
             return _to_model(row)
 
+    def by_slug(self, slug: str) -> Faq | None:
+        """The entry with this slug, if any (admins may have deleted it)."""
+        with self.store.session() as session:
+            row = session.scalar(select(FaqRow).where(FaqRow.slug == slug))
+            return _to_model(row) if row is not None else None
+
     def create(self, faq: Faq, actor: str) -> Faq:
         """Validate and add an entry (version 1); audited."""
         faq = validate_faq(faq)

@@ -160,7 +160,26 @@ class Resolver:
             stays = self._on_current(current, analysis, result)
             if stays is not None:
                 return stays
-        return self._from_result(query, analysis, result, current)
+        resolution = self._from_result(query, analysis, result, current)
+        return self._abolished(query.text, resolution) or resolution
+
+    def _abolished(self, text: str, resolution: Resolution) -> Resolution | None:
+        """The FAQ entry on an abolished document the message names, unless it is answered.
+
+        "làm lại sổ hộ khẩu bị mất" finds no procedure (nothing re-issues the book)
+        and "xin cấp sổ hộ khẩu mới" only brushes "Đăng ký thường trú": the entry
+        saying the book is gone since 2023, with the procedures in force as buttons,
+        is the answer. A question the search answers outright ("chứng thực bản sao
+        chứng minh nhân dân") keeps its answer.
+        """
+        if resolution.kind not in (Kind.NOT_FOUND, Kind.CLARIFY):
+            return None
+        slug = self.lexicon.abolished_in(text)
+        faq = self.kb.published_faq(slug) if slug else None
+        if faq is None or faq.id is None:
+            return None
+        return Resolution(Kind.FAQ, resolution.analysis, faq_id=faq.id,
+                          confidence=resolution.confidence, hits=resolution.hits)
 
     def _named_without_marks(self, text: str, analysis: Analysis) -> Resolution | None:
         """A procedure's name typed without marks whose every word folds onto a filler.

@@ -208,6 +208,11 @@ class KnowledgeBase:
         """One FAQ entry by id; raises NotFoundError."""
         return self.faqs.get(faq_id)
 
+    def published_faq(self, slug: str) -> Faq | None:
+        """The published FAQ entry with this slug, if admins kept it."""
+        faq = self.faqs.by_slug(slug)
+        return faq if faq is not None and faq.published and faq.id is not None else None
+
     def related_procedures(self, faq: Faq) -> list[Procedure]:
         """Procedures in force to offer under ``faq``'s answer ("sổ hộ khẩu" → cư trú).
 

@@ -173,3 +173,19 @@ def test_a_detail_the_current_procedure_states_stays_on_it(resolver) -> None:
     # a topic switch still leaves it, although "kết hôn" is in its documents too
     switch = resolver.resolve(Query("còn đăng ký kết hôn thì sao", "1.004222"))
     assert (switch.kind, switch.code) == (Kind.ANSWER, "1.000894")
+
+
+def test_an_abolished_document_gets_the_entry_saying_what_replaced_it(resolver,
+                                                                       knowledge_base) -> None:
+    # nothing re-issues a household book: the FAQ entry (with the procedures in force)
+    book = knowledge_base.published_faq("no_household_book_needed")
+    assert book is not None
+    for text in ("làm lại sổ hộ khẩu bị mất", "so ho khau bi mat thi lam lai o dau"):
+        resolution = resolver.resolve(Query(text))
+        assert (resolution.kind, resolution.faq_id) == (Kind.FAQ, book.id), text
+    # "hộ khẩu" in a question a procedure answers keeps that answer
+    moving = resolver.resolve(Query("nhập hộ khẩu cho con về nhà ông bà"))
+    assert (moving.kind, moving.code) == (Kind.ANSWER, "1.004222")
+    # a word typed with other marks is another word ("sở" is an office, not a book)
+    assert Lexicon.load().abolished_in("sở hộ khẩu") is None
+    assert Lexicon.load().abolished_in("mất CMND rồi") == "old_id_card_validity"
