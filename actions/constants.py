@@ -87,6 +87,9 @@ STORY_WORDS = 15  # booking requests are short; a message this long is a story o
 # A procedure this likely (the resolver's calibrated probability) makes a message read
 # as "where is my application?" a question about that procedure after all.
 LIKELY_PROCEDURE = 0.5
+# Below this confidence a request for staff holding none of the words such requests hold
+# is the classifier's guess, not the citizen's request: it is answered as a question.
+UNSURE_INTENT = 0.5
 # Chitchat that, right after a handoff, asks whether someone is there ("alo", "có ai không").
 WAITING_CHITCHAT = frozenset({"greet"})
 # Thanks often trail a word or two ("ok cảm ơn ad nhiu"): a question needs more than one.

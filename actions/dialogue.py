@@ -138,7 +138,21 @@ class Dialogue(SmallTalk):
                           procedure_options=codes)
             return Outcome(self.composer.clarify(list(resolution.options), aspect), new,
                            self._turn(message, c.DECISION_CLARIFY, None, resolution.confidence))
+        reply = self.kb.out_of_scope_reply(resolution.topic)
+        if reply is not None and not state.procedure_code:
+            return self._elsewhere(state, message, reply, resolution.confidence)
         return self._not_found(state, message, resolution.confidence)
+
+    def _elsewhere(self, state: DialogueState, message: Message, reply: str,
+                   confidence: float | None) -> Outcome:
+        """A question about something another office handles: where to go instead.
+
+        It is answered, so it counts as no miss (two misses hand the conversation to
+        staff); the reply still offers a human.
+        """
+        new = replace(state, human_offered=True, awaiting=None, procedure_options=[])
+        return Outcome(self.composer.elsewhere(reply, self._office()), new,
+                       self._turn(message, c.DECISION_NOT_FOUND, None, confidence))
 
     def _aspect(self, message: Message, analysis: Analysis) -> str:
         """The asked aspect: the intent's, unless it is the general one and words name one.

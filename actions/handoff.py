@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from actions import constants as c
 from actions.base import DialogueAction
 from actions.dialogue import DialogueState, Message, Outcome
 
@@ -16,4 +15,4 @@ class ActionHandoff(DialogueAction):
 
     def step(self, state: DialogueState, message: Message) -> Outcome:
         """Run the dialogue step of this action."""
-        return self.dialogue.handoff(state, message.intent, c.HANDOFF_CITIZEN_REQUEST)
+        return self.dialogue.request_human(state, message)

@@ -75,6 +75,10 @@ class OutcomeReplies:
         """Nothing matched: say so kindly, point to the office and portal, offer a human."""
         return [Reply("utter_not_found", office)]
 
+    def elsewhere(self, reply: str, office: dict[str, str]) -> list[Reply]:
+        """Not a ward procedure: the team's note on where to go instead, and a human."""
+        return [Reply("utter_out_of_scope_topic", {**office, "elsewhere": reply})]
+
     def not_found_in_context(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
         """Nothing matched a detail asked while a procedure is under discussion.
 

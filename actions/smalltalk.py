@@ -98,6 +98,26 @@ class SmallTalk:
                        TurnInfo(message.intent, c.DECISION_CHITCHAT,
                                 confidence=message.intent_confidence))
 
+    def request_human(self, state: DialogueState, message: Message) -> Outcome:
+        """Hand the conversation to staff, unless the classifier only guessed so.
+
+        A request for staff is the citizen's way out and always honoured when it holds
+        a word such requests hold ("gặp cán bộ", "người thật") or the classifier is
+        sure. A message with neither ("trợ cấp thất nghiệp", read as a request for
+        staff at 0.29) is answered as a question; a reply that finds nothing still
+        offers a human.
+        """
+        unsure = message.intent_confidence is not None \
+            and message.intent_confidence < c.UNSURE_INTENT
+        if message.intent == c.INTENT_REQUEST_HUMAN and unsure \
+                and self._may_be_a_question(message, self.lexicon.analyze(message.text)):
+            return self.answer(state, message)
+        return self.handoff(state, message.intent, c.HANDOFF_CITIZEN_REQUEST)
+
+    def handoff(self, state: DialogueState, intent: str, reason: str) -> Outcome:
+        """Hand the conversation to staff (implemented by the dialogue)."""
+        raise NotImplementedError
+
     @staticmethod
     def _may_be_a_question(message: Message, analysis: Analysis) -> bool:
         """Whether a message holds none of the words its classified intent holds.

@@ -83,6 +83,13 @@ def out_of_scope_topics() -> list[dict[str, Any]]:
 
 
 @lru_cache(maxsize=1)
+def out_of_scope_replies() -> dict[str, str]:
+    """Where to go instead, by out-of-scope topic (the topics' ``reply``, Vietnamese)."""
+    return {str(t["topic"]): str(t["reply"]).strip() for t in out_of_scope_topics()
+            if t.get("reply")}
+
+
+@lru_cache(maxsize=1)
 def query_templates() -> list[str]:
     """Question frames citizens wrap a procedure name in (``data/query_templates.yml``)."""
     data = yaml.safe_load((DATA_DIR / "query_templates.yml").read_text(encoding="utf-8"))

@@ -184,6 +184,8 @@ class SearchResult(BaseModel):
     hits: list[SearchHit] = Field(default_factory=list)
     # a known out-of-scope topic ranked above every hit (hits hold no such topics)
     out_of_scope_first: bool = False
+    # that topic's id when it decided "not here" (its reply says where to go instead)
+    out_of_scope_topic: str | None = None
 
     @property
     def options(self) -> list[SearchHit]:

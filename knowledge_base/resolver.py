@@ -80,6 +80,7 @@ class Resolution:
     options: tuple[SearchHit, ...] = ()
     confidence: float | None = None
     hits: tuple[SearchHit, ...] = ()
+    topic: str | None = None  # not found: the out-of-scope topic it is about, if known
 
     @property
     def procedure_ids(self) -> list[str]:
@@ -317,7 +318,8 @@ class Resolver:
                                   confidence=result.confidence, hits=hits)
             return Resolution(Kind.CLARIFY, analysis, options=options,
                               confidence=result.confidence, hits=hits)
-        return Resolution(Kind.NOT_FOUND, analysis, confidence=result.confidence, hits=hits)
+        return Resolution(Kind.NOT_FOUND, analysis, confidence=result.confidence, hits=hits,
+                          topic=result.out_of_scope_topic)
 
     # --- features -------------------------------------------------------------
     def names_better(self, current: Procedure, analysis: Analysis, result: SearchResult) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from knowledge_base.build import current_build, load_corpus_from_store, make_pipeline
+from knowledge_base.corpus import out_of_scope_replies
 from knowledge_base.embedder import Embedder, load_embedder
 from knowledge_base.errors import IndexNotReadyError, NotFoundError
 from knowledge_base.faq_store import FaqStore
@@ -207,6 +208,11 @@ class KnowledgeBase:
     def faq(self, faq_id: int) -> Faq:
         """One FAQ entry by id; raises NotFoundError."""
         return self.faqs.get(faq_id)
+
+    @staticmethod
+    def out_of_scope_reply(topic: str | None) -> str | None:
+        """Where a citizen asking about an out-of-scope topic should go instead, if known."""
+        return out_of_scope_replies().get(topic) if topic else None
 
     def published_faq(self, slug: str) -> Faq | None:
         """The published FAQ entry with this slug, if admins kept it."""

@@ -423,3 +423,32 @@ def test_a_story_taken_for_small_talk_is_answered(dialogue) -> None:
                   "sinh, giờ làm khai sinh cho bé được không?", "affirm")
     outcome = dialogue.chitchat(DialogueState(), yes)
     assert "1.001193" in (outcome.turn.procedure, *outcome.state.procedure_options)
+
+
+def test_a_question_another_office_handles_says_where_to_go(dialogue) -> None:
+    # a driving licence is the police's: say so and where, and count it as no miss
+    state = DialogueState()
+    for text in ("bằng lái xe máy của tôi bị mất, làm lại ở đâu", "muốn làm hộ chiếu cho cả nhà"):
+        outcome = dialogue.answer(state, Message(text, "ask_where"))
+        assert responses(outcome) == ["utter_out_of_scope_topic"], text
+        assert outcome.turn.decision == "not_found" and outcome.turn.procedure is None
+        state = outcome.state
+    assert "Cổng dịch vụ công Bộ Công an" in outcome.replies[0].variables["elsewhere"]
+    assert state.miss_count == 0 and state.human_offered
+    # a question nobody has written a pointer for keeps the plain "not found"
+    plain = dialogue.answer(DialogueState(), Message("thời tiết hôm nay thế nào", "ask_procedure"))
+    assert responses(plain)[0] in ("utter_not_found", "utter_default")
+
+
+def test_only_a_guessed_request_for_staff_is_read_as_a_question(dialogue) -> None:
+    guessed = Message("đăng ký khai tử cho ông", "request_human", intent_confidence=0.3)
+    outcome = dialogue.request_human(DialogueState(), guessed)
+    assert (outcome.turn.decision, outcome.turn.procedure) == ("answer", KHAI_TU)
+    # a sure classifier, a request word, a tapped button or an accepted offer hand off
+    for message in (Message("đăng ký khai tử cho ông", "request_human", intent_confidence=0.9),
+                    Message("cho gặp cán bộ hỏi về khai tử", "request_human",
+                            intent_confidence=0.3),
+                    Message("/request_human", "request_human", intent_confidence=0.2),
+                    Message("có", "affirm", intent_confidence=0.3)):
+        outcome = dialogue.request_human(DialogueState(human_offered=True), message)
+        assert outcome.turn.decision == "handoff", message.text

@@ -118,7 +118,10 @@ def test_faq_answer_fills_office_placeholders(live_stack: LiveStack, knowledge_b
 
 
 def test_not_found_twice_hands_off(live_stack: LiveStack, knowledge_base) -> None:
-    question = first_with(knowledge_base, NOT_FOUND_CANDIDATES, Decision.NOT_FOUND)
+    # a topic another office handles gets a pointer there instead (no miss): skip those
+    candidates = [text for text in NOT_FOUND_CANDIDATES if knowledge_base.out_of_scope_reply(
+        knowledge_base.search(text).out_of_scope_topic) is None]
+    question = first_with(knowledge_base, candidates, Decision.NOT_FOUND)
     first = live_stack.chat("kb-8", question)
     office = knowledge_base.office_info()
     assert office["national_portal_url"] in first.text and office["office_name"] in first.text
