@@ -96,7 +96,7 @@ class Lexicon:
 
     A source written with diacritics matches only words typed the same way or without
     marks: "đổi" (exchange) adds "cấp đổi", "đối với" (for) adds nothing, "doi" may
-    be either and adds it (``spellings``).
+    be either and adds it (``abbreviation_spellings``, ``synonym_spellings``).
 
     ``aspects`` holds every aspect phrase of the dialogue's lexicon, written as the
     pipeline sees it (folded, shorthand expanded: "hs" → "ho so"); which of them a
@@ -106,8 +106,11 @@ class Lexicon:
 
     abbreviations: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
-    # folded source → how the lexicon spells it (tone keys; None for an unmarked syllable)
-    spellings: dict[tuple[str, ...], tuple[Spelling, ...]] = field(default_factory=dict)
+    # folded source → how the lexicon spells it (tone keys; None for an unmarked syllable),
+    # one table per pass: a shorthand's unmarked source must not unlock a marked synonym
+    abbreviation_spellings: dict[tuple[str, ...], tuple[Spelling, ...]] = field(
+        default_factory=dict)
+    synonym_spellings: dict[tuple[str, ...], tuple[Spelling, ...]] = field(default_factory=dict)
     aspects: dict[tuple[str, ...], str] = field(default_factory=dict)
     fillers: frozenset[tuple[str, ...]] = frozenset()
     age_brackets: tuple[tuple[int, int, tuple[str, ...]], ...] = ()
@@ -124,7 +127,8 @@ class Lexicon:
         return cls(
             abbreviations=abbreviations,
             synonyms=_entries(data.get("synonyms", [])),
-            spellings=_spellings([*data.get("abbreviations", []), *data.get("synonyms", [])]),
+            abbreviation_spellings=_spellings(data.get("abbreviations", [])),
+            synonym_spellings=_spellings(data.get("synonyms", [])),
             aspects=_aspect_table(load_aspects(aspects_path or ASPECTS_PATH), abbreviations),
             fillers=frozenset(_aspect_table(
                 {"filler": load_fillers(aspects_path or ASPECTS_PATH)}, abbreviations)),
@@ -438,8 +442,9 @@ class TextPipeline:
         tokens = [_plain_number(self.repair(token)) for token in folded.split()]
         typed = typed_spelling(normalized, len(tokens)) if normalized else None
         lexicon = self.lexicon
-        tokens, typed = _apply(tokens, lexicon.abbreviations, True, typed, lexicon.spellings)
-        tokens, _ = _apply(tokens, lexicon.synonyms, False, typed, lexicon.spellings)
+        tokens, typed = _apply(tokens, lexicon.abbreviations, True, typed,
+                               lexicon.abbreviation_spellings)
+        tokens, _ = _apply(tokens, lexicon.synonyms, False, typed, lexicon.synonym_spellings)
         return tokens + lexicon.age_words(tokens)
 
     def process(self, text: str, segment: bool = True) -> ProcessedText:
