@@ -73,9 +73,8 @@ class SmallTalk:
         the resolver finds likely or is a story about any, is answered (or clarified).
         """
         analysis = self.lexicon.analyze(message.text)
-        if self._may_be_a_question(message, analysis) and (
-                analysis.aspects and self._asks_a_procedure(message)
-                or self._story_about_a_procedure(message)):
+        if self._reads_as_question(message, analysis,
+                                   c.LIKELY_PROCEDURE if analysis.aspects else None):
             return self.answer(state, message)
         return Outcome([Reply(c.RESPONSE_ASK_APPLICATION_CODE)], state,
                        TurnInfo(message.intent, c.DECISION_CLARIFY,
@@ -91,8 +90,8 @@ class SmallTalk:
         without them (booking requests are short) whenever the resolver offers any
         procedure.
         """
-        if self._may_be_a_question(message, self.lexicon.analyze(message.text)) and (
-                self._story_about_a_procedure(message) or self._asks_a_procedure(message)):
+        if self._reads_as_question(message, self.lexicon.analyze(message.text),
+                                   c.LIKELY_PROCEDURE):
             return self.answer(state, message)
         return Outcome([Reply(c.RESPONSE_APPOINTMENT_OFFER)], state,
                        TurnInfo(message.intent, c.DECISION_CHITCHAT,
@@ -110,7 +109,7 @@ class SmallTalk:
         unsure = message.intent_confidence is not None \
             and message.intent_confidence < c.UNSURE_INTENT
         if message.intent == c.INTENT_REQUEST_HUMAN and unsure \
-                and self._may_be_a_question(message, self.lexicon.analyze(message.text)):
+                and self._holds_no_intent_word(message, self.lexicon.analyze(message.text)):
             return self.answer(state, message)
         return self.handoff(state, message.intent, c.HANDOFF_CITIZEN_REQUEST)
 
@@ -119,23 +118,28 @@ class SmallTalk:
         raise NotImplementedError
 
     @staticmethod
-    def _may_be_a_question(message: Message, analysis: Analysis) -> bool:
-        """Whether a message holds none of the words its classified intent holds.
+    def _holds_no_intent_word(message: Message, analysis: Analysis) -> bool:
+        """Whether a typed message holds none of the words its classified intent holds.
 
-        Booking requests, status lookups, greetings and thanks hold their intent's
-        words (``question_lexicon.yml`` intents). A yes or a no has no list ("có",
-        "không" are in nearly every question); neither has a button payload.
+        Booking requests, status lookups, requests for staff, greetings and thanks hold
+        their intent's words (``question_lexicon.yml`` intents). A yes or a no has no
+        list ("có", "không" are in nearly every question); a button payload is no text.
         """
         return not message.text.startswith("/") and message.intent not in analysis.intents
 
-    def _story_about_a_procedure(self, message: Message) -> bool:
-        """Whether a long message (``STORY_WORDS``) makes the resolver offer any procedure.
+    def _reads_as_question(self, message: Message, analysis: Analysis,
+                           short_floor: float | None) -> bool:
+        """Whether a message the classifier took for a short intent is a procedure question.
 
-        Small talk, bookings and status lookups are short: a story the classifier
-        took for one of them is a question whenever the catalog holds a candidate.
+        It must hold none of its intent's words. A story (``STORY_WORDS``) is a
+        question whenever the resolver offers any procedure (small talk, bookings and
+        status lookups are short); a shorter message only when the resolver finds a
+        procedure at least ``short_floor`` likely (None: never).
         """
-        return len(words_of(message.text)) >= c.STORY_WORDS \
-            and self._asks_a_procedure(message, 0.0)
+        if not self._holds_no_intent_word(message, analysis):
+            return False
+        floor = 0.0 if len(words_of(message.text)) >= c.STORY_WORDS else short_floor
+        return floor is not None and self._asks_a_procedure(message, floor)
 
     def _asks_a_procedure(self, message: Message, floor: float = c.LIKELY_PROCEDURE) -> bool:
         """Whether the resolver answers ``message`` or offers a procedure at least this likely."""
@@ -208,8 +212,7 @@ class SmallTalk:
         if known is not None:
             return known
         answer = message.intent in c.QUESTION_LIKE_CHITCHAT and self._names_known_topic(message) \
-            or self._may_be_a_question(message, self.lexicon.analyze(message.text)) \
-            and self._story_about_a_procedure(message)
+            or self._reads_as_question(message, self.lexicon.analyze(message.text), None)
         if len(self._read_as_question) >= MAX_REMEMBERED_SMALL_TALK:
             self._read_as_question.clear()  # one step (safe beside degraded mode's threads)
         self._read_as_question[key] = answer
