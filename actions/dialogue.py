@@ -139,7 +139,9 @@ class Dialogue(SmallTalk):
             return Outcome(self.composer.clarify(list(resolution.options), aspect), new,
                            self._turn(message, c.DECISION_CLARIFY, None, resolution.confidence))
         reply = self.kb.out_of_scope_reply(resolution.topic)
-        if reply is not None and not state.procedure_code:
+        if reply is not None and (not state.procedure_code or resolution.analysis.switches):
+            # mid-conversation only after "còn…": "ông em mất ở bệnh viện thì sao" on
+            # khai tử is a detail of it, however sure the hospital topic is
             return self._elsewhere(state, message, reply, resolution.confidence)
         return self._not_found(state, message, resolution.confidence)
 

@@ -92,6 +92,9 @@ class Analysis:
     content_words: tuple[str, ...]
     intents: tuple[str, ...]
     core: str = ""
+    # a connective typed before anything is named ("còn làm hộ chiếu thì sao"): the
+    # message turns to another topic
+    switches: bool = False
 
     @property
     def names_something(self) -> bool:
@@ -142,6 +145,7 @@ class Lexicon:
         topic: list[str] = []
         content: list[str] = []
         core: list[str] = []
+        switches = False
         i = 0
         while i < len(words):
             span, exact, (kind, name) = self._match(words, i)
@@ -151,7 +155,7 @@ class Lexicon:
             if kind == "aspect":
                 aspects.append(name)
             elif kind == "connective" and exact:
-                pass  # "còn … thì": joins turns, says nothing of the topic
+                switches = switches or not content  # "còn … thì": joins turns, names nothing
             else:
                 topic.extend(chunk)
                 if kind == "content":
@@ -160,7 +164,7 @@ class Lexicon:
                     core.extend(chunk)
             i += span
         return Analysis(tuple(dict.fromkeys(aspects)), " ".join(topic), tuple(content),
-                        self._intents(words), " ".join(core))
+                        self._intents(words), " ".join(core), switches)
 
     def _match(self, words: list[Word], start: int) -> tuple[int, bool, tuple[str, str]]:
         """The longest phrase at ``start`` (its length, whether typed exactly, its label).

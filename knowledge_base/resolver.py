@@ -272,6 +272,10 @@ class Resolver:
             return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
         if result.decision == Decision.ANSWER:
             return None
+        if analysis.switches and result.out_of_scope_topic is not None:
+            # "còn làm hộ chiếu cho mẹ thì sao" on khai tử (whose documents list the
+            # deceased's passport): a new topic, which another office handles
+            return None
         refined = self.refine(current, analysis)
         if refined is not None:
             return Resolution(Kind.ANSWER, analysis, code=refined.id,

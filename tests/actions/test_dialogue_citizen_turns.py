@@ -435,6 +435,13 @@ def test_a_question_another_office_handles_says_where_to_go(dialogue) -> None:
         state = outcome.state
     assert "Cổng dịch vụ công Bộ Công an" in outcome.replies[0].variables["elsewhere"]
     assert state.miss_count == 0 and state.human_offered
+    # mid-conversation when the message turns to it ("còn…"); a detail stays on topic
+    on_death = DialogueState(procedure_code=KHAI_TU)
+    passport = dialogue.answer(on_death, Message("còn làm hộ chiếu cho mẹ thì sao",
+                                                 "ask_procedure"))
+    assert responses(passport) == ["utter_out_of_scope_topic"]
+    fee = dialogue.answer(on_death, Message("còn lệ phí thì sao", "ask_fee"))
+    assert fee.turn.procedure == KHAI_TU
     # a question nobody has written a pointer for keeps the plain "not found"
     plain = dialogue.answer(DialogueState(), Message("thời tiết hôm nay thế nào", "ask_procedure"))
     assert responses(plain)[0] in ("utter_not_found", "utter_default")
