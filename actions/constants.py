@@ -78,6 +78,9 @@ CHITCHAT_RESPONSES = {
 # ("ket hon", "chung thuc" for goodbye): these are answered when the knowledge base
 # clearly recognises what they name.
 QUESTION_LIKE_CHITCHAT = frozenset({"affirm", "deny", "greet", "thank", "goodbye"})
+# ... and "are you a bot?" holding none of its words ("sdt phường là gì": the office's
+# phone number, not the bot's identity; "em là bot à" stays small talk).
+QUESTION_LIKE_WITHOUT_ITS_WORDS = frozenset({"bot_challenge"})
 # ... and only when it says most of one of the procedure's names
 # (``knowledge_base.resolver.NAMED_SHARE``, the resolver's rule for messages of fillers).
 RESPONSE_ASK_APPLICATION_CODE = "utter_status_ask_code"

@@ -211,8 +211,12 @@ class SmallTalk:
         known = self._read_as_question.get(key)
         if known is not None:
             return known
-        answer = message.intent in c.QUESTION_LIKE_CHITCHAT and self._names_known_topic(message) \
-            or self._reads_as_question(message, self.lexicon.analyze(message.text), None)
+        analysis = self.lexicon.analyze(message.text)
+        question_like = message.intent in c.QUESTION_LIKE_CHITCHAT or (
+            message.intent in c.QUESTION_LIKE_WITHOUT_ITS_WORDS
+            and self._holds_no_intent_word(message, analysis))
+        answer = question_like and self._names_known_topic(message) \
+            or self._reads_as_question(message, analysis, None)
         if len(self._read_as_question) >= MAX_REMEMBERED_SMALL_TALK:
             self._read_as_question.clear()  # one step (safe beside degraded mode's threads)
         self._read_as_question[key] = answer

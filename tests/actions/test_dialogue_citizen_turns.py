@@ -459,3 +459,15 @@ def test_only_a_guessed_request_for_staff_is_read_as_a_question(dialogue) -> Non
                     Message("có", "affirm", intent_confidence=0.3)):
         outcome = dialogue.request_human(DialogueState(human_offered=True), message)
         assert outcome.turn.decision == "handoff", message.text
+
+
+def test_a_question_taken_for_are_you_a_bot_is_answered(dialogue) -> None:
+    # the office's phone number asked in shorthand, read by the classifier as "bot?"
+    phone = dialogue.chitchat(DialogueState(), Message("sdt phường là gì", "bot_challenge"))
+    assert phone.turn.decision == "faq"
+    # every "are you a bot?" example of the bot still gets the bot's answer
+    examples = _examples("bot_challenge", "chitchat.yml")
+    assert len(examples) >= 10
+    for text in examples:
+        outcome = dialogue.chitchat(DialogueState(), Message(text, "bot_challenge"))
+        assert responses(outcome) == ["utter_iamabot"], text
