@@ -68,13 +68,23 @@ def copy_counts(copies: str) -> list[tuple[int, str]]:
     return [(int(number), kind) for number, kind in _COUNT_RE.findall(copies)]
 
 
+# Catalog rows that introduce or qualify other rows rather than name a paper, whatever
+# count the catalog gives them: a remark ("Lưu ý: …", "Giá trị sử dụng của giấy tờ … được
+# xác định theo …") or a lead-in ("Ngoài giấy tờ nêu trên, tùy từng trường hợp, … phải
+# nộp giấy tờ tương ứng sau đây:"). A row naming papers after its colon is kept.
+_REMARK_STARTS = ("lưu ý", "giá trị sử dụng")
+_LEAD_IN = ("ngoài", "sau đây")
+
+
 def is_note(document: Document) -> bool:
-    """Every count zero ("0 bản chính"): the catalog's way of writing a note or a show-only paper.
+    """A note, not a paper: every count zero ("0 bản chính"), or a remark or lead-in row.
 
     "02 bản chính" (two originals) and "0 bản chính,1 bản sao" (one copy) are
     papers to hand in, whatever digit their text starts with.
     """
-    return _all_zero(copy_counts(document.copies))
+    text = " ".join(document.name.split()).lower().rstrip(" .;:")
+    return _all_zero(copy_counts(document.copies)) or text.startswith(_REMARK_STARTS) \
+        or text.startswith(_LEAD_IN[0]) and text.endswith(_LEAD_IN[1])
 
 
 def _all_zero(counts: list[tuple[int, str]]) -> bool:

@@ -141,3 +141,18 @@ def test_an_faq_without_links_ends_with_its_source(dialogue) -> None:
                               Message("quên mật khẩu vneid thì làm sao", "nlu_fallback"))
     assert outcome.turn.decision == "faq"
     assert outcome.replies[-1].response.startswith("utter_faq_source")
+
+
+def test_remarks_and_lead_ins_of_the_catalog_are_no_papers_to_hand_in(dialogue,
+                                                                      knowledge_base) -> None:
+    # the catalog counts "Ngoài giấy tờ nêu trên, … sau đây:" and "Giá trị sử dụng của
+    # giấy tờ …" as "1 bản chính"; a checklist must not ask the citizen to bring them
+    procedure = knowledge_base.procedure("2.000806")
+    rows = [" ".join(d.name.split()) for g in procedure.document_groups for d in g.documents]
+    remarks = [r for r in rows if r.lower().startswith(("ngoài giấy tờ", "giá trị sử dụng"))]
+    assert len(remarks) == 2, "the catalog's foreign-marriage rows changed"
+    state = DialogueState(procedure_code="2.000806")
+    text = rendered(dialogue.answer(state, Message("/ask_documents", "ask_documents")))
+    assert "Tờ khai đăng ký kết hôn" in text
+    for remark in remarks:
+        assert remark[:40] not in text, remark
