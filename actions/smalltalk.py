@@ -215,15 +215,14 @@ class SmallTalk:
         question_like = message.intent in c.QUESTION_LIKE_CHITCHAT or (
             message.intent in c.QUESTION_LIKE_WITHOUT_ITS_WORDS
             and self._holds_no_intent_word(message, analysis))
-        answer = question_like and self._names_known_topic(message) \
+        answer = question_like and self._names_known_topic(message, analysis) \
             or self._reads_as_question(message, analysis, None)
         if len(self._read_as_question) >= MAX_REMEMBERED_SMALL_TALK:
             self._read_as_question.clear()  # one step (safe beside degraded mode's threads)
         self._read_as_question[key] = answer
         return answer
 
-    def _names_known_topic(self, message: Message) -> bool:
-        analysis = self.lexicon.analyze(message.text)
+    def _names_known_topic(self, message: Message, analysis: Analysis) -> bool:
         if not analysis.names_something:
             # "nha o xa hoi": a name typed without marks whose words fold onto fillers
             try:

@@ -292,11 +292,11 @@ class Retriever:
         chuyển nhượng ở đâu" means the citizen's land transfer, not "Tổ chức kinh tế
         nhận chuyển nhượng… dự án đầu tư", whose name shares the words. Unless the
         question names an enterprise, organisation or staff, such a procedure's
-        probability is scaled by
-        ``ORGANISATION_ONLY_FACTOR``: it stays among the buttons, is answered only when
-        still sure. Measured on the real development set, mean of seeds 13, 7 and 21
-        (half A / half B): helpful +0.009 / +0.009, wrong answers −0.011 / −0.014; the
-        team's ward set: helpful −0.003 (one seed of three lost one question).
+        probability is scaled by ``ORGANISATION_ONLY_FACTOR``: it stays among the
+        buttons, and is answered only when still sure. Measured on the real
+        development set, mean of seeds 13, 7 and 21 (half A / half B): helpful +0.009 /
+        +0.009, wrong answers −0.011 / −0.014; the team's ward set: helpful −0.003 (one
+        seed of three lost one question).
         """
         only = self.index.corpus.organisation_only
         lexicon = self.index.pipeline.lexicon
