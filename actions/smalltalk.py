@@ -121,9 +121,9 @@ class SmallTalk:
     def _holds_no_intent_word(message: Message, analysis: Analysis) -> bool:
         """Whether a typed message holds none of the words its classified intent holds.
 
-        Booking requests, status lookups, requests for staff, greetings and thanks hold
-        their intent's words (``question_lexicon.yml`` intents). A yes or a no has no
-        list ("có", "không" are in nearly every question); a button payload is no text.
+        Booking requests, status lookups, requests for staff, greetings, thanks, yeses
+        and noes hold their intent's words (``question_lexicon.yml`` intents); a button
+        payload is no text.
         """
         return not message.text.startswith("/") and message.intent not in analysis.intents
 
@@ -131,14 +131,17 @@ class SmallTalk:
                            short_floor: float | None) -> bool:
         """Whether a message the classifier took for a short intent is a procedure question.
 
-        It must hold none of its intent's words. A story (``STORY_WORDS``) is a
+        It must hold none of its intent's words (a story taken for a yes or a no holds
+        "có" or "không" anyway: those are no sign). A story (``STORY_WORDS``) is a
         question whenever the resolver offers any procedure (small talk, bookings and
         status lookups are short); a shorter message only when the resolver finds a
         procedure at least ``short_floor`` likely (None: never).
         """
-        if not self._holds_no_intent_word(message, analysis):
+        story = len(words_of(message.text)) >= c.STORY_WORDS
+        if not (story and message.intent in c.YES_NO_INTENTS) \
+                and not self._holds_no_intent_word(message, analysis):
             return False
-        floor = 0.0 if len(words_of(message.text)) >= c.STORY_WORDS else short_floor
+        floor = 0.0 if story else short_floor
         return floor is not None and self._asks_a_procedure(message, floor)
 
     def _asks_a_procedure(self, message: Message, floor: float = c.LIKELY_PROCEDURE) -> bool:
@@ -212,15 +215,37 @@ class SmallTalk:
         if known is not None:
             return known
         analysis = self.lexicon.analyze(message.text)
-        question_like = message.intent in c.QUESTION_LIKE_CHITCHAT or (
-            message.intent in c.QUESTION_LIKE_WITHOUT_ITS_WORDS
-            and self._holds_no_intent_word(message, analysis))
-        answer = question_like and self._names_known_topic(message, analysis) \
-            or self._reads_as_question(message, analysis, None)
+        if message.intent in c.GUESSED_WITHOUT_ITS_WORDS \
+                and self._holds_no_intent_word(message, analysis):
+            # "mua bán đất" read as a yes, "lỗi xác thực" as a goodbye: a guess from
+            # none of the intent's words; whatever the knowledge base says is the reply
+            answer = self._resolves(message)
+        else:
+            answer = message.intent in c.QUESTION_LIKE_CHITCHAT \
+                and self._names_known_topic(message, analysis) \
+                or self._reads_as_question(message, analysis, None)
         if len(self._read_as_question) >= MAX_REMEMBERED_SMALL_TALK:
             self._read_as_question.clear()  # one step (safe beside degraded mode's threads)
         self._read_as_question[key] = answer
         return answer
+
+    def _resolves(self, message: Message) -> bool:
+        """Whether the knowledge base has a reply for a message the classifier guessed.
+
+        An answer, an FAQ entry, the office another topic belongs to, or buttons led by
+        a procedure whose name the message says most of ("tử" alone says too little of
+        "khai tử").
+        """
+        try:
+            resolution = self.resolver.resolve(Query(message.text))
+            elsewhere = self.kb.out_of_scope_reply(resolution.topic)
+        except KnowledgeBaseError:
+            return False  # no index yet: the classifier's reading stands
+        if resolution.kind == Kind.CLARIFY:
+            first = resolution.options[0] if resolution.options else None
+            return first is not None and first.type == TargetType.PROCEDURE \
+                and (first.said or 0.0) >= NAMED_SHARE
+        return resolution.kind in (Kind.ANSWER, Kind.FAQ) or elsewhere is not None
 
     def _names_known_topic(self, message: Message, analysis: Analysis) -> bool:
         if not analysis.names_something:

@@ -312,9 +312,12 @@ def test_a_procedure_question_taken_for_a_status_lookup_is_answered(dialogue) ->
 
 def test_small_talk_that_brushes_one_word_of_a_name_stays_small_talk(dialogue) -> None:
     # the classifier's "no" (folded like "nợ") or "tử" alone are no procedure names
-    for text, intent in (("no", "deny"), ("tử", "goodbye"), ("lưu động", "affirm")):
+    for text, intent in (("no", "deny"), ("tử", "goodbye"), ("giấy", "affirm")):
         outcome = dialogue.chitchat(DialogueState(), Message(text, intent))
         assert outcome.turn.decision == "chitchat", text
+    # "lưu động" is the whole distinguishing word of the mobile registrations: a question
+    mobile = dialogue.chitchat(DialogueState(), Message("lưu động", "affirm"))
+    assert mobile.turn.decision in ("answer", "clarify")
 
 
 def test_a_story_with_dates_taken_for_a_booking_is_answered(dialogue) -> None:
@@ -459,6 +462,31 @@ def test_only_a_guessed_request_for_staff_is_read_as_a_question(dialogue) -> Non
                     Message("có", "affirm", intent_confidence=0.3)):
         outcome = dialogue.request_human(DialogueState(human_offered=True), message)
         assert outcome.turn.decision == "handoff", message.text
+
+
+def test_a_topic_taken_for_small_talk_without_its_words_is_answered(dialogue) -> None:
+    # the classifier reads short topics as a yes, a no or a goodbye from none of their words
+    death = dialogue.chitchat(DialogueState(), Message("trích lục khai tử", "affirm"))
+    assert death.turn.decision in ("answer", "clarify")
+    assert "2.000635" in (death.turn.procedure, *death.state.procedure_options)
+    licence = dialogue.chitchat(DialogueState(), Message("đổi bằng lái ô tô", "goodbye"))
+    assert responses(licence) == ["utter_out_of_scope_topic"]
+    # a message holding none of them that the knowledge base does not know stays small talk
+    for text, intent in (("hehe", "affirm"), ("😊😊", "thank"), ("thời tiết đẹp", "goodbye")):
+        outcome = dialogue.chitchat(DialogueState(), Message(text, intent))
+        assert outcome.turn.decision == "chitchat", text
+
+
+@pytest.mark.parametrize("intent, file", [
+    ("affirm", "chitchat.yml"), ("deny", "chitchat.yml"), ("greet", "chitchat.yml"),
+    ("bot_challenge", "chitchat.yml"), ("thank", "feedback.yml"), ("goodbye", "feedback.yml")])
+def test_every_small_talk_example_of_the_bot_holds_its_intent_words(intent, file) -> None:
+    # only small talk holding none of its intent's words is read as a possible question
+    lexicon = Lexicon.load()
+    examples = _examples(intent, file)
+    assert len(examples) >= 10
+    missing = [text for text in examples if intent not in lexicon.analyze(text).intents]
+    assert missing == []
 
 
 def test_a_question_taken_for_are_you_a_bot_is_answered(dialogue) -> None:
