@@ -94,8 +94,10 @@ STORY_WORDS = 15  # booking requests are short; a message this long is a story o
 # as "where is my application?" a question about that procedure after all.
 LIKELY_PROCEDURE = 0.5
 # Below this confidence a request for staff holding none of the words such requests hold
-# is the classifier's guess, not the citizen's request: it is answered as a question.
+# is answered as a question even when the knowledge base finds nothing for it.
 UNSURE_INTENT = 0.5
+# The question lexicon's words confirming a request for staff (wider than request_human's).
+STAFF_WORDS = "asks_for_staff"
 # Chitchat that, right after a handoff, asks whether someone is there ("alo", "có ai không").
 WAITING_CHITCHAT = frozenset({"greet"})
 # Thanks often trail a word or two ("ok cảm ơn ad nhiu"): a question needs more than one.

@@ -100,18 +100,24 @@ class SmallTalk:
     def request_human(self, state: DialogueState, message: Message) -> Outcome:
         """Hand the conversation to staff, unless the classifier only guessed so.
 
-        A request for staff is the citizen's way out and always honoured when it holds
-        a word such requests hold ("gặp cán bộ", "người thật") or the classifier is
-        sure. A message with neither ("trợ cấp thất nghiệp", read as a request for
-        staff at 0.29) is answered as a question; a reply that finds nothing still
-        offers a human.
+        A request for staff is the citizen's way out, and honoured whenever it holds a
+        word such requests hold ("gặp cán bộ", "nhân viên", "nói chuyện", ``asks_for_staff``
+        in ``question_lexicon.yml``). A message with none is the classifier's guess, sure
+        or not ("trợ cấp thất nghiệp" at 0.29, "ai là người ký tờ khai?" on the word
+        "người"): it is answered when the knowledge base has a reply for it, and also
+        when the classifier was unsure (a reply that finds nothing still offers a human).
         """
-        unsure = message.intent_confidence is not None \
-            and message.intent_confidence < c.UNSURE_INTENT
-        if message.intent == c.INTENT_REQUEST_HUMAN and unsure \
-                and self._holds_no_intent_word(message, self.lexicon.analyze(message.text)):
-            return self.answer(state, message)
+        if message.intent == c.INTENT_REQUEST_HUMAN and not message.text.startswith("/") \
+                and not self._asks_for_staff(message):
+            unsure = message.intent_confidence is not None \
+                and message.intent_confidence < c.UNSURE_INTENT
+            if unsure or self._resolves(message):
+                return self.answer(state, message)
         return self.handoff(state, message.intent, c.HANDOFF_CITIZEN_REQUEST)
+
+    def _asks_for_staff(self, message: Message) -> bool:
+        intents = self.lexicon.analyze(message.text).intents
+        return c.INTENT_REQUEST_HUMAN in intents or c.STAFF_WORDS in intents
 
     def handoff(self, state: DialogueState, intent: str, reason: str) -> Outcome:
         """Hand the conversation to staff (implemented by the dialogue)."""

@@ -451,13 +451,19 @@ def test_a_question_another_office_handles_says_where_to_go(dialogue) -> None:
 
 
 def test_only_a_guessed_request_for_staff_is_read_as_a_question(dialogue) -> None:
-    guessed = Message("đăng ký khai tử cho ông", "request_human", intent_confidence=0.3)
-    outcome = dialogue.request_human(DialogueState(), guessed)
-    assert (outcome.turn.decision, outcome.turn.procedure) == ("answer", KHAI_TU)
-    # a sure classifier, a request word, a tapped button or an accepted offer hand off
-    for message in (Message("đăng ký khai tử cho ông", "request_human", intent_confidence=0.9),
-                    Message("cho gặp cán bộ hỏi về khai tử", "request_human",
+    # no word asks for staff: the classifier guessed, however sure
+    for confidence in (0.3, 0.9):
+        guessed = Message("đăng ký khai tử cho ông", "request_human",
+                          intent_confidence=confidence)
+        outcome = dialogue.request_human(DialogueState(), guessed)
+        assert (outcome.turn.decision, outcome.turn.procedure) == ("answer", KHAI_TU)
+    # a request word, a tapped button or an accepted offer hand off
+    for message in (Message("cho gặp cán bộ hỏi về khai tử", "request_human",
                             intent_confidence=0.3),
+                    Message("cho tôi nói chuyện với người hỗ trợ về khai tử", "request_human",
+                            intent_confidence=0.9),
+                    Message("tôi muốn hỏi nhân viên về đăng ký khai tử", "request_human",
+                            intent_confidence=0.9),
                     Message("/request_human", "request_human", intent_confidence=0.2),
                     Message("có", "affirm", intent_confidence=0.3)):
         outcome = dialogue.request_human(DialogueState(human_offered=True), message)
@@ -486,6 +492,16 @@ def test_every_small_talk_example_of_the_bot_holds_its_intent_words(intent, file
     examples = _examples(intent, file)
     assert len(examples) >= 10
     missing = [text for text in examples if intent not in lexicon.analyze(text).intents]
+    assert missing == []
+
+
+def test_every_request_for_staff_example_of_the_bot_holds_a_staff_word() -> None:
+    # a request for staff holding none is the classifier's guess, answered if known
+    lexicon = Lexicon.load()
+    examples = _examples("request_human", "handoff.yml")
+    assert len(examples) >= 20
+    missing = [text for text in examples
+               if not {"request_human", "asks_for_staff"} & set(lexicon.analyze(text).intents)]
     assert missing == []
 
 
