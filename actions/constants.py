@@ -76,16 +76,16 @@ CHITCHAT_RESPONSES = {
 # Chitchat intents a short question is sometimes taken for ("cần cccd ko" → deny).
 # The classifier takes some short procedure names typed without marks for small talk
 # ("ket hon", "chung thuc" for goodbye): these are answered when the knowledge base
-# clearly recognises what they name, only when it says most of one of the procedure's
-# names (``knowledge_base.resolver.NAMED_SHARE``, the resolver's rule for messages of
-# fillers).
+# clearly recognises what they name.
 QUESTION_LIKE_CHITCHAT = frozenset({"affirm", "deny", "greet", "thank", "goodbye"})
+# ... and "are you a bot?" holding none of its words ("sdt phường là gì": the office's
+# phone number, not the bot's identity; "em là bot à" stays small talk).
+QUESTION_LIKE_WITHOUT_ITS_WORDS = frozenset({"bot_challenge"})
+# ... and only when it says most of one of the procedure's names
+# (``knowledge_base.resolver.NAMED_SHARE``, the resolver's rule for messages of fillers).
+# A yes or a no holding no yes or no word ("kết hôn lưu động" read as a yes) is a guess:
+# the buttons of the procedures it names are the reply too.
 YES_NO_INTENTS = frozenset({"affirm", "deny"})
-# Small talk holding none of its intent's words (``question_lexicon.yml`` intents) is the
-# classifier's guess: "mua bán đất" as a yes, "lỗi xác thực" as a goodbye, "sdt phường là
-# gì" as "are you a bot?". Whatever the knowledge base answers or offers for it is the
-# reply; "em là bot à" stays small talk.
-GUESSED_WITHOUT_ITS_WORDS = QUESTION_LIKE_CHITCHAT | {"bot_challenge"}
 RESPONSE_ASK_APPLICATION_CODE = "utter_status_ask_code"
 RESPONSE_APPOINTMENT_OFFER = "utter_appointment_offer"
 INTENT_BOOK_APPOINTMENT = "book_appointment"
@@ -94,10 +94,8 @@ STORY_WORDS = 15  # booking requests are short; a message this long is a story o
 # as "where is my application?" a question about that procedure after all.
 LIKELY_PROCEDURE = 0.5
 # Below this confidence a request for staff holding none of the words such requests hold
-# is answered as a question even when the knowledge base finds nothing for it.
+# is the classifier's guess, not the citizen's request: it is answered as a question.
 UNSURE_INTENT = 0.5
-# The question lexicon's words confirming a request for staff (wider than request_human's).
-STAFF_WORDS = "asks_for_staff"
 # Chitchat that, right after a handoff, asks whether someone is there ("alo", "có ai không").
 WAITING_CHITCHAT = frozenset({"greet"})
 # Thanks often trail a word or two ("ok cảm ơn ad nhiu"): a question needs more than one.

@@ -100,24 +100,18 @@ class SmallTalk:
     def request_human(self, state: DialogueState, message: Message) -> Outcome:
         """Hand the conversation to staff, unless the classifier only guessed so.
 
-        A request for staff is the citizen's way out, and honoured whenever it holds a
-        word such requests hold ("gặp cán bộ", "nhân viên", "nói chuyện", ``asks_for_staff``
-        in ``question_lexicon.yml``). A message with none is the classifier's guess, sure
-        or not ("trợ cấp thất nghiệp" at 0.29, "ai là người ký tờ khai?" on the word
-        "người"): it is answered when the knowledge base has a reply for it, and also
-        when the classifier was unsure (a reply that finds nothing still offers a human).
+        A request for staff is the citizen's way out and always honoured when it holds
+        a word such requests hold ("gặp cán bộ", "người thật") or the classifier is
+        sure. A message with neither ("trợ cấp thất nghiệp", read as a request for
+        staff at 0.29) is answered as a question; a reply that finds nothing still
+        offers a human.
         """
-        if message.intent == c.INTENT_REQUEST_HUMAN and not message.text.startswith("/") \
-                and not self._asks_for_staff(message):
-            unsure = message.intent_confidence is not None \
-                and message.intent_confidence < c.UNSURE_INTENT
-            if unsure or self._resolves(message):
-                return self.answer(state, message)
+        unsure = message.intent_confidence is not None \
+            and message.intent_confidence < c.UNSURE_INTENT
+        if message.intent == c.INTENT_REQUEST_HUMAN and unsure \
+                and self._holds_no_intent_word(message, self.lexicon.analyze(message.text)):
+            return self.answer(state, message)
         return self.handoff(state, message.intent, c.HANDOFF_CITIZEN_REQUEST)
-
-    def _asks_for_staff(self, message: Message) -> bool:
-        intents = self.lexicon.analyze(message.text).intents
-        return c.INTENT_REQUEST_HUMAN in intents or c.STAFF_WORDS in intents
 
     def handoff(self, state: DialogueState, intent: str, reason: str) -> Outcome:
         """Hand the conversation to staff (implemented by the dialogue)."""
@@ -129,7 +123,8 @@ class SmallTalk:
 
         Booking requests, status lookups, requests for staff, greetings, thanks, yeses
         and noes hold their intent's words (``question_lexicon.yml`` intents); a button
-        payload is no text.
+        payload is no text. (Degraded mode reads the greeting, thanks, goodbye and
+        staff lists alone; the yes and no lists only confirm the classifier.)
         """
         return not message.text.startswith("/") and message.intent not in analysis.intents
 
@@ -221,37 +216,31 @@ class SmallTalk:
         if known is not None:
             return known
         analysis = self.lexicon.analyze(message.text)
-        if message.intent in c.GUESSED_WITHOUT_ITS_WORDS \
-                and self._holds_no_intent_word(message, analysis):
-            # "mua bán đất" read as a yes, "lỗi xác thực" as a goodbye: a guess from
-            # none of the intent's words; whatever the knowledge base says is the reply
-            answer = self._resolves(message)
-        else:
-            answer = message.intent in c.QUESTION_LIKE_CHITCHAT \
-                and self._names_known_topic(message, analysis) \
-                or self._reads_as_question(message, analysis, None)
+        no_word = self._holds_no_intent_word(message, analysis)
+        question_like = message.intent in c.QUESTION_LIKE_CHITCHAT or (
+            message.intent in c.QUESTION_LIKE_WITHOUT_ITS_WORDS and no_word)
+        answer = question_like and self._names_known_topic(message, analysis) \
+            or message.intent in c.YES_NO_INTENTS and no_word \
+            and self._offers_named_procedure(message) \
+            or self._reads_as_question(message, analysis, None)
         if len(self._read_as_question) >= MAX_REMEMBERED_SMALL_TALK:
             self._read_as_question.clear()  # one step (safe beside degraded mode's threads)
         self._read_as_question[key] = answer
         return answer
 
-    def _resolves(self, message: Message) -> bool:
-        """Whether the knowledge base has a reply for a message the classifier guessed.
+    def _offers_named_procedure(self, message: Message) -> bool:
+        """Whether the resolver offers buttons led by a procedure the message mostly names.
 
-        An answer, an FAQ entry, the office another topic belongs to, or buttons led by
-        a procedure whose name the message says most of ("tử" alone says too little of
-        "khai tử").
+        "kết hôn lưu động" says most of "Đăng ký kết hôn lưu động"; "tử" alone says
+        too little of "khai tử".
         """
         try:
             resolution = self.resolver.resolve(Query(message.text))
-            elsewhere = self.kb.out_of_scope_reply(resolution.topic)
         except KnowledgeBaseError:
             return False  # no index yet: the classifier's reading stands
-        if resolution.kind == Kind.CLARIFY:
-            first = resolution.options[0] if resolution.options else None
-            return first is not None and first.type == TargetType.PROCEDURE \
-                and (first.said or 0.0) >= NAMED_SHARE
-        return resolution.kind in (Kind.ANSWER, Kind.FAQ) or elsewhere is not None
+        first = resolution.options[0] if resolution.options else None
+        return resolution.kind == Kind.CLARIFY and first is not None \
+            and first.type == TargetType.PROCEDURE and (first.said or 0.0) >= NAMED_SHARE
 
     def _names_known_topic(self, message: Message, analysis: Analysis) -> bool:
         if not analysis.names_something:
