@@ -37,6 +37,11 @@ NAME_VETO, NAME_SURE, NAME_SURE_FLOOR = 0.5, 0.8, 0.7
 # ...or when the runner-up is as likely but the message says this much less of its key
 # ("thủ tục đăng ký hộ kinh doanh": all of "Đăng ký thành lập…", 0.73 of "Dừng thực hiện…").
 NAME_SAID_LEAD = 0.25
+# A message saying the whole of a procedure's name or alias, with that procedure at least
+# NAME_WHOLE_FLOOR likely and NAME_WHOLE_LEAD times as likely as the runner-up, is answered:
+# the chat around the name ("vợ tôi mới sinh…, tôi phải đến đâu") lowers the probability,
+# not the doubt about which procedure it is.
+NAME_WHOLE, NAME_WHOLE_FLOOR, NAME_WHOLE_LEAD = 1.0, 0.3, 8.0
 # Share of a key a message the lexicon reads as small talk or fillers must say to name a
 # procedure. Measured on the bot's small-talk examples: "không cần thiết", "thoát", "no"
 # said at most 0.49 of a name; "khai tu", "ket hon", "mat cccd lam lai" at least 0.71.
@@ -240,14 +245,22 @@ class Resolver:
         if result.decision == Decision.ANSWER:
             if retriever.key_share(result.query, top) < NAME_VETO:
                 return result.model_copy(update={"decision": Decision.CLARIFY})
-        elif result.decision == Decision.CLARIFY and result.confidence >= NAME_SURE_FLOOR \
+        elif result.decision == Decision.CLARIFY and result.confidence >= NAME_WHOLE_FLOOR \
                 and not result.out_of_scope_first:
             # an out-of-scope topic ahead of it ("an toàn thực phẩm" of a restaurant)
             # leaves the procedure a button, however much of its name is said
             said = retriever.key_share(result.query, top)
-            if said >= NAME_SURE and self._ahead_of_runner_up(result, said):
+            sure = result.confidence >= NAME_SURE_FLOOR and said >= NAME_SURE \
+                and self._ahead_of_runner_up(result, said)
+            if sure or (said >= NAME_WHOLE and self._far_ahead(result)):
                 return result.model_copy(update={"decision": Decision.ANSWER})
         return result
+
+    @staticmethod
+    def _far_ahead(result: SearchResult) -> bool:
+        """Whether the best hit is ``NAME_WHOLE_LEAD`` times as likely as the runner-up."""
+        runner_up = result.hits[1].confidence if len(result.hits) > 1 else 0.0
+        return result.confidence >= NAME_WHOLE_LEAD * runner_up
 
     def _ahead_of_runner_up(self, result: SearchResult, said: float) -> bool:
         """Whether the best hit is clearly ahead: by probability, or by how much of it is said.

@@ -102,6 +102,28 @@ def test_an_answer_needs_the_message_to_say_most_of_a_name(resolver) -> None:
         == Decision.CLARIFY
 
 
+def test_a_whole_name_in_a_chatty_message_far_ahead_of_the_rest_is_answered(resolver) -> None:
+    from knowledge_base.models import Decision, SearchHit, SearchResult, TargetType
+
+    chatty = "ông tôi mới mất tối qua, giờ nhà tôi muốn đăng ký khai tử cho ông thì đến đâu"
+
+    def result(query: str, best: float, runner_up: float) -> SearchResult:
+        hits = [SearchHit(type=TargetType.PROCEDURE, id=code, title="", score=0.0,
+                          confidence=confidence)
+                for code, confidence in ((KHAI_TU, best), (KHAI_SINH, runner_up))]
+        return SearchResult(query=query, decision=Decision.CLARIFY, confidence=best, hits=hits)
+
+    assert resolver.kb.retriever.key_share(chatty, result(chatty, 0.35, 0.04).hits[0]) == 1.0
+    # the chat lowers the probability, nothing else comes close: an answer
+    assert resolver._weigh_name(result(chatty, 0.35, 0.04)).decision == Decision.ANSWER
+    # a runner-up within eight times, or a probability below 0.3: buttons
+    assert resolver._weigh_name(result(chatty, 0.35, 0.06)).decision == Decision.CLARIFY
+    assert resolver._weigh_name(result(chatty, 0.25, 0.01)).decision == Decision.CLARIFY
+    # part of the name said: buttons, however far ahead
+    part = "ông tôi mới mất tối qua, giờ nhà tôi muốn khai báo cho ông thì đến đâu"
+    assert resolver._weigh_name(result(part, 0.35, 0.01)).decision == Decision.CLARIFY
+
+
 def test_the_calibration_sees_unanswerable_partial_and_whole_key_questions() -> None:
     # A third has no right target in the index (out of scope), a third is scored
     # without the key it was made from (a partial match), a third with it (a citizen
