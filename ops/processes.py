@@ -137,12 +137,22 @@ def start_rasa(settings: AppSettings, env: dict[str, str], log: Path,
     url = urlparse(rasa_url or settings.rasa_urls[0])
     prepare_tracker_store(settings)
     log.parent.mkdir(parents=True, exist_ok=True)
-    command = [str(RASA_BIN), "run", "--enable-api", "-i", url.hostname or "127.0.0.1",
-               "-p", str(url.port or 5005), "--endpoints", "endpoints.yml",
-               "--credentials", "credentials.yml", "-m", str(model or model_path(settings)),
-               "--auth-token", rasa_token(env),  # the HTTP API holds citizens' trackers
-               "--logging-config-file", "logging.yml"]  # masks records, never quotes messages
+    command = rasa_command(url.hostname or "127.0.0.1", url.port or 5005,
+                           model or model_path(settings), rasa_token(env))
     return _spawn(name, command, settings.bot_path, rasa_env(env), log)
+
+
+def rasa_command(host: str, port: int, model: Path, token: str) -> list[str]:
+    """The ``rasa run`` command line.
+
+    The token is glued to its option: a random one may start with "-" (1 in 64 of
+    ``token_urlsafe``), which ``rasa run --auth-token -x…`` takes for another option.
+    """
+    return [str(RASA_BIN), "run", "--enable-api", "-i", host, "-p", str(port),
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "-m", str(model),
+            f"--auth-token={token}",  # the HTTP API holds citizens' trackers
+            "--logging-config-file", "logging.yml"]  # masks records, never quotes messages
 
 
 def start_app(settings: AppSettings, env: dict[str, str], log: Path) -> Child:
