@@ -52,10 +52,16 @@ class SmallTalk:
 
         A short question the classifier took for a yes/no or a greeting ("cần cccd
         ko", "chào ad, làm sổ đỏ ở đâu") is answered as a question when the
-        knowledge base clearly recognises what it names.
+        knowledge base clearly recognises what it names. A yes to "is it this
+        procedure?" (one button offered) opens that procedure.
         """
         if self._answered_as_question(message):
             return self.answer(state, message)
+        if message.intent == c.INTENT_AFFIRM and state.awaiting == c.AWAITING_PROCEDURE \
+                and len(state.procedure_options) == 1:
+            # "Có phải bạn hỏi về thủ tục dưới đây không?" then "vâng": that procedure
+            chosen = {c.ENTITY_PROCEDURE_CODE: state.procedure_options[0]}
+            return self.answer(state, replace(message, entities=chosen))
         response = c.CHITCHAT_RESPONSES.get(message.intent, "utter_default")
         if state.handed_off and message.intent in c.WAITING_CHITCHAT:
             response = "utter_handoff_waiting"  # "alo, có ai không" while waiting for staff

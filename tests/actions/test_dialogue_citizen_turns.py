@@ -6,6 +6,7 @@ button payload or a thank-you answered with an unrelated FAQ, a digit inside a
 question taken for a case number, a time the catalog leaves blank.
 """
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -474,6 +475,18 @@ def test_a_topic_taken_for_a_yes_or_a_no_without_its_words_gets_its_buttons(dial
     for text, intent in (("hehe", "affirm"), ("tử", "deny"), ("tốt quá", "affirm")):
         outcome = dialogue.chitchat(DialogueState(), Message(text, intent))
         assert outcome.turn.decision == "chitchat", text
+
+
+def test_a_yes_to_the_one_procedure_offered_opens_it(dialogue) -> None:
+    asked = DialogueState(awaiting="procedure", procedure_options=[KHAI_TU],
+                          pending_aspect="fee")
+    for text in ("vâng", "đúng rồi ạ", "ok"):
+        outcome = dialogue.chitchat(asked, Message(text, "affirm"))
+        assert (outcome.turn.decision, outcome.turn.procedure) == ("answer", KHAI_TU), text
+    # a no, or a yes when several were offered, says which one nobody knows
+    assert dialogue.chitchat(asked, Message("không", "deny")).turn.decision == "chitchat"
+    several = replace(asked, procedure_options=[KHAI_TU, KET_HON])
+    assert dialogue.chitchat(several, Message("vâng", "affirm")).turn.decision == "chitchat"
 
 
 @pytest.mark.parametrize("intent", ["affirm", "deny"])
