@@ -76,15 +76,16 @@ CHITCHAT_RESPONSES = {
 # Chitchat intents a short question is sometimes taken for ("cần cccd ko" → deny).
 # The classifier takes some short procedure names typed without marks for small talk
 # ("ket hon", "chung thuc" for goodbye): these are answered when the knowledge base
-# clearly recognises what they name.
+# clearly recognises what they name, and only when the message says most of one of the
+# procedure's names (``knowledge_base.resolver.NAMED_SHARE``, the resolver's rule for
+# messages of fillers).
 QUESTION_LIKE_CHITCHAT = frozenset({"affirm", "deny", "greet", "thank", "goodbye"})
 # ... and "are you a bot?" holding none of its words ("sdt phường là gì": the office's
 # phone number, not the bot's identity; "em là bot à" stays small talk).
 QUESTION_LIKE_WITHOUT_ITS_WORDS = frozenset({"bot_challenge"})
-# ... and only when it says most of one of the procedure's names
-# (``knowledge_base.resolver.NAMED_SHARE``, the resolver's rule for messages of fillers).
 # A yes or a no holding no yes or no word ("kết hôn lưu động" read as a yes) is a guess:
-# the buttons of the procedures it names are the reply too.
+# the buttons of the procedures it names are the reply too. One made of nothing but yes
+# or no words and fillers ("vang a") is never a topic.
 YES_NO_INTENTS = frozenset({"affirm", "deny"})
 RESPONSE_ASK_APPLICATION_CODE = "utter_status_ask_code"
 RESPONSE_APPOINTMENT_OFFER = "utter_appointment_offer"

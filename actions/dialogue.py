@@ -134,8 +134,9 @@ class Dialogue(SmallTalk):
             return self._faq(state, message, resolution.faq_id, resolution.confidence)
         if kind == Kind.CLARIFY:
             codes = [h.id for h in resolution.options if h.type == TargetType.PROCEDURE]
+            # a yes now answers "Ý bạn là…?", not an offer of staff made turns before
             new = replace(state, pending_aspect=aspect, awaiting=c.AWAITING_PROCEDURE,
-                          procedure_options=codes)
+                          procedure_options=codes, human_offered=False)
             return Outcome(self.composer.clarify(list(resolution.options), aspect), new,
                            self._turn(message, c.DECISION_CLARIFY, None, resolution.confidence))
         reply = self.kb.out_of_scope_reply(resolution.topic)

@@ -55,13 +55,13 @@ class SmallTalk:
         knowledge base clearly recognises what it names. A yes to "is it this
         procedure?" (one button offered) opens that procedure.
         """
-        if self._answered_as_question(message):
-            return self.answer(state, message)
         if message.intent == c.INTENT_AFFIRM and state.awaiting == c.AWAITING_PROCEDURE \
-                and len(state.procedure_options) == 1:
+                and len(state.procedure_options) == 1 and self._plain_yes(message.text):
             # "Có phải bạn hỏi về thủ tục dưới đây không?" then "vâng": that procedure
             chosen = {c.ENTITY_PROCEDURE_CODE: state.procedure_options[0]}
             return self.answer(state, replace(message, entities=chosen))
+        if self._answered_as_question(message):
+            return self.answer(state, message)
         response = c.CHITCHAT_RESPONSES.get(message.intent, "utter_default")
         if state.handed_off and message.intent in c.WAITING_CHITCHAT:
             response = "utter_handoff_waiting"  # "alo, có ai không" while waiting for staff
@@ -223,7 +223,10 @@ class SmallTalk:
             return known
         analysis = self.lexicon.analyze(message.text)
         no_word = self._holds_no_intent_word(message, analysis)
-        question_like = message.intent in c.QUESTION_LIKE_CHITCHAT or (
+        # "vang a" (vâng ạ without marks) is a yes, not the "vắng" of "tạm vắng"
+        plain_yes_no = message.intent in c.YES_NO_INTENTS \
+            and self.lexicon.says_only(message.text, message.intent)
+        question_like = message.intent in c.QUESTION_LIKE_CHITCHAT and not plain_yes_no or (
             message.intent in c.QUESTION_LIKE_WITHOUT_ITS_WORDS and no_word)
         answer = question_like and self._names_known_topic(message, analysis) \
             or message.intent in c.YES_NO_INTENTS and no_word \
@@ -233,6 +236,12 @@ class SmallTalk:
             self._read_as_question.clear()  # one step (safe beside degraded mode's threads)
         self._read_as_question[key] = answer
         return answer
+
+    def _plain_yes(self, text: str) -> bool:
+        """A yes and nothing else: a yes word, no no word, no word naming anything."""
+        intents = self.lexicon.analyze(text).intents
+        return c.INTENT_AFFIRM in intents and c.INTENT_DENY not in intents \
+            and self.lexicon.says_only(text, c.INTENT_AFFIRM)
 
     def _offers_named_procedure(self, message: Message) -> bool:
         """Whether the resolver offers buttons led by a procedure the message mostly names.

@@ -109,7 +109,8 @@ class Lexicon:
                  generic: list[Phrase], intents: dict[str, list[Phrase]],
                  topics: list[Phrase] | None = None,
                  connectives: list[Phrase] | None = None,
-                 abolished: dict[str, list[Phrase]] | None = None) -> None:
+                 abolished: dict[str, list[Phrase]] | None = None,
+                 done: list[Phrase] | None = None) -> None:
         # Topic phrases first: the sort below is stable, so they win ties with aspects.
         tables = [(p, ("content", "")) for p in topics or []]
         tables += [(p, ("aspect", name)) for name, ps in aspects.items() for p in ps]
@@ -123,6 +124,7 @@ class Lexicon:
         self._intent_by_first = _by_first(intents)
         self.abolished = abolished or {}
         self._abolished_by_first = _by_first(self.abolished)
+        self._done_by_first = _by_first({"done": done or []})
 
     @classmethod
     def load(cls, path: Path = DEFAULT_PATH) -> Lexicon:
@@ -136,6 +138,7 @@ class Lexicon:
             topics=_phrases(data.get("topics", [])),
             connectives=_phrases(data.get("connectives", [])),
             abolished={slug: _phrases(items) for slug, items in data.get("abolished", {}).items()},
+            done=_phrases(data.get("done", [])),
         )
 
     def analyze(self, text: str) -> Analysis:
@@ -188,6 +191,27 @@ class Lexicon:
         """Intents one of whose phrases the words contain, in the lexicon's order."""
         found = _found(words, self._intent_by_first)
         return tuple(name for name in self.intents if name in found)
+
+    def says_only(self, text: str, intent: str) -> bool:
+        """Whether every word of the text is one of the intent's words or a filler.
+
+        "vang a" typed without marks is "vâng ạ", a yes, not the "vắng" of "tạm vắng".
+        """
+        words = [Word(w, fold(w)) for w in words_of(text)]
+        phrases = self.intents.get(intent, [])  # longest first
+        i = 0
+        while i < len(words):
+            span = next((len(p) for p in phrases if _matches_at(words, i, p)), 0)
+            if not span:
+                span, _, (kind, _name) = self._match(words, i)
+                if kind not in ("filler", "connective"):
+                    return False
+            i += span
+        return bool(words)
+
+    def says_done(self, text: str) -> bool:
+        """Whether the text says something is already done ("…rồi", "…xong", "đã…")."""
+        return bool(_found([Word(w, fold(w)) for w in words_of(text)], self._done_by_first))
 
     def abolished_in(self, text: str) -> str | None:
         """The FAQ slug explaining an abolished document the text names ("sổ hộ khẩu")."""

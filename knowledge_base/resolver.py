@@ -40,8 +40,10 @@ NAME_SAID_LEAD = 0.25
 # A message saying the whole of a procedure's name or alias, with that procedure at least
 # NAME_WHOLE_FLOOR likely and NAME_WHOLE_LEAD times as likely as the runner-up, is answered:
 # the chat around the name ("vợ tôi mới sinh…, tôi phải đến đâu") lowers the probability,
-# not the doubt about which procedure it is.
-NAME_WHOLE, NAME_WHOLE_FLOOR, NAME_WHOLE_LEAD = 1.0, 0.3, 8.0
+# not the doubt about which procedure it is. Unless the message says something is done
+# already ("đăng ký khai tử rồi, giờ…": the name is background, the question elsewhere).
+# (Shares are sums of floats: "whole" is within NAME_WHOLE_SLACK of 1.)
+NAME_WHOLE, NAME_WHOLE_FLOOR, NAME_WHOLE_LEAD, NAME_WHOLE_SLACK = 1.0, 0.3, 8.0, 1e-6
 # Share of a key a message the lexicon reads as small talk or fillers must say to name a
 # procedure. Measured on the bot's small-talk examples: "không cần thiết", "thoát", "no"
 # said at most 0.49 of a name; "khai tu", "ket hon", "mat cccd lam lai" at least 0.71.
@@ -252,7 +254,9 @@ class Resolver:
             said = retriever.key_share(result.query, top)
             sure = result.confidence >= NAME_SURE_FLOOR and said >= NAME_SURE \
                 and self._ahead_of_runner_up(result, said)
-            if sure or (said >= NAME_WHOLE and self._far_ahead(result)):
+            whole = said >= NAME_WHOLE - NAME_WHOLE_SLACK and self._far_ahead(result) \
+                and not self.lexicon.says_done(result.query)
+            if sure or whole:
                 return result.model_copy(update={"decision": Decision.ANSWER})
         return result
 

@@ -483,10 +483,29 @@ def test_a_yes_to_the_one_procedure_offered_opens_it(dialogue) -> None:
     for text in ("vâng", "đúng rồi ạ", "ok"):
         outcome = dialogue.chitchat(asked, Message(text, "affirm"))
         assert (outcome.turn.decision, outcome.turn.procedure) == ("answer", KHAI_TU), text
-    # a no, or a yes when several were offered, says which one nobody knows
+    # a no, a yes when several were offered, or a new topic read as a yes do not open it
     assert dialogue.chitchat(asked, Message("không", "deny")).turn.decision == "chitchat"
+    assert dialogue.chitchat(asked, Message("không phải", "affirm")).turn.decision \
+        == "chitchat"
     several = replace(asked, procedure_options=[KHAI_TU, KET_HON])
     assert dialogue.chitchat(several, Message("vâng", "affirm")).turn.decision == "chitchat"
+    other = dialogue.chitchat(asked, Message("đăng ký kết hôn", "affirm"))
+    assert other.turn.procedure != KHAI_TU
+
+
+def test_a_yes_typed_without_marks_is_no_topic(dialogue) -> None:
+    # "vang a" is "vâng ạ", not the "vắng" of "khai báo tạm vắng"
+    for text in ("vang a", "da vang", "vang co"):
+        outcome = dialogue.chitchat(DialogueState(), Message(text, "affirm"))
+        assert outcome.turn.decision == "chitchat", text
+
+
+def test_buttons_withdraw_an_earlier_offer_of_staff(dialogue) -> None:
+    # after a miss (staff offered), "Ý bạn là…?" is the open question: a yes answers it
+    missed = DialogueState(human_offered=True, miss_count=1)
+    outcome = dialogue.answer(missed, Message("kết hôn lưu động", "ask_procedure"))
+    assert outcome.turn.decision == "clarify"
+    assert not outcome.state.human_offered
 
 
 @pytest.mark.parametrize("intent", ["affirm", "deny"])

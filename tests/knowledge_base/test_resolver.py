@@ -113,7 +113,7 @@ def test_a_whole_name_in_a_chatty_message_far_ahead_of_the_rest_is_answered(reso
                 for code, confidence in ((KHAI_TU, best), (KHAI_SINH, runner_up))]
         return SearchResult(query=query, decision=Decision.CLARIFY, confidence=best, hits=hits)
 
-    assert resolver.kb.retriever.key_share(chatty, result(chatty, 0.35, 0.04).hits[0]) == 1.0
+    assert resolver.kb.retriever.key_share(chatty, result(chatty, 0.35, 0.04).hits[0]) > 0.999
     # the chat lowers the probability, nothing else comes close: an answer
     assert resolver._weigh_name(result(chatty, 0.35, 0.04)).decision == Decision.ANSWER
     # a runner-up within eight times, or a probability below 0.3: buttons
