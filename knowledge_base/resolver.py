@@ -238,7 +238,8 @@ class Resolver:
         one that says a whole alias ("khai tu cho bo"). An answer needs the message to
         say at least ``NAME_VETO`` of one of the procedure's keys (IDF-weighted), and a
         likely procedure whose key it says almost whole (``NAME_SURE``) is answered from
-        ``NAME_SURE_FLOOR``.
+        ``NAME_SURE_FLOOR``; one whose key it says whole, far ahead of the runner-up, from
+        ``NAME_WHOLE_FLOOR``, unless the message says something is done already.
         """
         top = result.top
         if top is None or top.type != TargetType.PROCEDURE:
