@@ -42,3 +42,14 @@ def test_an_out_of_scope_phrasing_is_never_also_an_faq_phrasing_or_alias():
     for topic in yaml.safe_load((DATA / "out_of_scope.yml").read_text("utf-8")):
         for phrasing in topic["phrasings"]:
             assert fold(normalize(phrasing)) not in faq_texts | alias_texts, phrasing
+
+
+def test_every_pointer_to_another_office_cites_its_legal_source() -> None:
+    import re
+
+    from knowledge_base.corpus import out_of_scope_replies
+
+    replies = out_of_scope_replies()
+    assert len(replies) >= 10
+    cited = re.compile(r"(Luật|Bộ luật|Nghị định|Thông tư)[^()]*\d{4}")
+    assert [topic for topic, reply in replies.items() if not cited.search(reply)] == []
