@@ -137,7 +137,11 @@ class Dialogue(SmallTalk):
             # a yes now answers "Ý bạn là…?", not an offer of staff made turns before
             new = replace(state, pending_aspect=aspect, awaiting=c.AWAITING_PROCEDURE,
                           procedure_options=codes, human_offered=False)
-            return Outcome(self.composer.clarify(list(resolution.options), aspect), new,
+            # "tách thửa" (the land office's) with a button for "Tách hộ": say both
+            aside = self.kb.out_of_scope_reply(resolution.topic)
+            replies = self.composer.elsewhere_aside(aside) if aside else []
+            replies += self.composer.clarify(list(resolution.options), aspect)
+            return Outcome(replies, new,
                            self._turn(message, c.DECISION_CLARIFY, None, resolution.confidence))
         reply = self.kb.out_of_scope_reply(resolution.topic)
         if reply is not None and (not state.procedure_code or resolution.analysis.switches):

@@ -79,6 +79,11 @@ class OutcomeReplies:
         """Not a ward procedure: the team's note on where to go instead, and a human."""
         return [Reply("utter_out_of_scope_topic", {**office, "elsewhere": reply})]
 
+    @staticmethod
+    def elsewhere_aside(reply: str) -> list[Reply]:
+        """Where to go for a topic another office handles, before buttons for a procedure."""
+        return [Reply("utter_out_of_scope_aside", {"elsewhere": reply})]
+
     def not_found_in_context(self, procedure: Procedure, office: dict[str, str]) -> list[Reply]:
         """Nothing matched a detail asked while a procedure is under discussion.
 

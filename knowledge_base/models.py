@@ -186,6 +186,9 @@ class SearchResult(BaseModel):
     out_of_scope_first: bool = False
     # that topic's id when it decided "not here" (its reply says where to go instead)
     out_of_scope_topic: str | None = None
+    # that topic's id when it is likely, whatever the decision: buttons for a procedure
+    # close behind ("tách thửa": "Tách hộ") come with where to go for the topic
+    leading_topic: str | None = None
 
     @property
     def options(self) -> list[SearchHit]:

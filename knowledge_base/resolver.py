@@ -87,7 +87,9 @@ class Resolution:
     options: tuple[SearchHit, ...] = ()
     confidence: float | None = None
     hits: tuple[SearchHit, ...] = ()
-    topic: str | None = None  # not found: the out-of-scope topic it is about, if known
+    # not found: the out-of-scope topic it is about, if known; clarify: a likely one
+    # ranked above the procedures offered
+    topic: str | None = None
 
     @property
     def procedure_ids(self) -> list[str]:
@@ -339,7 +341,8 @@ class Resolver:
                 return Resolution(Kind.ANSWER, analysis, code=current.code,
                                   confidence=result.confidence, hits=hits)
             return Resolution(Kind.CLARIFY, analysis, options=options,
-                              confidence=result.confidence, hits=hits)
+                              confidence=result.confidence, hits=hits,
+                              topic=result.leading_topic)
         return Resolution(Kind.NOT_FOUND, analysis, confidence=result.confidence, hits=hits,
                           topic=result.out_of_scope_topic)
 

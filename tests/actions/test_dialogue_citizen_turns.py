@@ -448,6 +448,18 @@ def test_a_question_another_office_handles_says_where_to_go(dialogue) -> None:
     assert responses(plain)[0] in ("utter_not_found", "utter_default")
 
 
+def test_buttons_behind_another_office_topic_come_with_where_to_go(dialogue) -> None:
+    # the driving licence ranks first (the police's), a birth procedure close behind
+    outcome = dialogue.answer(DialogueState(), Message("làm lại bằng lái và khai sinh",
+                                                       "ask_procedure"))
+    assert responses(outcome) == ["utter_out_of_scope_aside", "utter_clarify"]
+    assert "Công an" in outcome.replies[0].variables["elsewhere"]
+    assert outcome.state.procedure_options
+    # buttons with no such topic ahead come alone
+    alone = dialogue.answer(DialogueState(), Message("kết hôn lưu động", "ask_procedure"))
+    assert responses(alone)[0] in ("utter_clarify", "utter_clarify_one")
+
+
 def test_only_a_guessed_request_for_staff_is_read_as_a_question(dialogue) -> None:
     guessed = Message("đăng ký khai tử cho ông", "request_human", intent_confidence=0.3)
     outcome = dialogue.request_human(DialogueState(), guessed)
