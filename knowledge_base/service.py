@@ -20,6 +20,7 @@ import yaml
 
 from knowledge_base.build import current_build, load_corpus_from_store, make_pipeline
 from knowledge_base.corpus import out_of_scope_replies
+from knowledge_base.corrections import corrected
 from knowledge_base.embedder import Embedder, load_embedder
 from knowledge_base.errors import IndexNotReadyError, NotFoundError
 from knowledge_base.faq_store import FaqStore
@@ -192,7 +193,7 @@ class KnowledgeBase:
         cached = self._procedures.get(code)
         if cached is not None and cached[0] == revision >= 0:
             return cached[1]
-        procedure = self.store.procedure(code)
+        procedure = corrected(self.store.procedure(code))
         self._procedures[code] = (revision, procedure)
         return procedure
 
