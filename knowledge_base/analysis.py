@@ -143,7 +143,7 @@ class Lexicon:
 
     def analyze(self, text: str) -> Analysis:
         """Split ``text`` into the aspects it names, the topic to search and its content words."""
-        words = [Word(w, fold(w)) for w in words_of(text)]
+        words = _words(text)
         aspects: list[str] = []
         topic: list[str] = []
         content: list[str] = []
@@ -197,7 +197,7 @@ class Lexicon:
 
         "vang a" typed without marks is "vâng ạ", a yes, not the "vắng" of "tạm vắng".
         """
-        words = [Word(w, fold(w)) for w in words_of(text)]
+        words = _words(text)
         phrases = self.intents.get(intent, [])  # longest first
         i = 0
         while i < len(words):
@@ -211,12 +211,17 @@ class Lexicon:
 
     def says_done(self, text: str) -> bool:
         """Whether the text says something is already done ("…rồi", "…xong", "đã…")."""
-        return bool(_found([Word(w, fold(w)) for w in words_of(text)], self._done_by_first))
+        return bool(_found(_words(text), self._done_by_first))
 
     def abolished_in(self, text: str) -> str | None:
         """The FAQ slug explaining an abolished document the text names ("sổ hộ khẩu")."""
-        found = _found([Word(w, fold(w)) for w in words_of(text)], self._abolished_by_first)
+        found = _found(_words(text), self._abolished_by_first)
         return next((slug for slug in self.abolished if slug in found), None)
+
+
+def _words(text: str) -> list[Word]:
+    """The text's words, each with its folded form."""
+    return [Word(w, fold(w)) for w in words_of(text)]
 
 
 def _by_first(table: dict[str, list[Phrase]]) -> dict[str, list[tuple[Phrase, str]]]:
