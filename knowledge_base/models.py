@@ -184,8 +184,6 @@ class SearchResult(BaseModel):
     hits: list[SearchHit] = Field(default_factory=list)
     # a known out-of-scope topic ranked above every hit (hits hold no such topics)
     out_of_scope_first: bool = False
-    # that topic's id when it decided "not here" (its reply says where to go instead)
-    out_of_scope_topic: str | None = None
     # that topic's id when it is likely, whatever the decision: buttons for a procedure
     # close behind ("tách thửa": "Tách hộ") come with where to go for the topic
     leading_topic: str | None = None
@@ -197,6 +195,11 @@ class SearchResult(BaseModel):
             return []
         floor = OPTION_RATIO * self.hits[0].confidence
         return [hit for hit in self.hits[:MAX_OPTIONS] if hit.confidence >= floor]
+
+    @property
+    def out_of_scope_topic(self) -> str | None:
+        """The leading topic when it decided "not here" (its reply says where to go)."""
+        return self.leading_topic if self.decision == Decision.NOT_FOUND else None
 
     @property
     def top(self) -> SearchHit | None:

@@ -264,10 +264,8 @@ class Retriever:
         topic_first = bool(ranked) and self.index.targets[ranked[0].pos][0] == OUT_OF_SCOPE
         leading = self.index.targets[ranked[0].pos][1] if topic_first \
             and ranked[0].probability >= OUT_OF_SCOPE_DECIDES else None
-        topic = leading if decision == Decision.NOT_FOUND else None
         return SearchResult(query=text, decision=decision, confidence=confidence, hits=hits,
-                            out_of_scope_first=topic_first, out_of_scope_topic=topic,
-                            leading_topic=leading)
+                            out_of_scope_first=topic_first, leading_topic=leading)
 
     def _by_code(self, text: str) -> SearchResult | None:
         """A message that quotes a procedure code ("thủ tục 1.001193") is answered for that code."""
