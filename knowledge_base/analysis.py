@@ -26,6 +26,7 @@ from knowledge_base.text import fold as fold_text
 
 DEFAULT_PATH = DATA_DIR / "question_lexicon.yml"
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_CLAUSE_END = re.compile(r"[,.;:!?\n]+")
 MAX_PHRASE = 6
 
 
@@ -212,6 +213,20 @@ class Lexicon:
     def says_done(self, text: str) -> bool:
         """Whether the text says something is already done ("…rồi", "…xong", "đã…")."""
         return bool(_found(_words(text), self._done_by_first))
+
+    def after_done(self, text: str) -> tuple[str, str] | None:
+        """The text up to its first clause saying something is done, and what follows.
+
+        "em xin giấy xác nhận độc thân rồi, giờ đăng ký kết hôn cần gì" → ("em xin
+        giấy xác nhận độc thân rồi", "giờ đăng ký kết hôn cần gì"). None when no
+        clause says something is done, or nothing of more than one word follows it.
+        """
+        clauses = [c.strip() for c in _CLAUSE_END.split(text or "") if c.strip()]
+        for i, clause in enumerate(clauses):
+            if _found(_words(clause), self._done_by_first):
+                rest = ", ".join(clauses[i + 1:])
+                return (", ".join(clauses[:i + 1]), rest) if len(words_of(rest)) > 1 else None
+        return None
 
     def abolished_in(self, text: str) -> str | None:
         """The FAQ slug explaining an abolished document the text names ("sổ hộ khẩu")."""

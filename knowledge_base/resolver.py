@@ -20,7 +20,7 @@ decision, not overrides of each other:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
 
@@ -170,8 +170,44 @@ class Resolver:
             stays = self._on_current(current, analysis, result)
             if stays is not None:
                 return stays
+        later = self._after_done(query, result)
+        if later is not None:
+            return later
         resolution = self._from_result(query, analysis, result, current)
         return self._abolished(query.text, resolution) or resolution
+
+    def _after_done(self, query: Query, result: SearchResult) -> Resolution | None:
+        """The question asked after a clause saying the procedure found is done already.
+
+        "em xin giấy xác nhận độc thân rồi, giờ đăng ký kết hôn cần gì": the search
+        finds the single-status certificate, which the citizen has; the question is
+        the marriage. The words up to the "done" clause must say at least
+        ``NAME_VETO`` of the procedure found, and the words after it must name
+        another procedure (an answer or buttons), saying at least ``NAME_VETO`` of its
+        key and more than of the one found. Otherwise ("…rồi, giờ làm gì tiếp", "bố
+        tôi (đã mất)…") the search's decision stands.
+        """
+        top = result.top
+        if result.decision == Decision.NOT_FOUND or top is None \
+                or top.type != TargetType.PROCEDURE:
+            return None
+        split = self.lexicon.after_done(query.text)
+        if split is None:
+            return None
+        before, ask = split
+        retriever = self.kb.retriever
+        top = top.model_copy(update={"said": None})  # ``said`` is the whole text's share
+        if retriever.key_share(before, top) < NAME_VETO:
+            return None
+        later = self.resolve(replace(query, text=ask))
+        ids = later.procedure_ids
+        if later.kind not in (Kind.ANSWER, Kind.CLARIFY) or not ids or ids[0] == top.id:
+            return None
+        named = next((h for h in later.hits if h.id == ids[0]), None)
+        if named is None:
+            return None
+        theirs = retriever.key_share(ask, named.model_copy(update={"said": None}))
+        return later if theirs >= NAME_VETO and theirs > retriever.key_share(ask, top) else None
 
     def _abolished(self, text: str, resolution: Resolution) -> Resolution | None:
         """The FAQ entry on an abolished document the message names, unless it is answered.

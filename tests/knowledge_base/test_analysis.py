@@ -56,3 +56,20 @@ def test_connectives_typed_with_marks_leave_the_search_text() -> None:
     # typed without marks they may be words: "con" (child) and "thi" stay in the text
     assert LEXICON.analyze("con toi lam khai sinh").topic == "con toi lam khai sinh"
     assert "thi" in LEXICON.analyze("dang ky du thi").topic.split()
+
+
+def test_a_clause_saying_something_is_done_is_split_from_what_follows() -> None:
+    assert LEXICON.after_done("em xin giấy xác nhận độc thân rồi, giờ đăng ký kết hôn cần gì") \
+        == ("em xin giấy xác nhận độc thân rồi", "giờ đăng ký kết hôn cần gì")
+    assert LEXICON.after_done("tôi đã làm khai sinh cho cháu. Nay muốn nhập hộ khẩu") \
+        == ("tôi đã làm khai sinh cho cháu", "Nay muốn nhập hộ khẩu")
+    assert LEXICON.after_done("toi xin giay doc than roi, gio dk ket hon")[1] == "gio dk ket hon"
+    # nothing, or a single word, after the clause: nothing to split
+    assert LEXICON.after_done("em đăng ký tạm trú xong rồi") is None
+    assert LEXICON.after_done("làm khai sinh rồi, sao?") is None
+    # "đã" with a state, not a thing done: "đã mất", "đã 8 tuổi", "đã thất lạc"
+    for text in ("bố tôi đã mất, giờ đăng ký khai tử cần gì",
+                 "con tôi đã 8 tuổi, chưa có khai sinh thì làm sao",
+                 "giấy khai tử đã thất lạc, xin lại thế nào"):
+        assert LEXICON.after_done(text) is None and not LEXICON.says_done(text), text
+    assert LEXICON.says_done("vợ chồng tôi đã đăng ký kết hôn ở quê")

@@ -211,3 +211,32 @@ def test_an_abolished_document_gets_the_entry_saying_what_replaced_it(resolver,
     # a word typed with other marks is another word ("sở" is an office, not a book)
     assert Lexicon.load().abolished_in("sở hộ khẩu") is None
     assert Lexicon.load().abolished_in("mất CMND rồi") == "old_id_card_validity"
+
+
+KET_HON = "1.000894"
+
+
+def test_the_question_after_a_clause_saying_the_procedure_found_is_done(resolver) -> None:
+    # the single-status certificate is done: the marriage is the question
+    for text in ("em xin giấy xác nhận độc thân ở quê rồi, giờ đăng ký kết hôn cần gì",
+                 "em xin giay xac nhan doc than o que roi, gio dang ky ket hon can gi"):
+        resolution = resolver.resolve(Query(text))
+        assert resolution.procedure_ids[0] == KET_HON, text
+    assert resolver.resolve(Query("em xin giấy xác nhận độc thân ở quê rồi, giờ cần làm gì"))\
+        .procedure_ids[0] == DOC_THAN  # nothing else named: the search's decision stands
+    # the procedure found is what follows the clause, not what it says is done
+    resolution = resolver.resolve(Query(
+        "tôi đã ly hôn ở tòa rồi, giờ muốn xin giấy xác nhận tình trạng hôn nhân"))
+    assert (resolution.kind, resolution.code) == (Kind.ANSWER, DOC_THAN)
+
+
+def test_a_whole_name_in_a_clause_saying_it_is_done_keeps_its_button(resolver) -> None:
+    from knowledge_base.models import Decision, SearchHit, SearchResult, TargetType
+
+    hits = [SearchHit(type=TargetType.PROCEDURE, id=code, title="", score=0.0,
+                      confidence=confidence) for code, confidence in ((KHAI_TU, 0.35),
+                                                                      (KHAI_SINH, 0.01))]
+    for text, decision in (("bố em đăng ký khai tử rồi, giờ muốn hỏi tiền mai táng", "clarify"),
+                           ("bố em đã mất tối qua, giờ muốn đăng ký khai tử", "answer")):
+        result = SearchResult(query=text, decision=Decision.CLARIFY, confidence=0.35, hits=hits)
+        assert resolver._weigh_name(result).decision == Decision(decision), text
