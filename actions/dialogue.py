@@ -117,8 +117,10 @@ class Dialogue(SmallTalk):
         if message.intent in (c.INTENT_CHOOSE_PROCEDURE, c.INTENT_CHOOSE_CASE) \
                 and ordinal_in(message.text) is not None:  # "cái thứ 2", nothing offered
             return self._follow_up(state, message, aspect)
+        offered = state.procedure_options if state.awaiting == c.AWAITING_PROCEDURE else []
         resolution = self.resolver.resolve(Query(
-            message.text, state.procedure_code, strict=message.intent == c.INTENT_OUT_OF_SCOPE))
+            message.text, state.procedure_code, strict=message.intent == c.INTENT_OUT_OF_SCOPE,
+            options=tuple(offered)))
         return self._render(state, message, aspect, resolution)
 
     def _render(self, state: DialogueState, message: Message, aspect: str,
@@ -132,6 +134,8 @@ class Dialogue(SmallTalk):
                                    resolution.confidence)
         if kind == Kind.FAQ and resolution.faq_id is not None:
             return self._faq(state, message, resolution.faq_id, resolution.confidence)
+        if kind == Kind.REJECTED and resolution.rejected:
+            return self._rejected(state, message, resolution.rejected)
         if kind == Kind.CLARIFY:
             codes = [h.id for h in resolution.options if h.type == TargetType.PROCEDURE]
             # a yes now answers "Ý bạn là…?", not an offer of staff made turns before
@@ -284,6 +288,19 @@ class Dialogue(SmallTalk):
                       procedure_options=[])
         return Outcome(self.composer.faq(faq, self._office(), self.kb.related_procedures(faq)), new,
                        self._turn(message, c.DECISION_FAQ, None, confidence))
+
+    def _rejected(self, state: DialogueState, message: Message, code: str) -> Outcome:
+        """"không phải khai sinh": drop that procedure from the conversation, ask what is meant."""
+        try:
+            procedure = self.kb.procedure(code)
+        except NotFoundError:
+            return self._not_found(state, message, None)
+        forgotten = state.procedure_code == code
+        new = replace(state, procedure_code=None if forgotten else state.procedure_code,
+                      case_index=None if forgotten else state.case_index,
+                      human_offered=True, awaiting=None, procedure_options=[])
+        return Outcome(self.composer.rejected(procedure), new,
+                       self._turn(message, c.DECISION_CLARIFY, None, None))
 
     def _not_found(self, state: DialogueState, message: Message,
                    confidence: float | None) -> Outcome:

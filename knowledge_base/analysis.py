@@ -27,6 +27,7 @@ from knowledge_base.text import fold as fold_text
 DEFAULT_PATH = DATA_DIR / "question_lexicon.yml"
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _CLAUSE_END = re.compile(r"[,.;:!?\n]+")
+_WORD = re.compile(r"\w+", re.UNICODE)
 MAX_PHRASE = 6
 
 
@@ -111,7 +112,10 @@ class Lexicon:
                  topics: list[Phrase] | None = None,
                  connectives: list[Phrase] | None = None,
                  abolished: dict[str, list[Phrase]] | None = None,
-                 done: list[Phrase] | None = None) -> None:
+                 done: list[Phrase] | None = None,
+                 rejections: list[Phrase] | None = None,
+                 corrections: list[Phrase] | None = None,
+                 question_ends: list[Phrase] | None = None) -> None:
         # Topic phrases first: the sort below is stable, so they win ties with aspects.
         tables = [(p, ("content", "")) for p in topics or []]
         tables += [(p, ("aspect", name)) for name, ps in aspects.items() for p in ps]
@@ -126,6 +130,9 @@ class Lexicon:
         self.abolished = abolished or {}
         self._abolished_by_first = _by_first(self.abolished)
         self._done_by_first = _by_first({"done": done or []})
+        self.rejections = rejections or []  # longest first
+        self.corrections = corrections or []
+        self.question_ends = question_ends or []
 
     @classmethod
     def load(cls, path: Path = DEFAULT_PATH) -> Lexicon:
@@ -140,6 +147,9 @@ class Lexicon:
             connectives=_phrases(data.get("connectives", [])),
             abolished={slug: _phrases(items) for slug, items in data.get("abolished", {}).items()},
             done=_phrases(data.get("done", [])),
+            rejections=_phrases(data.get("rejections", [])),
+            corrections=_phrases(data.get("corrections", [])),
+            question_ends=_phrases(data.get("question_ends", [])),
         )
 
     def analyze(self, text: str) -> Analysis:
@@ -226,6 +236,36 @@ class Lexicon:
             if _found(_words(clause), self._done_by_first):
                 rest = ", ".join(clauses[i + 1:])
                 return (", ".join(clauses[:i + 1]), rest) if len(words_of(rest)) > 1 else None
+        return None
+
+    def rejection(self, text: str) -> tuple[str, str] | None:
+        """What a message opening with "không phải…" rejects, and what it asks instead.
+
+        "không phải khai sinh, ý em là khai tử" → ("khai sinh", "khai tử"); "không phải
+        khai sinh" → ("khai sinh", ""); "không phải, ý em là người nước ngoài" → ("",
+        "người nước ngoài"). The rejected part ends at a correction ("ý em là", "mà là")
+        or at the end of the clause; None when the message opens otherwise, or is a
+        question ending so ("không phải nộp lệ phí à": is there no fee to pay?).
+        """
+        text = unicodedata.normalize("NFC", text or "")
+        spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+        words = _words(text)
+        opening = next((p for p in self.rejections if _matches_at(words, 0, p)), None)
+        if opening is None:
+            return None
+        start = len(opening)
+        for i in range(start, len(words) + 1):
+            correction = next((p for p in self.corrections if _matches_at(words, i, p)), None)
+            clause_end = i < len(words) and _CLAUSE_END.search(
+                text[spans[i - 1][1]:spans[i][0]])
+            if correction is not None or clause_end or i == len(words):
+                if correction is None and i == len(words) and any(
+                        _matches_at(words, i - len(p), p) for p in self.question_ends):
+                    return None  # "không phải làm căn cước cho con à?": no need to, asks
+                negated = text[spans[start][0]:spans[i - 1][1]] if i > start else ""
+                after = i + len(correction) if correction is not None else i
+                rest = text[spans[after][0]:] if after < len(words) else ""
+                return negated.strip(), rest.strip()
         return None
 
     def abolished_in(self, text: str) -> str | None:

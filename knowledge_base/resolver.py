@@ -48,6 +48,9 @@ NAME_WHOLE, NAME_WHOLE_FLOOR, NAME_WHOLE_LEAD, NAME_WHOLE_SLACK = 1.0, 0.3, 8.0,
 # procedure. Measured on the bot's small-talk examples: "không cần thiết", "thoát", "no"
 # said at most 0.49 of a name; "khai tu", "ket hon", "mat cccd lam lai" at least 0.71.
 NAMED_SHARE = 0.6
+# "không phải khai sinh" rejects an offered procedure its words find among this many hits
+# ("khai sinh" says enough of "đăng ký khai tử" by the share alone).
+REJECTED_AMONG = 3
 
 
 class Kind(str, Enum):
@@ -58,6 +61,7 @@ class Kind(str, Enum):
     FAQ = "faq"  # answer the FAQ entry ``faq_id``
     NOT_FOUND = "not_found"  # nothing in the catalog answers it
     FOLLOW_UP = "follow_up"  # names nothing: about what the conversation is about
+    REJECTED = "rejected"  # "không phải khai sinh": not ``rejected`` (under discussion/offered)
 
 
 @dataclass(frozen=True)
@@ -68,12 +72,14 @@ class Query:
         text: the message as typed.
         procedure_code: the procedure under discussion, if any.
         strict: Rasa judged the message out of scope: no clarification buttons.
+        options: the procedures offered as buttons in the last reply, if any.
 
     """
 
     text: str
     procedure_code: str | None = None
     strict: bool = False
+    options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,7 @@ class Resolution:
     # not found: the out-of-scope topic it is about, if known; clarify: a likely one
     # ranked above the procedures offered
     topic: str | None = None
+    rejected: str | None = None  # the procedure the message says is not the one meant
 
     @property
     def procedure_ids(self) -> list[str]:
@@ -160,6 +167,9 @@ class Resolver:
 
     def resolve(self, query: Query) -> Resolution:
         """The decision for ``query``."""
+        rejected = self._rejected(query)
+        if rejected is not None:
+            return rejected
         analysis = self.lexicon.analyze(query.text)
         if not analysis.names_something:
             named = self._named_without_marks(query.text, analysis)
@@ -175,6 +185,31 @@ class Resolver:
             return later
         resolution = self._from_result(query, analysis, result, current)
         return self._abolished(query.text, resolution) or resolution
+
+    def _rejected(self, query: Query) -> Resolution | None:
+        """A message saying the procedure meant is not the one named ("không phải …").
+
+        "không phải khai sinh, ý em là khai tử": the words after the correction are the
+        question. "không phải khai sinh" alone rejects the procedure under discussion
+        or offered whose key it mostly names (``NAMED_SHARE``); without such a
+        procedure it is read as any message. "không phải, ý em là người nước ngoài"
+        rejects nothing by name: a detail of the current procedure, read as any message.
+        """
+        split = self.lexicon.rejection(query.text)
+        if split is None:
+            return None
+        negated, rest = split
+        said = self.lexicon.analyze(negated)
+        if not said.names_something:
+            return None
+        if self.lexicon.analyze(rest).names_something:
+            return self.resolve(replace(query, text=rest))
+        named = {hit.id: hit for hit in self.kb.search(negated).hits[:REJECTED_AMONG]
+                 if hit.type == TargetType.PROCEDURE}
+        for code in dict.fromkeys(filter(None, (query.procedure_code, *query.options))):
+            if code in named and self.kb.retriever.key_share(negated, named[code]) >= NAMED_SHARE:
+                return Resolution(Kind.REJECTED, said, rejected=code)
+        return None
 
     def _after_done(self, query: Query, result: SearchResult) -> Resolution | None:
         """The question asked after a clause saying the procedure found is done already.

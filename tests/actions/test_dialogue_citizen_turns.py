@@ -540,3 +540,30 @@ def test_a_question_taken_for_are_you_a_bot_is_answered(dialogue) -> None:
     for text in examples:
         outcome = dialogue.chitchat(DialogueState(), Message(text, "bot_challenge"))
         assert responses(outcome) == ["utter_iamabot"], text
+
+
+KHAI_SINH = "1.001193"
+
+
+def test_a_no_naming_the_procedure_offered_drops_it_and_asks_what_is_meant(dialogue) -> None:
+    offered = DialogueState(awaiting="procedure", procedure_options=[KHAI_SINH, "2.000528"])
+    for text, intent in (("không phải khai sinh", "deny"), ("ko phai khai sinh", "ask_procedure")):
+        outcome = dialogue.answer(offered, Message(text, intent))
+        assert responses(outcome) == ["utter_rejected"], text
+        assert "khai sinh" in outcome.replies[0].variables["procedure_name"]
+        assert not outcome.state.procedure_options and outcome.state.human_offered
+    # on the procedure under discussion it is forgotten: a follow-up no longer goes to it
+    state = DialogueState(procedure_code=KHAI_SINH)
+    outcome = dialogue.answer(state, Message("không phải khai sinh", "deny"))
+    assert responses(outcome) == ["utter_rejected"] and outcome.state.procedure_code is None
+
+
+def test_a_no_with_a_correction_answers_the_correction(dialogue) -> None:
+    state = DialogueState(procedure_code=KHAI_SINH)
+    outcome = dialogue.answer(state, Message("không phải khai sinh, ý em là khai tử",
+                                             "ask_procedure"))
+    assert (outcome.turn.decision, outcome.turn.procedure) == ("answer", KHAI_TU)
+    state = DialogueState(procedure_code=KET_HON)
+    outcome = dialogue.answer(state, Message(
+        "không phải kết hôn mà là kết hôn với người nước ngoài", "ask_procedure"))
+    assert outcome.turn.procedure == KET_HON_NUOC_NGOAI

@@ -73,3 +73,16 @@ def test_a_clause_saying_something_is_done_is_split_from_what_follows() -> None:
                  "giấy khai tử đã thất lạc, xin lại thế nào"):
         assert LEXICON.after_done(text) is None and not LEXICON.says_done(text), text
     assert LEXICON.says_done("vợ chồng tôi đã đăng ký kết hôn ở quê")
+
+
+def test_a_no_opening_a_message_is_split_into_what_it_rejects_and_what_it_asks() -> None:
+    assert LEXICON.rejection("không phải khai sinh, ý em là khai tử") == ("khai sinh", "khai tử")
+    assert LEXICON.rejection("ko phai ket hon ma la ket hon voi nguoi nuoc ngoai") \
+        == ("ket hon", "ket hon voi nguoi nuoc ngoai")
+    assert LEXICON.rejection("không phải thường trú. Tạm trú cơ") == ("thường trú", "Tạm trú cơ")
+    assert LEXICON.rejection("không phải khai sinh") == ("khai sinh", "")
+    assert LEXICON.rejection("không phải, ý em là người nước ngoài") == ("", "người nước ngoài")
+    # a question ("no need to…?") and a message opening otherwise reject nothing
+    for text in ("không phải nộp lệ phí à?", "khong phai lam can cuoc cho con a",
+                 "con tôi không phải người nước ngoài", "làm khai sinh"):
+        assert LEXICON.rejection(text) is None, text

@@ -240,3 +240,17 @@ def test_a_whole_name_in_a_clause_saying_it_is_done_keeps_its_button(resolver) -
                            ("bố em đã mất tối qua, giờ muốn đăng ký khai tử", "answer")):
         result = SearchResult(query=text, decision=Decision.CLARIFY, confidence=0.35, hits=hits)
         assert resolver._weigh_name(result).decision == Decision(decision), text
+
+
+def test_a_no_rejects_only_a_procedure_under_discussion_or_offered(resolver) -> None:
+    offered = resolver.resolve(Query("không phải khai sinh", options=(KHAI_SINH, "2.000528")))
+    assert (offered.kind, offered.rejected, offered.procedure_ids) == (Kind.REJECTED, KHAI_SINH, [])
+    current = resolver.resolve(Query("không phải khai sinh", procedure_code=KHAI_SINH))
+    assert (current.kind, current.rejected) == (Kind.REJECTED, KHAI_SINH)
+    # nothing in the conversation to reject: read as any message
+    assert resolver.resolve(Query("không phải khai sinh", procedure_code=KHAI_TU)).kind \
+        != Kind.REJECTED
+    # a correction is the question
+    corrected = resolver.resolve(Query("không phải khai sinh, ý em là khai tử",
+                                       procedure_code=KHAI_SINH))
+    assert (corrected.kind, corrected.code) == (Kind.ANSWER, KHAI_TU)
