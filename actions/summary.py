@@ -25,7 +25,7 @@ from actions import constants as c
 from actions.choices import is_ordinary_case
 from actions.formatting import copy_counts, fee_detail, is_note, main_first, safe, shorten
 from actions.templates import Button, DomainTemplates, Reply
-from actions.timing import time_text
+from actions.timing import next_day_cutoff, time_text
 from knowledge_base.analysis import fold
 from knowledge_base.models import Channel, Document, DocumentKind, Method, Procedure
 from knowledge_base.plain import PlainData
@@ -302,6 +302,10 @@ class SummaryReplies:
         unit = self.plain.time_unit(procedure.code)
         if unit:
             return FeeView(f"{shown.text} {unit['unit']}", (unit["source"],))
+        cutoff = next_day_cutoff(procedure.steps)
+        if cutoff:  # the catalog's own steps say when the result comes: quote that
+            return FeeView(self.templates.text("utter_label_time_bare_cutoff", value=shown.text,
+                                               cutoff_hour=cutoff))
         return FeeView(self.templates.text("utter_label_time_bare", value=shown.text))
 
     def per_method(self, channels: Sequence[Channel],

@@ -10,10 +10,23 @@ response) saying the catalog gives no unit and whom to ask.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge_base.models import Channel, ProcessingTime
+
+
+# The civil-status steps state when a complete file is returned: "…nếu tiếp nhận hồ sơ
+# sau 15 giờ thì có Phiếu hẹn, trả kết quả … trong ngày làm việc tiếp theo…".
+_CUTOFF = re.compile(r"tiếp nhận hồ sơ sau (\d{1,2}) giờ[^;.]{0,120}?trong ngày làm việc tiếp theo",
+                     re.IGNORECASE)
+
+
+def next_day_cutoff(steps: Sequence[str]) -> str | None:
+    """The hour after which the steps say a file is returned the next working day, if stated."""
+    match = _CUTOFF.search(" ".join(" ".join(steps).split()))
+    return match.group(1) if match else None
 
 
 @dataclass(frozen=True)

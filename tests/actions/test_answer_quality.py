@@ -34,7 +34,9 @@ def test_a_bare_catalog_number_is_phrased_honestly_never_footnoted_nor_given_a_u
     shown = texts(outcome)
     assert outcome.turn.procedure == KHAI_SINH
     time_reply = next(r for r in outcome.replies if r.response == "utter_summary_time")
-    assert time_reply.variables["time_text"] == TEMPLATES.text("utter_label_time_bare", value="1")
+    # its steps say when a complete file comes back: "…sau 15 giờ … ngày làm việc tiếp theo"
+    assert time_reply.variables["time_text"] == TEMPLATES.text(
+        "utter_label_time_bare_cutoff", value="1", cutoff_hour="15")
     text = "\n".join(shown)
     assert "(*)" not in text and "1 ngày" not in text
     assert f"mã {KHAI_SINH}" in shown[-1]  # the source, once, at the end
@@ -42,6 +44,25 @@ def test_a_bare_catalog_number_is_phrased_honestly_never_footnoted_nor_given_a_u
                                                           "ask_processing_time")))
     assert "(*)" not in "\n".join(detail) and "«1»" in "\n".join(detail)
     assert not any(f"mã {KHAI_SINH}" in t for t in detail)  # not repeated on the next turn
+
+
+def test_a_bare_number_whose_steps_say_nothing_of_the_day_says_the_slip_has_it(
+        dialogue) -> None:
+    # Catalog 1.000894 (kết hôn): "Trực tuyến1Miễn phí…", steps without a cut-off hour
+    outcome = dialogue.answer(DialogueState(), Message("đăng ký kết hôn mất mấy ngày",
+                                                       "ask_processing_time"))
+    time_reply = next(r for r in outcome.replies if r.response == "utter_summary_time")
+    assert time_reply.variables["time_text"] == TEMPLATES.text("utter_label_time_bare", value="1")
+
+
+def test_the_cut_off_hour_is_read_from_the_steps_only_when_they_state_it() -> None:
+    from actions.timing import next_day_cutoff
+
+    assert next_day_cutoff(["(i) Trường hợp hồ sơ đầy đủ, hợp lệ thì tiếp nhận hồ sơ; nếu tiếp "
+                            "nhận hồ sơ sau 15 giờ thì có Phiếu hẹn, trả kết quả cho người yêu "
+                            "cầu trong ngày làm việc tiếp theo (nếu…)"]) == "15"
+    assert next_day_cutoff(["tiếp nhận hồ sơ, có Phiếu hẹn, trả kết quả cho người yêu cầu"]) \
+        is None
 
 
 def test_a_stated_unit_reads_in_lowercase_without_a_note(dialogue) -> None:
@@ -69,7 +90,7 @@ def test_the_unit_of_another_method_for_the_same_number_is_used() -> None:
 def test_online_answer_carries_the_note_too(dialogue) -> None:
     state = DialogueState(procedure_code=KHAI_SINH)
     shown = texts(dialogue.answer(state, Message("lam onl dc ko", "ask_online")))
-    bare = TEMPLATES.text("utter_label_time_bare", value="1")
+    bare = TEMPLATES.text("utter_label_time_bare_cutoff", value="1", cutoff_hour="15")
     assert any(f"thời gian giải quyết {bare}" in t for t in shown)
     assert not any("(*)" in t for t in shown)
 
