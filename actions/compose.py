@@ -25,7 +25,13 @@ from actions.formatting import (
     shorten,
 )
 from actions.replies import OutcomeReplies
-from actions.summary import MIN_SUMMARY_DOCUMENTS, SummaryReplies, citizen_steps, map_url
+from actions.summary import (
+    MIN_SUMMARY_DOCUMENTS,
+    SummaryReplies,
+    citizen_steps,
+    map_url,
+    shared_fee_quote,
+)
 from actions.templates import Button, DomainTemplates, Reply
 from actions.timing import time_text
 from knowledge_base.models import Channel, DocumentKind, Method, Procedure
@@ -95,9 +101,16 @@ class AnswerComposer(SummaryReplies, OutcomeReplies):
         stated = any(ch.fee.text or ch.fee.amount_vnd is not None for ch in channels)
         return [] if stated else [Reply("utter_fee_not_stated")]
 
-    def _fee_text(self, channel: Channel, procedure: Procedure | None = None) -> str:
-        """The fee payable (facts applied when the procedure is known), then the row's rule."""
-        text = self.plain.fix(channel.fee.text) or self._label("not_stated")
+    def _fee_text(self, channel: Channel, procedure: Procedure | None = None,
+                  quoted_once: str | None = None) -> str:
+        """The fee payable (facts applied when the procedure is known), then the row's rule.
+
+        ``quoted_once``: the catalog's quote every method repeats, said once under the list.
+        """
+        cell = channel.fee.text
+        if quoted_once and cell:
+            cell = " ".join(cell.split()).replace(f" ({quoted_once})", "")
+        text = self.plain.fix(cell) or self._label("not_stated")
         view = self.fee_view(procedure, channel) if procedure is not None else None
         if view is not None and view.sources:  # today's amount (cited), then the catalog's text
             text = f"{view.text}. {self._label('catalog_says')}: {text}"
@@ -171,9 +184,13 @@ class AnswerComposer(SummaryReplies, OutcomeReplies):
         channels = self._channels(procedure)
         if not channels:
             return [Reply("utter_channels_missing")]
-        lines = self._method_lines(channels, lambda ch: self._fee_text(ch, procedure))
-        return self._list_replies("utter_fees", "utter_fees_continued", "fee_lines",
-                                  lines) + self._fee_note(channels)
+        quote = shared_fee_quote(channels)
+        lines = self._method_lines(channels, lambda ch: self._fee_text(ch, procedure, quote))
+        replies = self._list_replies("utter_fees", "utter_fees_continued", "fee_lines", lines)
+        if quote:
+            replies.append(Reply("utter_fees_catalog_note", {
+                "catalog_note": safe(self.plain.fix(quote))}))
+        return replies + self._fee_note(channels)
 
     def times(self, procedure: Procedure) -> list[Reply]:
         """Processing time per submission method, as the catalog states it."""

@@ -167,6 +167,26 @@ def _fee_head(text: str) -> str:
     return text if rest and len(rest) <= SHORT_BRACKET else head.strip()
 
 
+def _fee_quote(text: str) -> str | None:
+    """The long bracketed quote of a fee cell ("50.000 đồng (Mức lệ phí cụ thể …)"), if any."""
+    text = " ".join(text.split())
+    _, _, rest = text.partition(" (")
+    return rest[:-1] if len(rest) > SHORT_BRACKET and rest.endswith(")") else None
+
+
+def shared_fee_quote(channels: Sequence[Channel]) -> str | None:
+    """The quote every method's fee cell repeats after a different amount.
+
+    Catalog 1.001612 repeats a 600-character note after each of its three amounts;
+    said once under the amounts, the list fits a phone screen.
+    """
+    quotes = {_fee_quote(ch.fee.text or "") for ch in channels}
+    cells = {" ".join((ch.fee.text or "").split()) for ch in channels}
+    if len(cells) < 2 or len(quotes) != 1:
+        return None  # methods with one cell share one line already
+    return quotes.pop()
+
+
 def format_vnd(amount: int) -> str:
     """12500 → "12.500 đồng"."""
     return f"{amount:,}".replace(",", ".") + " đồng"
@@ -178,6 +198,7 @@ class FeeView:
 
     text: str
     sources: tuple[str, ...] = ()
+    note: str = ""  # a remark said once after the amounts of every method it applies to
 
 
 class SummaryReplies:
@@ -275,11 +296,13 @@ class SummaryReplies:
                 "amount"], source=province["source"]), (province["source"],))
         if province is not None:
             exemption = _EXEMPTION_RE.search(" ".join(fee.text.split()))
-            name = "utter_label_fee_province_unknown" if fee.amount_vnd else \
-                "utter_label_fee_province_unknown_no_amount"
-            return FeeView(self.templates.text(
-                name, fee=format_vnd(fee.amount_vnd or 0),
-                exemption=shorten(exemption.group(0) + ".", EXEMPTION_CHARS) if exemption else ""))
+            note = self.templates.text(
+                "utter_label_fee_province_unknown", exemption=shorten(
+                    exemption.group(0) + ".", EXEMPTION_CHARS) if exemption else "").strip()
+            if not fee.amount_vnd:
+                return FeeView(note)
+            return FeeView(self.templates.text("utter_label_fee_per_catalog",
+                                               fee=format_vnd(fee.amount_vnd)), note=note)
         return FeeView(text)
 
     def _fee_with_rule(self, procedure: Procedure, channel: Channel) -> FeeView:
@@ -289,7 +312,7 @@ class SummaryReplies:
         if not detail:
             return view
         return FeeView(f"{view.text}; {self.plain.fix(shorten(detail, FEE_DETAIL_SUMMARY_CHARS))}",
-                       view.sources)
+                       view.sources, view.note)
 
     def time_view(self, procedure: Procedure, channel: Channel,
                   channels: Sequence[Channel]) -> FeeView:
@@ -310,17 +333,24 @@ class SummaryReplies:
 
     def per_method(self, channels: Sequence[Channel],
                    view: Callable[[Channel], FeeView]) -> tuple[str, tuple[str, ...]]:
-        """One text for methods that agree, else "method: text; …", and the facts' sources."""
+        """One text for methods that agree, else "method: text; …", and the facts' sources.
+
+        A note every method carries (the province sets the fee) is said once, at the end.
+        """
         views = [(ch.method, view(ch)) for ch in channels]
         sources = tuple(dict.fromkeys(s for _, v in views for s in v.sources))
+        notes = {item.note for _, item in views}
+        shared = notes.pop() if len(notes) == 1 else ""
         groups: dict[str, list[Method]] = {}
         for method, item in views:
-            groups.setdefault(item.text, []).append(method)
+            text = item.text if shared else "; ".join(filter(None, (item.text, item.note)))
+            groups.setdefault(text, []).append(method)
         if len(groups) == 1:
-            return next(iter(groups)), sources
-        parts = [f"{', '.join(self._method(m).lower() for m in methods)}: {text}"
-                 for text, methods in groups.items()]
-        return "; ".join(parts), sources
+            text = next(iter(groups))
+        else:
+            text = "; ".join(f"{', '.join(self._method(m).lower() for m in methods)}: {text}"
+                             for text, methods in groups.items())
+        return "; ".join(filter(None, (text, shared))), sources
 
     # --- the summary ------------------------------------------------------------
     def summary(self, procedure: Procedure, asked: Sequence[str], office: dict[str, str],

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from knowledge_base.models import Channel, ProcessingTime
 
-
 # The civil-status steps state when a complete file is returned: "…nếu tiếp nhận hồ sơ
 # sau 15 giờ thì có Phiếu hẹn, trả kết quả … trong ngày làm việc tiếp theo…".
 _CUTOFF = re.compile(r"tiếp nhận hồ sơ sau (\d{1,2}) giờ[^;.]{0,120}?trong ngày làm việc tiếp theo",

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = ROOT / "bot" / "domain"
 TEMPLATES = DomainTemplates.load(DOMAIN)
 KHAI_SINH = "1.001193"
+HO_KINH_DOANH = "1.001612"
 
 
 @pytest.fixture(scope="module")
@@ -314,3 +315,16 @@ def test_an_unsure_aspect_intent_without_aspect_words_gives_the_overview(dialogu
     assert "utter_online_available" not in [r.response for r in unsure.replies]
     sure = dialogue.answer(state, Message("lam onl dc ko", "ask_online", intent_confidence=0.57))
     assert "utter_online_available" in [r.response for r in sure.replies]
+
+
+def test_a_note_every_method_repeats_after_its_own_amount_is_said_once(dialogue) -> None:
+    # Catalog 1.001612: "50.000 đồng (- Mức lệ phí cụ thể do HĐND tỉnh … )" in person and
+    # "150.000 đồng (…the same 600 characters…)" online and by post.
+    state = DialogueState(procedure_code=HO_KINH_DOANH, intro_shown=HO_KINH_DOANH)
+    shown = "\n".join(texts(dialogue.answer(state, Message("/ask_fee", "ask_fee"))))
+    assert "• Nộp trực tiếp: 50.000 đồng\n" in shown
+    assert shown.count("Thông tư số 85/2019/TT-BTC") == 1
+    first = "\n".join(texts(dialogue.answer(DialogueState(), Message(
+        "đăng ký hộ kinh doanh lệ phí bao nhiêu", "ask_fee"))))
+    assert first.count("HĐND thành phố quyết định") == 1 and ". ;" not in first
+    assert "50.000 đồng" in first and "150.000 đồng" in first

@@ -11,6 +11,7 @@ from actions.compose import AnswerComposer
 from actions.dialogue import DialogueState, Message
 from actions.formatting import is_note
 from actions.registry import build_dialogue
+from actions.summary import shared_fee_quote
 from actions.templates import DomainTemplates
 from knowledge_base.models import Channel, Fee, Method, Procedure, ProcessingTime
 from knowledge_base.plain import PlainData, derive_document_name, derive_procedure_name
@@ -73,7 +74,8 @@ def test_a_provincial_fee_is_cited_when_known_else_says_where_to_ask() -> None:
     row = channel(Fee(amount_vnd=50000, text="50.000 đồng (Mức lệ phí cụ thể do Hội đồng "
                                              "nhân dân tỉnh quyết định)"))
     unknown = composer(date(2026, 12, 7)).fee_view(procedure, row)
-    assert "HĐND thành phố" in unknown.text and "hỏi cán bộ" in unknown.text
+    assert unknown.text == "50.000 đồng theo danh mục"
+    assert "HĐND thành phố" in unknown.note and "hỏi cán bộ" in unknown.note
     known = PlainData.load()
     known.province_fees["9.000001"] = {"amount": "40.000 đồng", "source": "Nghị quyết X"}
     cited = composer(date(2026, 12, 7), known).fee_view(procedure, row)
@@ -104,8 +106,14 @@ def test_the_plain_layer_never_changes_catalog_fees_or_documents(dialogue, knowl
         state = DialogueState(procedure_code=procedure.code, intro_shown=procedure.code)
         fees = "\n".join(TEMPLATES.render(r).text for r in dialogue.answer(
             state, Message("/ask_fee", "ask_fee")).replies)
-        for row in dialogue.composer.channels(procedure):  # one row per method, as before
-            if row.fee.text:
+        rows = dialogue.composer.channels(procedure)
+        quote = shared_fee_quote(rows)  # said once under the amounts, each amount on its line
+        for row in rows:
+            if row.fee.text and quote:
+                cell = " ".join(row.fee.text.split())
+                head = cell.replace(f" ({quote})", "")
+                assert PLAIN.fix(head) in fees and PLAIN.fix(quote) in fees, procedure.code
+            elif row.fee.text:
                 assert PLAIN.fix(row.fee.text) in fees, (procedure.code, row.fee.text)
         submit, present, special = dialogue.composer.case_documents(
             procedure, procedure.cases[0] if procedure.cases else None)
