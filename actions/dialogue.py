@@ -26,7 +26,7 @@ from actions.choices import also_asked, case_by_words, case_named, ordinal_in
 from actions.compose import AnswerComposer
 from actions.smalltalk import SmallTalk
 from actions.state import DialogueState, Message, Outcome, TurnInfo
-from actions.summary import extra_aspects, names_documents, ordinary_case_index
+from actions.summary import DETAIL_ASPECTS, extra_aspects, names_documents, ordinary_case_index
 from knowledge_base.analysis import Analysis, Lexicon
 from knowledge_base.errors import KnowledgeBaseError, NotFoundError
 from knowledge_base.models import Decision, Procedure, SearchHit, TargetType
@@ -120,7 +120,7 @@ class Dialogue(SmallTalk):
         offered = state.procedure_options if state.awaiting == c.AWAITING_PROCEDURE else []
         resolution = self.resolver.resolve(Query(
             message.text, state.procedure_code, strict=message.intent == c.INTENT_OUT_OF_SCOPE,
-            options=tuple(offered)))
+            options=tuple(offered), detail=bool(extra_aspects(message.text))))
         return self._render(state, message, aspect, resolution)
 
     def _render(self, state: DialogueState, message: Message, aspect: str,
@@ -244,6 +244,11 @@ class Dialogue(SmallTalk):
                 other_cases = [i for i in range(1, len(procedure.cases) + 1) if i != ordinary]
         case = self._case(procedure, case_index)
         intro = state.intro_shown != code
+        details = extra_aspects(message.text) if typed else ()
+        if details and state.procedure_code == code \
+                and not self.lexicon.analyze(message.text).aspects:
+            # "có phải hai người cùng đến không" on kết hôn: that detail, on one screen
+            aspect = details[0]
         if aspect in (c.ASPECT_DOCUMENTS, c.ASPECT_GENERAL) and len(procedure.cases) >= 2 \
                 and case is None:
             new = replace(new, awaiting=c.AWAITING_CASE, pending_aspect=aspect)
@@ -256,7 +261,7 @@ class Dialogue(SmallTalk):
         # follow-up gets the detailed view of its aspect.
         # Follow-ups on the procedure under discussion keep their detailed view.
         summary = (typed and state.procedure_code != code) or state.awaiting == c.AWAITING_CASE \
-            or c.ENTITY_CASE_INDEX in message.entities
+            or c.ENTITY_CASE_INDEX in message.entities or aspect in DETAIL_ASPECTS
         analysis = self.lexicon.analyze(message.text)
         if summary and typed and aspect == c.ASPECT_DOCUMENTS and not names_documents(
                 message.text):

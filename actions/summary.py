@@ -34,18 +34,22 @@ from knowledge_base.settings import DATA_DIR
 ASPECT_DEADLINE = "deadline"
 ASPECT_WHO = "who"
 ASPECT_DEADLINE_IF_STATED = "deadline_if_stated"  # shown only when the catalog states one
+ASPECT_PRESENCE = "presence"  # who must come in person, whether someone may go instead
+DETAIL_ASPECTS = (ASPECT_DEADLINE, ASPECT_WHO, ASPECT_PRESENCE)
 # With no aspect named, the first reply holds these.
 DEFAULT_ASPECTS = (c.ASPECT_DOCUMENTS, c.ASPECT_FEE, c.ASPECT_TIME, c.ASPECT_WHERE,
                    c.ASPECT_ONLINE)
 SUMMARY_ORDER = (c.ASPECT_DOCUMENTS, c.ASPECT_FEE, c.ASPECT_TIME, ASPECT_DEADLINE,
                  ASPECT_DEADLINE_IF_STATED,
-                 ASPECT_WHO, c.ASPECT_STEPS, c.ASPECT_WHERE, c.ASPECT_ONLINE)
+                 ASPECT_WHO, ASPECT_PRESENCE, c.ASPECT_STEPS, c.ASPECT_WHERE, c.ASPECT_ONLINE)
 MAX_SUMMARY_DOCUMENTS = 5
 MIN_SUMMARY_DOCUMENTS = 3  # a reply over one screen lists fewer (the rest one tap away)
 SUMMARY_DOCUMENT_CHARS = 80
 EXEMPTION_CHARS = 100
 MAX_CASE_BUTTONS = 4
 DEADLINE_CHARS = 220
+PRESENCE_CHARS = 240
+MAX_PRESENCE_SENTENCES = 2
 STEP_CHARS = 220
 MAX_CITIZEN_STEPS = 5
 FEE_CHARS = 160
@@ -73,10 +77,10 @@ def _aspect_words() -> dict[str, tuple[str, ...]]:
 
 
 def extra_aspects(text: str) -> tuple[str, ...]:
-    """Deadline and who-may-file asked in ``text`` (accents optional)."""
+    """Deadline, who may file and who must come, asked in ``text`` (accents optional)."""
     folded = " " + " ".join(_NON_WORD.sub(" ", fold(text)).split()) + " "
     words = _aspect_words()
-    return tuple(aspect for aspect in (ASPECT_DEADLINE, ASPECT_WHO)
+    return tuple(aspect for aspect in DETAIL_ASPECTS
                  if any(f" {w} " in folded for w in words.get(aspect, ())))
 
 
@@ -102,6 +106,27 @@ def deadline_sentence(text: str) -> str | None:
         if opening is not None and _DEADLINE_DUTY.search(sentence, opening.end()):
             return sentence
     return None
+
+
+_PRESENCE_MARKS = re.compile(r"có mặt|[uủ][yỷ] quyền", re.IGNORECASE)
+_LINE_MARKS = re.compile(r"(?<=[.;])\s+|\n")
+
+
+def presence_sentences(procedure: Procedure) -> list[str]:
+    """The catalog's sentences on who must be present or may act for another, in order.
+
+    Steps, conditions and notes first ("hai bên nam, nữ phải có mặt"), then the
+    documents a representative brings ("Văn bản ủy quyền … trường hợp ủy quyền …").
+    """
+    texts = [*procedure.steps, procedure.conditions, *procedure.notes,
+             *(d.name for g in procedure.document_groups for d in g.documents)]
+    found: list[str] = []
+    for text in texts:
+        for sentence in _LINE_MARKS.split(text or ""):
+            sentence = sentence.strip(" -*+")
+            if _PRESENCE_MARKS.search(sentence) and sentence not in found:
+                found.append(sentence)
+    return found
 
 
 def summary_aspects(asked: Sequence[str]) -> list[str]:
@@ -385,6 +410,8 @@ class SummaryReplies:
                 deadline = self.deadline(procedure)
                 if aspect == ASPECT_DEADLINE or deadline.response == "utter_summary_deadline":
                     replies.append(deadline)
+            elif aspect == ASPECT_PRESENCE:
+                replies.append(self.presence(procedure, office))
             elif aspect == ASPECT_WHO:
                 replies.append(Reply("utter_summary_who", {
                     "audience": safe(procedure.audience or self._label("not_stated"))}))
@@ -402,6 +429,14 @@ class SummaryReplies:
         if other_cases:
             replies.append(self._other_cases(procedure, other_cases))
         return replies, tuple(dict.fromkeys(sources))
+
+    def presence(self, procedure: Procedure, office: dict[str, str]) -> Reply:
+        """Who must come in person, or may be represented, as the catalog says; else ask staff."""
+        sentences = presence_sentences(procedure)[:MAX_PRESENCE_SENTENCES]
+        if not sentences:
+            return Reply("utter_summary_presence_none", office)
+        lines = "\n".join(f"• {self.plain.fix(shorten(s, PRESENCE_CHARS))}" for s in sentences)
+        return Reply("utter_summary_presence", {"presence_lines": safe(lines)})
 
     def deadline(self, procedure: Procedure) -> Reply:
         """The deadline the catalog sets for the citizen ("Trong thời hạn 60 ngày …"), if any."""

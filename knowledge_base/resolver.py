@@ -73,6 +73,8 @@ class Query:
         procedure_code: the procedure under discussion, if any.
         strict: Rasa judged the message out of scope: no clarification buttons.
         options: the procedures offered as buttons in the last reply, if any.
+        detail: the message asks a detail the answers know (who must come, a deadline),
+            which the procedure under discussion answers unless another is named.
 
     """
 
@@ -80,6 +82,7 @@ class Query:
     procedure_code: str | None = None
     strict: bool = False
     options: tuple[str, ...] = ()
+    detail: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,7 @@ class Resolver:
         current = self.kb.procedure_or_none(query.procedure_code)
         result = self._weigh_name(self._search(query.text, analysis))
         if current is not None:
-            stays = self._on_current(current, analysis, result)
+            stays = self._on_current(current, analysis, result, query.detail)
             if stays is not None:
                 return stays
         later = self._after_done(query, result)
@@ -355,14 +358,16 @@ class Resolver:
         return said - self.kb.retriever.key_share(result.query, runner_up) >= NAME_SAID_LEAD
 
     def _on_current(self, current: Procedure, analysis: Analysis,
-                    result: SearchResult) -> Resolution | None:
+                    result: SearchResult, detail: bool = False) -> Resolution | None:
         """The procedure under discussion, when the message re-mentions or refines it."""
         if within_name(current.name, analysis) and not self.names_better(current, analysis,
                                                                          result):
             # "phí gia hạn" on "Gia hạn tạm trú", "lệ phí làm thẻ" on "Cấp thẻ căn cước"
             return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
-        if result.decision == Decision.ANSWER:
-            return None
+        top = result.top
+        if result.decision == Decision.ANSWER and not (
+                detail and top is not None and top.type == TargetType.FAQ):
+            return None  # another procedure; a general FAQ only when no detail is asked
         if analysis.switches and result.out_of_scope_topic is not None:
             # "còn làm hộ chiếu cho mẹ thì sao" on khai tử (whose documents list the
             # deceased's passport): a new topic, which another office handles
@@ -371,6 +376,9 @@ class Resolver:
         if refined is not None:
             return Resolution(Kind.ANSWER, analysis, code=refined.id,
                               confidence=refined.confidence, hits=tuple(result.hits))
+        if detail and not self._names_another(result, current):
+            # "có phải hai người cùng đến không" on kết hôn: who must come, for this one
+            return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
         if analysis.aspects and len(analysis.content_words) <= MAX_STRAY_WORDS:
             # "lệ phí bao nhiu": an aspect and a stray word ask about the current one
             return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
@@ -378,6 +386,13 @@ class Resolver:
             # "diện tích tối thiểu là bao nhiêu?" on "Đăng ký thường trú": its conditions
             return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
         return None
+
+    def _names_another(self, result: SearchResult, current: Procedure) -> bool:
+        """Whether the search leads with another procedure the message says half a key of."""
+        top = result.top
+        return top is not None and top.type == TargetType.PROCEDURE \
+            and top.id != current.code \
+            and self.kb.retriever.key_share(result.query, top) >= NAME_VETO
 
     def _in_own_text(self, current: Procedure, analysis: Analysis) -> bool:
         """Whether the message asks about a detail the procedure's own text states.

@@ -567,3 +567,38 @@ def test_a_no_with_a_correction_answers_the_correction(dialogue) -> None:
     outcome = dialogue.answer(state, Message(
         "không phải kết hôn mà là kết hôn với người nước ngoài", "ask_procedure"))
     assert outcome.turn.procedure == KET_HON_NUOC_NGOAI
+
+
+TAM_TRU = "1.004194"
+
+
+def test_who_must_come_is_answered_from_the_catalog_of_the_procedure_under_discussion(
+        dialogue) -> None:
+    # Catalog 1.000894, steps: "(hai bên nam, nữ phải có mặt, xuất trình giấy tờ tuỳ thân…)"
+    for text, intent in (("có phải 2 người cùng đến không", "rate"),
+                         ("vợ chồng có cần cùng đi không", "ask_procedure")):
+        outcome = dialogue.answer(DialogueState(procedure_code=KET_HON, intro_shown=KET_HON), Message(text, intent))
+        assert outcome.turn.procedure == KET_HON, text
+        assert responses(outcome)[0] == "utter_summary_presence", text
+        assert "phải có mặt" in outcome.replies[0].variables["presence_lines"]
+    # asked first, with the procedure's name: the same line in the first reply
+    first = dialogue.answer(DialogueState(), Message(
+        "đăng ký kết hôn có cần cả hai cùng đến không", "ask_procedure"))
+    assert "utter_summary_presence" in responses(first)
+
+
+def test_whether_someone_may_go_instead_quotes_the_authorisation_rule_not_a_general_faq(
+        dialogue) -> None:
+    # Catalog 1.001193: ông, bà đi đăng ký khai sinh không cần văn bản ủy quyền
+    outcome = dialogue.answer(DialogueState(procedure_code=KHAI_SINH, intro_shown=KHAI_SINH),
+                              Message("nhờ ông bà đi làm thay được không", "ask_procedure"))
+    assert responses(outcome)[0] == "utter_summary_presence"
+    assert "ủy quyền" in outcome.replies[0].variables["presence_lines"]
+    # a catalog silent on it says so and offers staff
+    silent = dialogue.answer(DialogueState(procedure_code=TAM_TRU, intro_shown=TAM_TRU),
+                             Message("chủ nhà có phải đi cùng không", "ask_procedure"))
+    assert responses(silent)[0] == "utter_summary_presence_none"
+    # "làm hộ chiếu" names a passport, not someone acting for another
+    other = dialogue.answer(DialogueState(procedure_code=KHAI_SINH, intro_shown=KHAI_SINH),
+                            Message("làm hộ chiếu mất bao lâu", "ask_processing_time"))
+    assert "utter_summary_presence" not in responses(other)

@@ -254,3 +254,19 @@ def test_a_no_rejects_only_a_procedure_under_discussion_or_offered(resolver) -> 
     corrected = resolver.resolve(Query("không phải khai sinh, ý em là khai tử",
                                        procedure_code=KHAI_SINH))
     assert (corrected.kind, corrected.code) == (Kind.ANSWER, KHAI_TU)
+
+
+KET_HON_NN = "2.000806"
+
+
+def test_a_detail_asked_on_the_procedure_under_discussion_stays_on_it(resolver) -> None:
+    # who must come: the dialogue flags it (actions/summary.extra_aspects)
+    stays = resolver.resolve(Query("có phải 2 người cùng đến không", KET_HON, detail=True))
+    assert (stays.kind, stays.code) == (Kind.ANSWER, KET_HON)
+    # unflagged, the same words find nothing on their own
+    assert resolver.resolve(Query("có phải 2 người cùng đến không", KET_HON)).kind \
+        != Kind.ANSWER
+    # a detail about another procedure the message names goes there
+    other = resolver.resolve(Query("kết hôn với người nước ngoài có cần cả hai cùng đến không",
+                                   KHAI_SINH, detail=True))
+    assert other.procedure_ids[0] == KET_HON_NN
