@@ -124,6 +124,10 @@ class AnswerComposer(SummaryReplies, OutcomeReplies):
             "procedure_code": procedure.code, "decision": procedure.decision or "—",
             "official_url": procedure.official_url, "catalog_date": format_date(catalog_date)})
 
+    def rejected(self, procedure: Procedure) -> list[Reply]:
+        """"không phải khai sinh": not that procedure; ask what is meant, staff one tap away."""
+        return [Reply("utter_rejected", {"procedure_name": safe(self.plain_name(procedure))})]
+
     def header(self, procedure: Procedure) -> Reply:
         """The procedure's short name, so the citizen sees what the answer is about."""
         return Reply("utter_procedure_header", {"procedure_name": safe(self.plain_name(procedure))})

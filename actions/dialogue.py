@@ -6,7 +6,9 @@ it is about and what to answer, from the knowledge base:
 - a message that names a procedure switches the topic; one that names none
   ("còn lệ phí thì sao?") is a follow-up about the procedure under discussion;
 - the knowledge base's decision is followed: answer, clarify with up to three
-  buttons, or not found (FAQ entries are answered as they are);
+  buttons, or not found (FAQ entries are answered as they are); a no naming a
+  procedure ("không phải khai sinh") drops it and asks what is meant;
+- a follow-up asking who must come, a deadline or who may file gets that line alone;
 - procedures whose documents differ by case ask which case applies first;
 - two misses in a row hand the conversation to a human.
 
@@ -26,7 +28,13 @@ from actions.choices import also_asked, case_by_words, case_named, ordinal_in
 from actions.compose import AnswerComposer
 from actions.smalltalk import SmallTalk
 from actions.state import DialogueState, Message, Outcome, TurnInfo
-from actions.summary import DETAIL_ASPECTS, extra_aspects, names_documents, ordinary_case_index
+from actions.summary import (
+    ASPECT_PRESENCE,
+    DETAIL_ASPECTS,
+    extra_aspects,
+    names_documents,
+    ordinary_case_index,
+)
 from knowledge_base.analysis import Analysis, Lexicon
 from knowledge_base.errors import KnowledgeBaseError, NotFoundError
 from knowledge_base.models import Decision, Procedure, SearchHit, TargetType
@@ -120,7 +128,7 @@ class Dialogue(SmallTalk):
         offered = state.procedure_options if state.awaiting == c.AWAITING_PROCEDURE else []
         resolution = self.resolver.resolve(Query(
             message.text, state.procedure_code, strict=message.intent == c.INTENT_OUT_OF_SCOPE,
-            options=tuple(offered), detail=bool(extra_aspects(message.text))))
+            options=tuple(offered), detail=ASPECT_PRESENCE in extra_aspects(message.text)))
         return self._render(state, message, aspect, resolution)
 
     def _render(self, state: DialogueState, message: Message, aspect: str,
@@ -244,9 +252,9 @@ class Dialogue(SmallTalk):
                 other_cases = [i for i in range(1, len(procedure.cases) + 1) if i != ordinary]
         case = self._case(procedure, case_index)
         intro = state.intro_shown != code
+        analysis = self.lexicon.analyze(message.text)
         details = extra_aspects(message.text) if typed else ()
-        if details and state.procedure_code == code \
-                and not self.lexicon.analyze(message.text).aspects:
+        if details and state.procedure_code == code and not analysis.aspects:
             # "có phải hai người cùng đến không" on kết hôn: that detail, on one screen
             aspect = details[0]
         if aspect in (c.ASPECT_DOCUMENTS, c.ASPECT_GENERAL) and len(procedure.cases) >= 2 \
@@ -262,7 +270,6 @@ class Dialogue(SmallTalk):
         # Follow-ups on the procedure under discussion keep their detailed view.
         summary = (typed and state.procedure_code != code) or state.awaiting == c.AWAITING_CASE \
             or c.ENTITY_CASE_INDEX in message.entities or aspect in DETAIL_ASPECTS
-        analysis = self.lexicon.analyze(message.text)
         if summary and typed and aspect == c.ASPECT_DOCUMENTS and not names_documents(
                 message.text):
             aspect = c.ASPECT_GENERAL  # "… để làm hồ sơ vay ngân hàng": the whole checklist
@@ -301,9 +308,10 @@ class Dialogue(SmallTalk):
         except NotFoundError:
             return self._not_found(state, message, None)
         forgotten = state.procedure_code == code
+        # the reply asks no yes/no question: a "vâng" next is not a request for staff
         new = replace(state, procedure_code=None if forgotten else state.procedure_code,
                       case_index=None if forgotten else state.case_index,
-                      human_offered=True, awaiting=None, procedure_options=[])
+                      human_offered=False, awaiting=None, procedure_options=[])
         return Outcome(self.composer.rejected(procedure), new,
                        self._turn(message, c.DECISION_CLARIFY, None, None))
 

@@ -93,11 +93,6 @@ class OutcomeReplies:
         return [Reply("utter_not_found_in_context",
                       {**office, "procedure_name": safe(shorten(procedure.name))})]
 
-    @staticmethod
-    def rejected(procedure: Procedure) -> list[Reply]:
-        """"không phải khai sinh": not that procedure; ask what is meant, staff one tap away."""
-        return [Reply("utter_rejected", {"procedure_name": safe(shorten(procedure.name))})]
-
     def handoff(self, office: dict[str, str], reason: str) -> list[Reply]:
         """Tell the citizen a staff member takes over (and when)."""
         repeated = reason == c.HANDOFF_REPEATED_MISSES

@@ -2,9 +2,10 @@
 
 A typed question gets a summary: short document names for the case, the fee
 payable today, the time (with a unit only from a cited source), where, the
-online link, the citizen's own steps, the deadline and who may file, as many of
-them as the question asked (with none named: checklist, fee, time, where and
-online). The rest sits behind quick replies; the header and the source are
+online link, the citizen's own steps, the deadline, who may file and who must
+come (the catalog's own sentences), as many of them as the question asked (with
+none named: checklist, fee, time, where and online); a follow-up asking only the
+last three gets those lines. The rest sits behind quick replies; the header and the source are
 shown once per procedure in a conversation. Everything is a domain response
 filled with catalog values (``bot/domain/answers.yml``), the plain-language names
 (``knowledge_base/data/plain_names.yml`` + admin edits) and the facts file.
@@ -26,7 +27,7 @@ from actions.choices import is_ordinary_case
 from actions.formatting import copy_counts, fee_detail, is_note, main_first, safe, shorten
 from actions.templates import Button, DomainTemplates, Reply
 from actions.timing import next_day_cutoff, time_text
-from knowledge_base.analysis import fold
+from knowledge_base.analysis import fold, says_any
 from knowledge_base.models import Channel, Document, DocumentKind, Method, Procedure
 from knowledge_base.plain import PlainData
 from knowledge_base.settings import DATA_DIR
@@ -35,7 +36,7 @@ ASPECT_DEADLINE = "deadline"
 ASPECT_WHO = "who"
 ASPECT_DEADLINE_IF_STATED = "deadline_if_stated"  # shown only when the catalog states one
 ASPECT_PRESENCE = "presence"  # who must come in person, whether someone may go instead
-DETAIL_ASPECTS = (ASPECT_DEADLINE, ASPECT_WHO, ASPECT_PRESENCE)
+DETAIL_ASPECTS = (ASPECT_PRESENCE, ASPECT_DEADLINE, ASPECT_WHO)  # the first asked leads
 # With no aspect named, the first reply holds these.
 DEFAULT_ASPECTS = (c.ASPECT_DOCUMENTS, c.ASPECT_FEE, c.ASPECT_TIME, c.ASPECT_WHERE,
                    c.ASPECT_ONLINE)
@@ -70,6 +71,13 @@ ASPECT_WORDS_PATH = DATA_DIR / "answer_aspects.yml"
 
 
 @lru_cache(maxsize=1)
+def _aspect_phrases() -> dict[str, tuple[str, ...]]:
+    """The phrases of ``answer_aspects.yml`` as written (with their marks)."""
+    data = yaml.safe_load(ASPECT_WORDS_PATH.read_text(encoding="utf-8")) or {}
+    return {name: tuple(str(w) for w in words) for name, words in data.items()}
+
+
+@lru_cache(maxsize=1)
 def _aspect_words() -> dict[str, tuple[str, ...]]:
     """Deadline and who-may-file phrases, folded (``knowledge_base/data/answer_aspects.yml``)."""
     data = yaml.safe_load(ASPECT_WORDS_PATH.read_text(encoding="utf-8")) or {}
@@ -77,11 +85,13 @@ def _aspect_words() -> dict[str, tuple[str, ...]]:
 
 
 def extra_aspects(text: str) -> tuple[str, ...]:
-    """Deadline, who may file and who must come, asked in ``text`` (accents optional)."""
-    folded = " " + " ".join(_NON_WORD.sub(" ", fold(text)).split()) + " "
-    words = _aspect_words()
+    """Who must come, the deadline and who may file, asked in ``text``, in that order.
+
+    A word typed with marks must be spelled as listed ("có mất phí" is no "có mặt"); one
+    typed without them matches by its letters.
+    """
     return tuple(aspect for aspect in DETAIL_ASPECTS
-                 if any(f" {w} " in folded for w in words.get(aspect, ())))
+                 if says_any(text, _aspect_phrases().get(aspect, ())))
 
 
 def names_documents(text: str) -> bool:
@@ -351,7 +361,7 @@ class SummaryReplies:
         if unit:
             return FeeView(f"{shown.text} {unit['unit']}", (unit["source"],))
         cutoff = next_day_cutoff(procedure.steps)
-        if cutoff:  # the catalog's own steps say when the result comes: quote that
+        if cutoff:  # the steps say when a file handed in at the office comes back: say that
             return FeeView(self.templates.text("utter_label_time_bare_cutoff", value=shown.text,
                                                cutoff_hour=cutoff))
         return FeeView(self.templates.text("utter_label_time_bare", value=shown.text))

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 
 from knowledge_base.models import Channel, ProcessingTime
 
-# The civil-status steps state when a complete file is returned: "…nếu tiếp nhận hồ sơ
-# sau 15 giờ thì có Phiếu hẹn, trả kết quả … trong ngày làm việc tiếp theo…".
-_CUTOFF = re.compile(r"tiếp nhận hồ sơ sau (\d{1,2}) giờ[^;.]{0,120}?trong ngày làm việc tiếp theo",
-                     re.IGNORECASE)
+# The civil-status steps state when a complete file handed in at the office is returned:
+# "…nếu tiếp nhận hồ sơ sau 15 giờ thì có Phiếu hẹn, trả kết quả cho người yêu cầu trong
+# ngày làm việc tiếp theo (nếu người yêu cầu nộp hồ sơ trực tiếp)…".
+_CUTOFF = re.compile(r"tiếp nhận hồ sơ sau (\d{1,2}) giờ[^;.]{0,80}?trả kết quả[^;.]{0,60}?"
+                     r"trong ngày làm việc tiếp theo", re.IGNORECASE)
 
 
 def next_day_cutoff(steps: Sequence[str]) -> str | None:
-    """The hour after which the steps say a file is returned the next working day, if stated."""
+    """The hour after which the steps return a file handed in the next working day, if stated."""
     match = _CUTOFF.search(" ".join(" ".join(steps).split()))
     return match.group(1) if match else None
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -113,9 +114,8 @@ class Lexicon:
                  connectives: list[Phrase] | None = None,
                  abolished: dict[str, list[Phrase]] | None = None,
                  done: list[Phrase] | None = None,
-                 rejections: list[Phrase] | None = None,
-                 corrections: list[Phrase] | None = None,
-                 question_ends: list[Phrase] | None = None) -> None:
+                 done_then: list[Phrase] | None = None,
+                 rejections: dict[str, list[Phrase]] | None = None) -> None:
         # Topic phrases first: the sort below is stable, so they win ties with aspects.
         tables = [(p, ("content", "")) for p in topics or []]
         tables += [(p, ("aspect", name)) for name, ps in aspects.items() for p in ps]
@@ -130,9 +130,9 @@ class Lexicon:
         self.abolished = abolished or {}
         self._abolished_by_first = _by_first(self.abolished)
         self._done_by_first = _by_first({"done": done or []})
-        self.rejections = rejections or []  # longest first
-        self.corrections = corrections or []
-        self.question_ends = question_ends or []
+        self.done_then = done_then or []
+        # openings, corrections, question_ends, courtesy, duty_verbs, conditions (longest first)
+        self.rejections = rejections or {}
 
     @classmethod
     def load(cls, path: Path = DEFAULT_PATH) -> Lexicon:
@@ -147,9 +147,9 @@ class Lexicon:
             connectives=_phrases(data.get("connectives", [])),
             abolished={slug: _phrases(items) for slug, items in data.get("abolished", {}).items()},
             done=_phrases(data.get("done", [])),
-            rejections=_phrases(data.get("rejections", [])),
-            corrections=_phrases(data.get("corrections", [])),
-            question_ends=_phrases(data.get("question_ends", [])),
+            done_then=_phrases(data.get("done_then", [])),
+            rejections={name: _phrases(items)
+                        for name, items in data.get("rejections", {}).items()},
         )
 
     def analyze(self, text: str) -> Analysis:
@@ -221,21 +221,32 @@ class Lexicon:
         return bool(words)
 
     def says_done(self, text: str) -> bool:
-        """Whether the text says something is already done ("…rồi", "…xong", "đã…")."""
+        """Whether the text says something is already done ("…rồi", "…xong", "đã làm…")."""
         return bool(_found(_words(text), self._done_by_first))
 
     def after_done(self, text: str) -> tuple[str, str] | None:
-        """The text up to its first clause saying something is done, and what follows.
+        """The text up to what it says is done, and what it asks after that.
 
         "em xin giấy xác nhận độc thân rồi, giờ đăng ký kết hôn cần gì" → ("em xin
-        giấy xác nhận độc thân rồi", "giờ đăng ký kết hôn cần gì"). None when no
-        clause says something is done, or nothing of more than one word follows it.
+        giấy xác nhận độc thân rồi", "giờ đăng ký kết hôn cần gì"); the turn is the end
+        of the clause holding the first "done" phrase, or a word turning to the present
+        inside it ("…độc thân rồi giờ đăng ký…", ``done_then``). None when nothing is
+        said to be done, or nothing of more than one word follows.
         """
-        clauses = [c.strip() for c in _CLAUSE_END.split(text or "") if c.strip()]
-        for i, clause in enumerate(clauses):
-            if _found(_words(clause), self._done_by_first):
-                rest = ", ".join(clauses[i + 1:])
-                return (", ".join(clauses[:i + 1]), rest) if len(words_of(rest)) > 1 else None
+        text = unicodedata.normalize("NFC", text or "")
+        spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+        words = _words(text)
+        done = next((i + len(phrase) for i, word in enumerate(words)
+                     for phrase, _ in self._done_by_first.get(word.folded, ())
+                     if _matches_at(words, i, phrase)), None)
+        if done is None:
+            return None
+        for i in range(done, len(words)):
+            turns = any(_matches_at(words, i, p) for p in self.done_then)
+            if turns or _CLAUSE_END.search(text[spans[i - 1][1]:spans[i][0]]):
+                ask = text[spans[i][0]:].strip()
+                before = text[:spans[i - 1][1]].strip()
+                return (before, ask) if len(words) - i > 1 else None
         return None
 
     def rejection(self, text: str) -> tuple[str, str] | None:
@@ -243,35 +254,60 @@ class Lexicon:
 
         "không phải khai sinh, ý em là khai tử" → ("khai sinh", "khai tử"); "không phải
         khai sinh" → ("khai sinh", ""); "không phải, ý em là người nước ngoài" → ("",
-        "người nước ngoài"). The rejected part ends at a correction ("ý em là", "mà là")
-        or at the end of the clause; None when the message opens otherwise, or is a
-        question ending so ("không phải nộp lệ phí à": is there no fee to pay?).
+        "người nước ngoài"). The rejected part ends at a correction ("ý em là", "mà")
+        or at the end of the clause. None when the message opens otherwise, or, without
+        a correction, reads as a question ("không phải nộp lệ phí khai sinh à?": is
+        there no fee to pay?; ``_asks``).
         """
         text = unicodedata.normalize("NFC", text or "")
         spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
         words = _words(text)
-        opening = next((p for p in self.rejections if _matches_at(words, 0, p)), None)
+        table = self.rejections
+        opening = next((p for p in table.get("openings", []) if _matches_at(words, 0, p)), None)
         if opening is None:
             return None
         start = len(opening)
         for i in range(start, len(words) + 1):
-            correction = next((p for p in self.corrections if _matches_at(words, i, p)), None)
+            correction = next((p for p in table.get("corrections", [])
+                               if _matches_at(words, i, p)), None)
             clause_end = i < len(words) and _CLAUSE_END.search(
                 text[spans[i - 1][1]:spans[i][0]])
-            if correction is not None or clause_end or i == len(words):
-                if correction is None and i == len(words) and any(
-                        _matches_at(words, i - len(p), p) for p in self.question_ends):
-                    return None  # "không phải làm căn cước cho con à?": no need to, asks
-                negated = text[spans[start][0]:spans[i - 1][1]] if i > start else ""
-                after = i + len(correction) if correction is not None else i
-                rest = text[spans[after][0]:] if after < len(words) else ""
-                return negated.strip(), rest.strip()
+            if correction is None and not clause_end and i < len(words):
+                continue
+            if correction is None and self._asks(text, words, start, i):
+                return None
+            negated = text[spans[start][0]:spans[i - 1][1]] if i > start else ""
+            after = i + len(correction) if correction is not None else i
+            rest = text[spans[after][0]:] if after < len(words) else ""
+            return negated.strip(), rest.strip()
         return None
+
+    def _asks(self, text: str, words: list[Word], start: int, end: int) -> bool:
+        """Whether "không phải" + ``words[start:end]`` asks "no need to…?" rather than says no."""
+        table = self.rejections
+        if "?" in text or any(_matches_at(words, start, p) for p in table.get("duty_verbs", [])):
+            return True
+        if any(_matches_at(words, i, p) for i in range(start, end)
+               for p in table.get("conditions", [])):
+            return True
+        last = len(words)
+        courtesy = [p for p in table.get("courtesy", []) if len(p) == 1]
+        while last > start and any(words[last - 1].matches(p[0]) for p in courtesy):
+            last -= 1
+        return any(last - len(p) >= start and _matches_at(words, last - len(p), p)
+                   for p in table.get("question_ends", []))
 
     def abolished_in(self, text: str) -> str | None:
         """The FAQ slug explaining an abolished document the text names ("sổ hộ khẩu")."""
         found = _found(_words(text), self._abolished_by_first)
         return next((slug for slug in self.abolished if slug in found), None)
+
+
+def says_any(text: str, phrases: Iterable[str]) -> bool:
+    """Whether ``text`` says one of ``phrases``; a word typed without marks matches by letters."""
+    words = _words(text)
+    wanted = [tuple(words_of(p)) for p in phrases]
+    return any(p and _matches_at(words, i, p) for i in range(len(words)) for p in wanted)
 
 
 def _words(text: str) -> list[Word]:

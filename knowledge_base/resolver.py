@@ -5,13 +5,19 @@ The dialogue (through Rasa or in degraded mode) and ``tthc eval`` call
 nothing else turns a search into an answer. The steps are features of that one
 decision, not overrides of each other:
 
+- a message opening with a no ("không phải khai sinh") rejects the procedure it names
+  (under discussion or offered first), or asks what its correction says ("…, ý em là
+  khai tử"); "không phải nộp phí à?" is a question, not a no;
 - a message that names nothing ("còn lệ phí thì sao?") is a follow-up about the
   procedure under discussion (the dialogue knows which), unless it is a name typed
   without marks whose words fold onto fillers ("nha o xa hoi");
+- a story saying the procedure found (or under discussion) is done asks what follows
+  ("xin giấy độc thân rồi, giờ đăng ký kết hôn…": the marriage);
 - the topic (aspect words removed) and the whole text are searched; the surer
   reading is taken;
 - a re-mention of the current procedure stays on it, unless the words fit
-  another procedure's name better ("khai sinh cần gì" while on "bản sao");
+  another procedure's name better ("khai sinh cần gì" while on "bản sao"); so does
+  who must come or may go instead (``Query.detail``), over an FAQ entry it brushes;
 - a detail ("không phải, ý em là người nước ngoài") names a variant of the
   current procedure ("… có yếu tố nước ngoài");
 - otherwise the search's calibrated decision stands: an answer, buttons when
@@ -48,8 +54,8 @@ NAME_WHOLE, NAME_WHOLE_FLOOR, NAME_WHOLE_LEAD, NAME_WHOLE_SLACK = 1.0, 0.3, 8.0,
 # procedure. Measured on the bot's small-talk examples: "không cần thiết", "thoát", "no"
 # said at most 0.49 of a name; "khai tu", "ket hon", "mat cccd lam lai" at least 0.71.
 NAMED_SHARE = 0.6
-# "không phải khai sinh" rejects an offered procedure its words find among this many hits
-# ("khai sinh" says enough of "đăng ký khai tử" by the share alone).
+# "không phải khai sinh" rejects the procedure under discussion or offered that its words
+# find among this many hits ("khai sinh" says enough of "đăng ký khai tử" by the share alone).
 REJECTED_AMONG = 3
 
 
@@ -73,8 +79,8 @@ class Query:
         procedure_code: the procedure under discussion, if any.
         strict: Rasa judged the message out of scope: no clarification buttons.
         options: the procedures offered as buttons in the last reply, if any.
-        detail: the message asks a detail the answers know (who must come, a deadline),
-            which the procedure under discussion answers unless another is named.
+        detail: the message asks who must come or may go instead, which the procedure
+            under discussion answers unless another procedure or topic is named.
 
     """
 
@@ -179,73 +185,82 @@ class Resolver:
             return named or Resolution(Kind.FOLLOW_UP, analysis)
         current = self.kb.procedure_or_none(query.procedure_code)
         result = self._weigh_name(self._search(query.text, analysis))
+        later = self._after_done(query, result, current)
+        if later is not None:
+            return later
         if current is not None:
             stays = self._on_current(current, analysis, result, query.detail)
             if stays is not None:
                 return stays
-        later = self._after_done(query, result)
-        if later is not None:
-            return later
         resolution = self._from_result(query, analysis, result, current)
         return self._abolished(query.text, resolution) or resolution
 
     def _rejected(self, query: Query) -> Resolution | None:
-        """A message saying the procedure meant is not the one named ("không phải …").
+        """A message saying the procedure meant is not the one it names ("không phải …").
 
-        "không phải khai sinh, ý em là khai tử": the words after the correction are the
-        question. "không phải khai sinh" alone rejects the procedure under discussion
-        or offered whose key it mostly names (``NAMED_SHARE``); without such a
-        procedure it is read as any message. "không phải, ý em là người nước ngoài"
-        rejects nothing by name: a detail of the current procedure, read as any message.
+        "không phải khai sinh, ý em là khai tử": what follows the correction is the
+        question ("không phải, ý em là người nước ngoài" on kết hôn: a detail of it).
+        "không phải khai sinh" alone is answered with no procedure it names: it rejects
+        the procedure under discussion or offered that a search of its words finds
+        among ``REJECTED_AMONG`` hits, else the search's best, when the words say most
+        of its key (``NAMED_SHARE``). Words naming nothing reject nothing.
         """
         split = self.lexicon.rejection(query.text)
         if split is None:
             return None
         negated, rest = split
+        if self.lexicon.analyze(rest).names_something:
+            return self.resolve(replace(query, text=rest))
         said = self.lexicon.analyze(negated)
         if not said.names_something:
             return None
-        if self.lexicon.analyze(rest).names_something:
-            return self.resolve(replace(query, text=rest))
-        named = {hit.id: hit for hit in self.kb.search(negated).hits[:REJECTED_AMONG]
-                 if hit.type == TargetType.PROCEDURE}
-        for code in dict.fromkeys(filter(None, (query.procedure_code, *query.options))):
-            if code in named and self.kb.retriever.key_share(negated, named[code]) >= NAMED_SHARE:
-                return Resolution(Kind.REJECTED, said, rejected=code)
-        return None
+        hits = [hit for hit in self.kb.search(negated).hits[:REJECTED_AMONG]
+                if hit.type == TargetType.PROCEDURE]
+        context = {query.procedure_code, *query.options}
+        named = next((hit for hit in hits if hit.id in context), hits[0] if hits else None)
+        if named is None or self.kb.retriever.key_share(negated, named) < NAMED_SHARE:
+            return None
+        return Resolution(Kind.REJECTED, said, rejected=named.id)
 
-    def _after_done(self, query: Query, result: SearchResult) -> Resolution | None:
-        """The question asked after a clause saying the procedure found is done already.
+    def _after_done(self, query: Query, result: SearchResult,
+                    current: Procedure | None) -> Resolution | None:
+        """The question asked after saying that the procedure found is done already.
 
         "em xin giấy xác nhận độc thân rồi, giờ đăng ký kết hôn cần gì": the search
-        finds the single-status certificate, which the citizen has; the question is
-        the marriage. The words up to the "done" clause must say at least
-        ``NAME_VETO`` of the procedure found, and the words after it must name
-        another procedure (an answer or buttons), saying at least ``NAME_VETO`` of its
-        key and more than of the one found. Otherwise ("…rồi, giờ làm gì tiếp", "bố
-        tôi (đã mất)…") the search's decision stands.
+        (or the conversation) is on the single-status certificate, which the citizen
+        has; the question is the marriage. The words up to the "done" clause must say
+        at least ``NAME_VETO`` of the procedure found or under discussion, and the words
+        after it must name another procedure (an answer or buttons), saying at least
+        ``NAME_VETO`` of its key and more than of the done one. Otherwise ("…rồi, giờ
+        làm gì tiếp") the decision is taken as for any message.
         """
-        top = result.top
-        if result.decision == Decision.NOT_FOUND or top is None \
-                or top.type != TargetType.PROCEDURE:
-            return None
         split = self.lexicon.after_done(query.text)
         if split is None:
             return None
         before, ask = split
         retriever = self.kb.retriever
-        top = top.model_copy(update={"said": None})  # ``said`` is the whole text's share
-        if retriever.key_share(before, top) < NAME_VETO:
+        found = [result.top] if result.top is not None \
+            and result.top.type == TargetType.PROCEDURE else []
+        if current is not None:
+            found.append(SearchHit(type=TargetType.PROCEDURE, id=current.code,
+                                   title=current.name, score=0.0, confidence=0.0))
+        # a hit's ``said`` is the share of the text it was searched with: recompute
+        done = [hit for hit in (h.model_copy(update={"said": None}) for h in found)
+                if retriever.key_share(before, hit) >= NAME_VETO]
+        if not done:
             return None
         later = self.resolve(replace(query, text=ask))
         ids = later.procedure_ids
-        if later.kind not in (Kind.ANSWER, Kind.CLARIFY) or not ids or ids[0] == top.id:
+        if later.kind not in (Kind.ANSWER, Kind.CLARIFY) or not ids \
+                or ids[0] in {hit.id for hit in done}:
             return None
         named = next((h for h in later.hits if h.id == ids[0]), None)
         if named is None:
             return None
         theirs = retriever.key_share(ask, named.model_copy(update={"said": None}))
-        return later if theirs >= NAME_VETO and theirs > retriever.key_share(ask, top) else None
+        if theirs < NAME_VETO or any(retriever.key_share(ask, hit) >= theirs for hit in done):
+            return None
+        return later
 
     def _abolished(self, text: str, resolution: Resolution) -> Resolution | None:
         """The FAQ entry on an abolished document the message names, unless it is answered.
@@ -365,9 +380,13 @@ class Resolver:
             # "phí gia hạn" on "Gia hạn tạm trú", "lệ phí làm thẻ" on "Cấp thẻ căn cước"
             return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
         top = result.top
-        if result.decision == Decision.ANSWER and not (
-                detail and top is not None and top.type == TargetType.FAQ):
-            return None  # another procedure; a general FAQ only when no detail is asked
+        general = top is not None and top.type == TargetType.FAQ \
+            and self.kb.retriever.key_share(result.query, top) < NAME_SURE
+        if result.decision == Decision.ANSWER and not (detail and general):
+            # another procedure, or an FAQ entry the message says almost whole ("viết giấy
+            # ủy quyền thế nào"); one brushed by a detail asked ("chủ nhà có phải đi cùng
+            # không" is not about bringing children) gives way to this procedure's answer
+            return None
         if analysis.switches and result.out_of_scope_topic is not None:
             # "còn làm hộ chiếu cho mẹ thì sao" on khai tử (whose documents list the
             # deceased's passport): a new topic, which another office handles
@@ -376,7 +395,7 @@ class Resolver:
         if refined is not None:
             return Resolution(Kind.ANSWER, analysis, code=refined.id,
                               confidence=refined.confidence, hits=tuple(result.hits))
-        if detail and not self._names_another(result, current):
+        if detail and result.leading_topic is None and not self._names_another(result, current):
             # "có phải hai người cùng đến không" on kết hôn: who must come, for this one
             return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
         if analysis.aspects and len(analysis.content_words) <= MAX_STRAY_WORDS:

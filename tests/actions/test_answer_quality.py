@@ -35,9 +35,11 @@ def test_a_bare_catalog_number_is_phrased_honestly_never_footnoted_nor_given_a_u
     shown = texts(outcome)
     assert outcome.turn.procedure == KHAI_SINH
     time_reply = next(r for r in outcome.replies if r.response == "utter_summary_time")
-    # its steps say when a complete file comes back: "…sau 15 giờ … ngày làm việc tiếp theo"
-    assert time_reply.variables["time_text"] == TEMPLATES.text(
-        "utter_label_time_bare_cutoff", value="1", cutoff_hour="15")
+    # its steps say when a complete file handed in comes back ("…sau 15 giờ … trả kết quả
+    # … trong ngày làm việc tiếp theo (nếu người yêu cầu nộp hồ sơ trực tiếp)"); the label
+    # says it is about a file handed in
+    cutoff = TEMPLATES.text("utter_label_time_bare_cutoff", value="1", cutoff_hour="15")
+    assert time_reply.variables["time_text"] == cutoff and "nộp trực tiếp" in cutoff
     text = "\n".join(shown)
     assert "(*)" not in text and "1 ngày" not in text
     assert f"mã {KHAI_SINH}" in shown[-1]  # the source, once, at the end
@@ -64,6 +66,9 @@ def test_the_cut_off_hour_is_read_from_the_steps_only_when_they_state_it() -> No
                             "cầu trong ngày làm việc tiếp theo (nếu…)"]) == "15"
     assert next_day_cutoff(["tiếp nhận hồ sơ, có Phiếu hẹn, trả kết quả cho người yêu cầu"]) \
         is None
+    # a letter sent after 16:00 is no result handed back
+    assert next_day_cutoff(["nếu tiếp nhận hồ sơ sau 16 giờ thì văn bản trả lời được gửi "
+                            "trong ngày làm việc tiếp theo"]) is None
 
 
 def test_a_stated_unit_reads_in_lowercase_without_a_note(dialogue) -> None:

@@ -551,7 +551,12 @@ def test_a_no_naming_the_procedure_offered_drops_it_and_asks_what_is_meant(dialo
         outcome = dialogue.answer(offered, Message(text, intent))
         assert responses(outcome) == ["utter_rejected"], text
         assert "khai sinh" in outcome.replies[0].variables["procedure_name"]
-        assert not outcome.state.procedure_options and outcome.state.human_offered
+        assert not outcome.state.procedure_options
+        # the reply asks no yes/no question: a "vâng" next must not hand off to staff
+        assert not outcome.state.human_offered
+    # a "deny" goes through small talk first (actions/smalltalk.py), as Rasa routes it
+    outcome = dialogue.chitchat(offered, Message("không phải khai sinh", "deny"))
+    assert responses(outcome) == ["utter_rejected"]
     # on the procedure under discussion it is forgotten: a follow-up no longer goes to it
     state = DialogueState(procedure_code=KHAI_SINH)
     outcome = dialogue.answer(state, Message("không phải khai sinh", "deny"))

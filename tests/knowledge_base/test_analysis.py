@@ -64,6 +64,9 @@ def test_a_clause_saying_something_is_done_is_split_from_what_follows() -> None:
     assert LEXICON.after_done("tôi đã làm khai sinh cho cháu. Nay muốn nhập hộ khẩu") \
         == ("tôi đã làm khai sinh cho cháu", "Nay muốn nhập hộ khẩu")
     assert LEXICON.after_done("toi xin giay doc than roi, gio dk ket hon")[1] == "gio dk ket hon"
+    # no comma: the word turning to the present splits ("…rồi giờ…")
+    assert LEXICON.after_done("em xin giấy độc thân rồi giờ đăng ký kết hôn") \
+        == ("em xin giấy độc thân rồi", "giờ đăng ký kết hôn")
     # nothing, or a single word, after the clause: nothing to split
     assert LEXICON.after_done("em đăng ký tạm trú xong rồi") is None
     assert LEXICON.after_done("làm khai sinh rồi, sao?") is None
@@ -86,3 +89,15 @@ def test_a_no_opening_a_message_is_split_into_what_it_rejects_and_what_it_asks()
     for text in ("không phải nộp lệ phí à?", "khong phai lam can cuoc cho con a",
                  "con tôi không phải người nước ngoài", "làm khai sinh"):
         assert LEXICON.rejection(text) is None, text
+
+
+def test_a_no_that_asks_no_need_to_is_a_question_not_a_rejection() -> None:
+    for text in ("không phải nộp lệ phí khai sinh?", "không phải đi đăng ký khai sinh luôn hả chị",
+                 "không phải mang giấy chứng sinh khi khai sinh, đúng không",
+                 "không phải là đăng ký khai sinh trong 60 ngày sao ạ",
+                 "không phải người Hà Nội thì đăng ký khai sinh ở đâu"):
+        assert LEXICON.rejection(text) is None, text
+    # a polite no is a no; a correction without "là", or after "nhầm rồi", is one too
+    assert LEXICON.rejection("không phải khai sinh ạ") == ("khai sinh ạ", "")
+    assert LEXICON.rejection("không phải khai sinh mà khai tử") == ("khai sinh", "khai tử")
+    assert LEXICON.rejection("nhầm rồi, ý em là khai tử") == ("", "khai tử")

@@ -14,6 +14,8 @@ KHAI_SINH = "1.001193"
 KHAI_TU = "1.000656"
 DOC_THAN = "1.004873"
 HO_KINH_DOANH = "1.001612"
+KET_HON = "1.000894"
+KET_HON_NN = "2.000806"
 
 
 @pytest.fixture(scope="module")
@@ -213,8 +215,6 @@ def test_an_abolished_document_gets_the_entry_saying_what_replaced_it(resolver,
     assert Lexicon.load().abolished_in("mất CMND rồi") == "old_id_card_validity"
 
 
-KET_HON = "1.000894"
-
 
 def test_the_question_after_a_clause_saying_the_procedure_found_is_done(resolver) -> None:
     # the single-status certificate is done: the marriage is the question
@@ -247,16 +247,21 @@ def test_a_no_rejects_only_a_procedure_under_discussion_or_offered(resolver) -> 
     assert (offered.kind, offered.rejected, offered.procedure_ids) == (Kind.REJECTED, KHAI_SINH, [])
     current = resolver.resolve(Query("không phải khai sinh", procedure_code=KHAI_SINH))
     assert (current.kind, current.rejected) == (Kind.REJECTED, KHAI_SINH)
-    # nothing in the conversation to reject: read as any message
-    assert resolver.resolve(Query("không phải khai sinh", procedure_code=KHAI_TU)).kind \
-        != Kind.REJECTED
+    # not the one under discussion: still never answered with the procedure it rejects
+    other = resolver.resolve(Query("không phải khai sinh", procedure_code=KHAI_TU))
+    assert (other.kind, other.rejected, other.code) == (Kind.REJECTED, KHAI_SINH, None)
+    # of the options offered, the one the words name best
+    options = (KET_HON, "2.000806", "1.004746")
+    assert resolver.resolve(Query("không phải đăng ký lại kết hôn", options=options)).rejected \
+        == "1.004746"
+    # "no need to…?" is a question about the procedure, not a no
+    asked = resolver.resolve(Query("không phải nộp lệ phí khai sinh à?", KHAI_SINH))
+    assert (asked.kind, asked.code) == (Kind.ANSWER, KHAI_SINH)
     # a correction is the question
     corrected = resolver.resolve(Query("không phải khai sinh, ý em là khai tử",
                                        procedure_code=KHAI_SINH))
     assert (corrected.kind, corrected.code) == (Kind.ANSWER, KHAI_TU)
 
-
-KET_HON_NN = "2.000806"
 
 
 def test_a_detail_asked_on_the_procedure_under_discussion_stays_on_it(resolver) -> None:
@@ -265,8 +270,17 @@ def test_a_detail_asked_on_the_procedure_under_discussion_stays_on_it(resolver) 
     assert (stays.kind, stays.code) == (Kind.ANSWER, KET_HON)
     # unflagged, the same words find nothing on their own
     assert resolver.resolve(Query("có phải 2 người cùng đến không", KET_HON)).kind \
-        != Kind.ANSWER
+        == Kind.NOT_FOUND
     # a detail about another procedure the message names goes there
     other = resolver.resolve(Query("kết hôn với người nước ngoài có cần cả hai cùng đến không",
                                    KHAI_SINH, detail=True))
     assert other.procedure_ids[0] == KET_HON_NN
+
+
+def test_a_done_story_on_the_procedure_under_discussion_asks_the_next_one(resolver) -> None:
+    # on khai sinh, the citizen says it is done and asks about residence for the child
+    text = "em làm khai sinh cho con rồi, giờ đăng ký thường trú cho con"
+    assert resolver.resolve(Query(text, KHAI_SINH)).procedure_ids[0] == "1.004222"
+    # no comma before the turn to the present
+    story = "em xin giấy xác nhận độc thân rồi giờ đăng ký kết hôn cần gì"
+    assert resolver.resolve(Query(story)).procedure_ids[0] == KET_HON
