@@ -174,17 +174,22 @@ class Dialogue(SmallTalk):
                        self._turn(message, c.DECISION_NOT_FOUND, None, confidence))
 
     def _aspect(self, message: Message, analysis: Analysis) -> str:
-        """The asked aspect: the intent's, unless it is the general one and words name one.
+        """The asked aspect: the intent's, unless the words disagree.
 
         "làm giấy khai sinh cho bé thì cần j ạ" is often classified as a general
-        question; its words still say it asks for the documents.
+        question; its words still say it asks for the documents. A topic classified as
+        asking where ("ok giờ đăng ký thường trú cho cháu": "giờ" reads as hours) without
+        any aspect word is a general question about it.
         """
         aspect = c.INTENT_TO_ASPECT.get(message.intent, c.ASPECT_GENERAL)
         if aspect == c.ASPECT_GENERAL and analysis.aspects:
             return analysis.aspects[0]
         unsure = (message.intent_confidence or 1.0) < c.UNSURE_ASPECT_CONFIDENCE
-        if aspect != c.ASPECT_GENERAL and unsure and not analysis.aspects:
-            return c.ASPECT_GENERAL  # "đổi tên cho con được không ạ" is not about going online
+        if aspect != c.ASPECT_GENERAL and not analysis.aspects and (
+                unsure or analysis.names_something):
+            # "đổi tên cho con được không ạ" is not about going online, nor "ok giờ đăng
+            # ký thường trú cho cháu" about office hours: a topic without the aspect's words
+            return c.ASPECT_GENERAL
         return aspect
 
     def _follow_up(self, state: DialogueState, message: Message, aspect: str) -> Outcome:
@@ -254,8 +259,10 @@ class Dialogue(SmallTalk):
         intro = state.intro_shown != code
         analysis = self.lexicon.analyze(message.text)
         details = extra_aspects(message.text) if typed else ()
-        if details and state.procedure_code == code and not analysis.aspects:
+        if details and state.procedure_code == code and (
+                details[0] == ASPECT_PRESENCE or not analysis.aspects):
             # "có phải hai người cùng đến không" on kết hôn: that detail, on one screen
+            # (who must come even when "nộp hồ sơ" is said: "1 người đi nộp hồ sơ được không")
             aspect = details[0]
         if aspect in (c.ASPECT_DOCUMENTS, c.ASPECT_GENERAL) and len(procedure.cases) >= 2 \
                 and case is None:

@@ -62,6 +62,13 @@ class SmallTalk:
             return self.answer(state, replace(message, entities=chosen))
         if self._answered_as_question(message):
             return self.answer(state, message)
+        if self._rejects_the_last_reply(state, message):
+            # "không phải cái đó" after buttons or an answer: not what was meant
+            new = replace(state, procedure_code=None, case_index=None, awaiting=None,
+                          procedure_options=[], pending_aspect=None, human_offered=False)
+            return Outcome([Reply("utter_rejected_last")], new,
+                           TurnInfo(message.intent, c.DECISION_CLARIFY,
+                                    confidence=message.intent_confidence))
         response = c.CHITCHAT_RESPONSES.get(message.intent, "utter_default")
         if state.handed_off and message.intent in c.WAITING_CHITCHAT:
             response = "utter_handoff_waiting"  # "alo, có ai không" while waiting for staff
@@ -236,6 +243,17 @@ class SmallTalk:
             self._read_as_question.clear()  # one step (safe beside degraded mode's threads)
         self._read_as_question[key] = answer
         return answer
+
+    def _rejects_the_last_reply(self, state: DialogueState, message: Message) -> bool:
+        """A no naming nothing ("không phải cái đó") to buttons or an answer just given.
+
+        A plain "không" after "do you want staff?" declines the offer instead; a no
+        naming a procedure is the resolver's (``Kind.REJECTED``).
+        """
+        if message.intent != c.INTENT_DENY or state.human_offered or message.text.startswith("/"):
+            return False
+        offered = state.awaiting == c.AWAITING_PROCEDURE or bool(state.procedure_code)
+        return offered and self.lexicon.rejection(message.text) is not None
 
     def _plain_yes(self, text: str) -> bool:
         """A yes and nothing else: a yes word, no no word, no word naming anything."""

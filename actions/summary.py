@@ -90,8 +90,10 @@ def extra_aspects(text: str) -> tuple[str, ...]:
     A word typed with marks must be spelled as listed ("có mất phí" is no "có mặt"); one
     typed without them matches by its letters.
     """
-    return tuple(aspect for aspect in DETAIL_ASPECTS
-                 if says_any(text, _aspect_phrases().get(aspect, ())))
+    phrases = _aspect_phrases()
+    for words in phrases.get("presence_not", ()):  # "làm thay đổi họ tên"
+        text = re.sub(rf"\b{re.escape(words)}\b", " ", text, flags=re.IGNORECASE)
+    return tuple(aspect for aspect in DETAIL_ASPECTS if says_any(text, phrases.get(aspect, ())))
 
 
 def names_documents(text: str) -> bool:
@@ -118,7 +120,10 @@ def deadline_sentence(text: str) -> str | None:
     return None
 
 
-_PRESENCE_MARKS = re.compile(r"có mặt|[uủ][yỷ] quyền", re.IGNORECASE)
+# Sentences on presence: "phải có mặt", "ủy quyền", fingerprints and photos taken at the
+# office (căn cước), "người đại diện hợp pháp đưa người dưới 14 tuổi đến địa điểm…".
+_PRESENCE_MARKS = re.compile(r"có mặt|[uủ][yỷ] quyền|thu nhận vân tay|đưa người[^.;]{0,40} đến",
+                             re.IGNORECASE)
 _LINE_MARKS = re.compile(r"(?<=[.;])\s+|\n")
 
 

@@ -607,3 +607,52 @@ def test_whether_someone_may_go_instead_quotes_the_authorisation_rule_not_a_gene
     other = dialogue.answer(DialogueState(procedure_code=KHAI_SINH, intro_shown=KHAI_SINH),
                             Message("làm hộ chiếu mất bao lâu", "ask_processing_time"))
     assert "utter_summary_presence" not in responses(other)
+
+
+def test_a_no_naming_nothing_to_buttons_or_an_answer_asks_what_was_meant(dialogue) -> None:
+    offered = DialogueState(awaiting="procedure", procedure_options=[KHAI_SINH, "2.000528"])
+    answered = DialogueState(procedure_code=KHAI_SINH, intro_shown=KHAI_SINH)
+    for state in (offered, answered):
+        for text in ("không phải cái đó", "không phải", "ko phai"):
+            outcome = dialogue.chitchat(state, Message(text, "deny"))
+            assert responses(outcome) == ["utter_rejected_last"], text
+            assert outcome.state.procedure_code is None and not outcome.state.procedure_options
+            buttons = DomainTemplates.load(DOMAIN).render(outcome.replies[0]).buttons
+            assert [b.payload for b in buttons] == ["/request_human"]
+    # "không" to "do you want staff?" declines the offer; a plain "không" is no rejection
+    declined = dialogue.chitchat(replace(answered, human_offered=True),
+                                 Message("không phải", "deny"))
+    assert responses(declined) != ["utter_rejected_last"]
+    assert responses(dialogue.chitchat(answered, Message("không", "deny"))) \
+        != ["utter_rejected_last"]
+    # nothing offered or answered: small talk as before
+    assert responses(dialogue.chitchat(DialogueState(), Message("không phải", "deny"))) \
+        != ["utter_rejected_last"]
+
+
+def test_a_topic_classified_as_asking_where_without_where_words_gets_the_overview(
+        dialogue) -> None:
+    # Rasa reads "giờ" (now) as office hours
+    outcome = dialogue.answer(DialogueState(), Message("ok giờ đăng ký thường trú cho cháu",
+                                                       "ask_where", intent_confidence=0.83))
+    assert outcome.turn.procedure == "1.004222"
+    # the overview of thường trú (fees and times, then which case), not the office hours
+    assert responses(outcome)[-1] == "utter_ask_case"
+    assert not any(r.startswith(("utter_where", "utter_summary_where"))
+                   for r in responses(outcome))
+
+
+def test_who_must_come_in_everyday_words(dialogue) -> None:
+    for code, text, said in (
+            (KET_HON, "1 người đi nộp hồ sơ được không", "phải có mặt"),
+            (KHAI_SINH, "ông bà đi làm khai sinh thay được không", "ông, bà"),
+            # căn cước: fingerprints and photos are taken from the holder
+            ("1.014062", "nhờ người khác đi làm thay được không", "vân tay")):
+        state = DialogueState(procedure_code=code, intro_shown=code)
+        outcome = dialogue.answer(state, Message(text, "ask_procedure"))
+        assert responses(outcome)[0] == "utter_summary_presence", text
+        assert said in outcome.replies[0].variables["presence_lines"], text
+    # "làm thay đổi họ tên" asks no one to act for another
+    changed = dialogue.answer(DialogueState(), Message("làm thay đổi họ tên cho con thế nào",
+                                                       "ask_procedure"))
+    assert "utter_summary_presence" not in responses(changed)
