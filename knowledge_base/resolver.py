@@ -379,10 +379,7 @@ class Resolver:
                                                                          result):
             # "phí gia hạn" on "Gia hạn tạm trú", "lệ phí làm thẻ" on "Cấp thẻ căn cước"
             return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
-        top = result.top
-        general = top is not None and top.type == TargetType.FAQ \
-            and self.kb.retriever.key_share(result.query, top) < NAME_SURE
-        if result.decision == Decision.ANSWER and not (detail and general):
+        if result.decision == Decision.ANSWER and not (detail and self._brushes_faq(result)):
             # another procedure, or an FAQ entry the message says almost whole ("viết giấy
             # ủy quyền thế nào"); one brushed by a detail asked ("chủ nhà có phải đi cùng
             # không" is not about bringing children) gives way to this procedure's answer
@@ -405,6 +402,12 @@ class Resolver:
             # "diện tích tối thiểu là bao nhiêu?" on "Đăng ký thường trú": its conditions
             return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
         return None
+
+    def _brushes_faq(self, result: SearchResult) -> bool:
+        """Whether the search leads with an FAQ entry the message says under ``NAME_SURE`` of."""
+        top = result.top
+        return top is not None and top.type == TargetType.FAQ \
+            and self.kb.retriever.key_share(result.query, top) < NAME_SURE
 
     def _names_another(self, result: SearchResult, current: Procedure) -> bool:
         """Whether the search leads with another procedure the message says half a key of."""
