@@ -44,7 +44,8 @@ INTENT_TO_ASPECT = {
 }
 # Aspects a question may ask about the office itself (hours, portal), with no procedure.
 OFFICE_ASPECTS = frozenset({ASPECT_GENERAL, ASPECT_WHERE, ASPECT_ONLINE})
-# Below this intent confidence, an aspect intent no aspect word supports becomes "general".
+# Below this intent confidence, an aspect intent no aspect word supports becomes "general"
+# (so does "where" for a message naming a topic, at any confidence: Dialogue._aspect).
 UNSURE_ASPECT_CONFIDENCE = 0.6
 ASPECT_TO_INTENT = {aspect: intent for intent, aspect in INTENT_TO_ASPECT.items()}
 # A message asking several aspects gets these extra ones too (short answers, clear words).

@@ -126,9 +126,10 @@ class Dialogue(SmallTalk):
                 and ordinal_in(message.text) is not None:  # "cái thứ 2", nothing offered
             return self._follow_up(state, message, aspect)
         offered = state.procedure_options if state.awaiting == c.AWAITING_PROCEDURE else []
+        details = extra_aspects(message.text)
         resolution = self.resolver.resolve(Query(
             message.text, state.procedure_code, strict=message.intent == c.INTENT_OUT_OF_SCOPE,
-            options=tuple(offered), detail=ASPECT_PRESENCE in extra_aspects(message.text)))
+            options=tuple(offered), detail=details[0] if details else None))
         return self._render(state, message, aspect, resolution)
 
     def _render(self, state: DialogueState, message: Message, aspect: str,
@@ -178,17 +179,17 @@ class Dialogue(SmallTalk):
 
         "làm giấy khai sinh cho bé thì cần j ạ" is often classified as a general
         question; its words still say it asks for the documents. A topic classified as
-        asking where ("ok giờ đăng ký thường trú cho cháu": "giờ" reads as hours) without
-        any aspect word is a general question about it.
+        asking where ("ok giờ đăng ký thường trú cho cháu": the classifier reads "giờ" as
+        office hours) without any aspect word is a general question about it.
         """
         aspect = c.INTENT_TO_ASPECT.get(message.intent, c.ASPECT_GENERAL)
         if aspect == c.ASPECT_GENERAL and analysis.aspects:
             return analysis.aspects[0]
         unsure = (message.intent_confidence or 1.0) < c.UNSURE_ASPECT_CONFIDENCE
-        if aspect != c.ASPECT_GENERAL and not analysis.aspects and (
-                unsure or analysis.names_something):
+        where_misread = aspect == c.ASPECT_WHERE and analysis.names_something
+        if aspect != c.ASPECT_GENERAL and not analysis.aspects and (unsure or where_misread):
             # "đổi tên cho con được không ạ" is not about going online, nor "ok giờ đăng
-            # ký thường trú cho cháu" about office hours: a topic without the aspect's words
+            # ký thường trú cho cháu" about office hours ("giờ" is now)
             return c.ASPECT_GENERAL
         return aspect
 
@@ -259,10 +260,11 @@ class Dialogue(SmallTalk):
         intro = state.intro_shown != code
         analysis = self.lexicon.analyze(message.text)
         details = extra_aspects(message.text) if typed else ()
-        if details and state.procedure_code == code and (
-                details[0] == ASPECT_PRESENCE or not analysis.aspects):
+        if details and state.procedure_code == code and (not analysis.aspects or (
+                details[0] == ASPECT_PRESENCE and not names_documents(message.text))):
             # "có phải hai người cùng đến không" on kết hôn: that detail, on one screen
-            # (who must come even when "nộp hồ sơ" is said: "1 người đi nộp hồ sơ được không")
+            # (who must come even when "nộp hồ sơ" is said: "1 người đi nộp hồ sơ được
+            # không"; not when papers are asked: "giấy gì thay được")
             aspect = details[0]
         if aspect in (c.ASPECT_DOCUMENTS, c.ASPECT_GENERAL) and len(procedure.cases) >= 2 \
                 and case is None:

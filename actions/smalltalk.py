@@ -60,7 +60,7 @@ class SmallTalk:
             # "Có phải bạn hỏi về thủ tục dưới đây không?" then "vâng": that procedure
             chosen = {c.ENTITY_PROCEDURE_CODE: state.procedure_options[0]}
             return self.answer(state, replace(message, entities=chosen))
-        if self._answered_as_question(message):
+        if self._answered_as_question(message) or self._no_for_the_resolver(state, message):
             return self.answer(state, message)
         if self._rejects_the_last_reply(state, message):
             # "không phải cái đó" after buttons or an answer: not what was meant
@@ -244,11 +244,25 @@ class SmallTalk:
         self._read_as_question[key] = answer
         return answer
 
+    def _no_for_the_resolver(self, state: DialogueState, message: Message) -> bool:
+        """A "no" the classifier saw that names what is (not) meant, or asks "no need to…?".
+
+        "không phải khai sinh, ý em là khai tử" names the correction; "không phải nộp lệ
+        phí à" (on khai sinh) asks whether there is a fee: the resolver answers both.
+        """
+        if message.intent != c.INTENT_DENY or message.text.startswith("/") \
+                or not self.lexicon.opens_with_rejection(message.text):
+            return False
+        split = self.lexicon.rejection(message.text)
+        if split is None:  # a question ("không phải … à?")
+            return bool(state.procedure_code)
+        return any(self.lexicon.analyze(part).names_something for part in split)
+
     def _rejects_the_last_reply(self, state: DialogueState, message: Message) -> bool:
         """A no naming nothing ("không phải cái đó") to buttons or an answer just given.
 
         A plain "không" after "do you want staff?" declines the offer instead; a no
-        naming a procedure is the resolver's (``Kind.REJECTED``).
+        naming a procedure goes to the resolver (``_no_for_the_resolver``).
         """
         if message.intent != c.INTENT_DENY or state.human_offered or message.text.startswith("/"):
             return False

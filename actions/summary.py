@@ -14,6 +14,7 @@ filled with catalog values (``bot/domain/answers.yml``), the plain-language name
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,16 +28,18 @@ from actions.choices import is_ordinary_case
 from actions.formatting import copy_counts, fee_detail, is_note, main_first, safe, shorten
 from actions.templates import Button, DomainTemplates, Reply
 from actions.timing import next_day_cutoff, time_text
-from knowledge_base.analysis import fold, says_any
+from knowledge_base.analysis import Phrase, fold, phrases_of, says_any
 from knowledge_base.models import Channel, Document, DocumentKind, Method, Procedure
 from knowledge_base.plain import PlainData
+from knowledge_base.resolver import DETAIL_PRESENCE
 from knowledge_base.settings import DATA_DIR
 
 ASPECT_DEADLINE = "deadline"
 ASPECT_WHO = "who"
 ASPECT_DEADLINE_IF_STATED = "deadline_if_stated"  # shown only when the catalog states one
-ASPECT_PRESENCE = "presence"  # who must come in person, whether someone may go instead
-DETAIL_ASPECTS = (ASPECT_PRESENCE, ASPECT_DEADLINE, ASPECT_WHO)  # the first asked leads
+ASPECT_PRESENCE = DETAIL_PRESENCE  # who must come in person, whether someone may go instead
+# Details a follow-up may ask alone; when it asks several, the first of this order leads.
+DETAIL_ASPECTS = (ASPECT_PRESENCE, ASPECT_DEADLINE, ASPECT_WHO)
 # With no aspect named, the first reply holds these.
 DEFAULT_ASPECTS = (c.ASPECT_DOCUMENTS, c.ASPECT_FEE, c.ASPECT_TIME, c.ASPECT_WHERE,
                    c.ASPECT_ONLINE)
@@ -71,10 +74,20 @@ ASPECT_WORDS_PATH = DATA_DIR / "answer_aspects.yml"
 
 
 @lru_cache(maxsize=1)
-def _aspect_phrases() -> dict[str, tuple[str, ...]]:
-    """The phrases of ``answer_aspects.yml`` as written (with their marks)."""
+def _aspect_phrases() -> dict[str, list[Phrase]]:
+    """The phrases of ``answer_aspects.yml`` as written (with their marks), split in words."""
     data = yaml.safe_load(ASPECT_WORDS_PATH.read_text(encoding="utf-8")) or {}
-    return {name: tuple(str(w) for w in words) for name, words in data.items()}
+    return {name: phrases_of(words) for name, words in data.items()}
+
+
+@lru_cache(maxsize=1)
+def _presence_not() -> re.Pattern[str]:
+    """``presence_not`` phrases, typed with or without marks ("thay đổi", "thay doi")."""
+    data = yaml.safe_load(ASPECT_WORDS_PATH.read_text(encoding="utf-8")) or {}
+    forms = {form for words in data.get("presence_not", []) for form in (str(words),
+                                                                         fold(str(words)))}
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
+                      + r")\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -91,8 +104,7 @@ def extra_aspects(text: str) -> tuple[str, ...]:
     typed without them matches by its letters.
     """
     phrases = _aspect_phrases()
-    for words in phrases.get("presence_not", ()):  # "làm thay đổi họ tên"
-        text = re.sub(rf"\b{re.escape(words)}\b", " ", text, flags=re.IGNORECASE)
+    text = _presence_not().sub(" ", unicodedata.normalize("NFC", text))  # "làm thay đổi"
     return tuple(aspect for aspect in DETAIL_ASPECTS if says_any(text, phrases.get(aspect, ())))
 
 

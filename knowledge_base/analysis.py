@@ -71,6 +71,13 @@ def _matches_at(words: list[Word], start: int, phrase: Phrase) -> bool:
         w.matches(p) for w, p in zip(span, phrase, strict=True))
 
 
+def _typed_at(words: list[Word], start: int, phrase: Phrase) -> bool:
+    """Whether ``phrase`` is typed at ``start`` exactly as listed, with its marks."""
+    span = words[start:start + len(phrase)]
+    return len(span) == len(phrase) and all(w.text == p for w, p in zip(span, phrase,
+                                                                          strict=True))
+
+
 def _phrases(items: list[str]) -> list[Phrase]:
     phrases = {tuple(words_of(str(item))) for item in items if words_of(str(item))}
     return sorted(phrases, key=len, reverse=True)
@@ -242,7 +249,7 @@ class Lexicon:
         if done is None:
             return None
         for i in range(done, len(words)):
-            turns = any(_matches_at(words, i, p) for p in self.done_then)
+            turns = any(_typed_at(words, i, p) for p in self.done_then)
             if turns or _CLAUSE_END.search(text[spans[i - 1][1]:spans[i][0]]):
                 ask = text[spans[i][0]:].strip()
                 before = text[:spans[i - 1][1]].strip()
@@ -274,13 +281,21 @@ class Lexicon:
                 text[spans[i - 1][1]:spans[i][0]])
             if correction is None and not clause_end and i < len(words):
                 continue
-            if correction is None and self._asks(text, words, start, i):
-                return None
             negated = text[spans[start][0]:spans[i - 1][1]] if i > start else ""
             after = i + len(correction) if correction is not None else i
             rest = text[spans[after][0]:] if after < len(words) else ""
+            # a clause naming what is meant after the no ("…, khai tử thì sao?") is its
+            # correction; otherwise the whole message may ask "no need to…?"
+            if correction is None and not self.analyze(rest).names_something \
+                    and self._asks(text, words, start, i):
+                return None
             return negated.strip(), rest.strip()
         return None
+
+    def opens_with_rejection(self, text: str) -> bool:
+        """Whether the message opens with "không phải", "nhầm rồi"… (a no, or "no need to…?")."""
+        words = _words(text)
+        return any(_matches_at(words, 0, p) for p in self.rejections.get("openings", []))
 
     def _asks(self, text: str, words: list[Word], start: int, end: int) -> bool:
         """Whether "không phải" + ``words[start:end]`` asks "no need to…?" rather than says no."""
@@ -303,11 +318,15 @@ class Lexicon:
         return next((slug for slug in self.abolished if slug in found), None)
 
 
-def says_any(text: str, phrases: Iterable[str]) -> bool:
-    """Whether ``text`` says one of ``phrases``; a word typed without marks matches by letters."""
+def says_any(text: str, phrases: Iterable[Phrase]) -> bool:
+    """Whether ``text`` says one of ``phrases`` (``phrases_of``); bare words match by letters."""
     words = _words(text)
-    wanted = [tuple(words_of(p)) for p in phrases]
-    return any(p and _matches_at(words, i, p) for i in range(len(words)) for p in wanted)
+    return any(_matches_at(words, i, p) for i in range(len(words)) for p in phrases)
+
+
+def phrases_of(items: Iterable[str]) -> list[Phrase]:
+    """Phrases of words, longest first, as the lexicon reads them."""
+    return _phrases([str(item) for item in items])
 
 
 def _words(text: str) -> list[Word]:

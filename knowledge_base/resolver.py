@@ -57,6 +57,9 @@ NAMED_SHARE = 0.6
 # "không phải khai sinh" rejects the procedure under discussion or offered that its words
 # find among this many hits ("khai sinh" says enough of "đăng ký khai tử" by the share alone).
 REJECTED_AMONG = 3
+# ``Query.detail`` of who must come: the one detail that outweighs an FAQ entry the message
+# only brushes ("chủ nhà có phải đi cùng không" is not the entry on bringing children)
+DETAIL_PRESENCE = "presence"
 
 
 class Kind(str, Enum):
@@ -79,7 +82,8 @@ class Query:
         procedure_code: the procedure under discussion, if any.
         strict: Rasa judged the message out of scope: no clarification buttons.
         options: the procedures offered as buttons in the last reply, if any.
-        detail: the message asks who must come or may go instead, which the procedure
+        detail: the detail the message asks (``DETAIL_PRESENCE``: who must come or may go
+            instead; the dialogue's others: a deadline, who may file), which the procedure
             under discussion answers unless another procedure or topic is named.
 
     """
@@ -88,7 +92,7 @@ class Query:
     procedure_code: str | None = None
     strict: bool = False
     options: tuple[str, ...] = ()
-    detail: bool = False
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -202,8 +206,9 @@ class Resolver:
         question ("không phải, ý em là người nước ngoài" on kết hôn: a detail of it).
         "không phải khai sinh" alone is answered with no procedure it names: it rejects
         the procedure under discussion or offered that a search of its words finds
-        among ``REJECTED_AMONG`` hits, else the search's best, when the words say most
-        of its key (``NAMED_SHARE``). Words naming nothing reject nothing.
+        among ``REJECTED_AMONG`` hits, else the search's best when the words are all in
+        its name, if they say most of its key (``NAMED_SHARE``). Words naming nothing
+        reject nothing.
         """
         split = self.lexicon.rejection(query.text)
         if split is None:
@@ -217,7 +222,12 @@ class Resolver:
         hits = [hit for hit in self.kb.search(negated).hits[:REJECTED_AMONG]
                 if hit.type == TargetType.PROCEDURE]
         context = {query.procedure_code, *query.options}
-        named = next((hit for hit in hits if hit.id in context), hits[0] if hits else None)
+        named = next((hit for hit in hits if hit.id in context), None)
+        if named is None and hits and {fold(w) for w in said.content_words} <= {
+                fold(w) for w in words_of(hits[0].title)}:
+            # outside the conversation only a bare name is rejected ("không phải khai sinh"
+            # on khai tử), not a statement ("không phải chính chủ làm căn cước")
+            named = hits[0]
         if named is None or self.kb.retriever.key_share(negated, named) < NAMED_SHARE:
             return None
         return Resolution(Kind.REJECTED, said, rejected=named.id)
@@ -373,13 +383,14 @@ class Resolver:
         return said - self.kb.retriever.key_share(result.query, runner_up) >= NAME_SAID_LEAD
 
     def _on_current(self, current: Procedure, analysis: Analysis,
-                    result: SearchResult, detail: bool = False) -> Resolution | None:
+                    result: SearchResult, detail: str | None = None) -> Resolution | None:
         """The procedure under discussion, when the message re-mentions or refines it."""
         if within_name(current.name, analysis) and not self.names_better(current, analysis,
                                                                          result):
             # "phí gia hạn" on "Gia hạn tạm trú", "lệ phí làm thẻ" on "Cấp thẻ căn cước"
             return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
-        if result.decision == Decision.ANSWER and not (detail and self._brushes_faq(result)):
+        if result.decision == Decision.ANSWER and not (
+                detail == DETAIL_PRESENCE and self._brushes_faq(result)):
             # another procedure, or an FAQ entry the message says almost whole ("viết giấy
             # ủy quyền thế nào"); one brushed by a detail asked ("chủ nhà có phải đi cùng
             # không" is not about bringing children) gives way to this procedure's answer
@@ -393,7 +404,8 @@ class Resolver:
             return Resolution(Kind.ANSWER, analysis, code=refined.id,
                               confidence=refined.confidence, hits=tuple(result.hits))
         if detail and result.leading_topic is None and not self._names_another(result, current):
-            # "có phải hai người cùng đến không" on kết hôn: who must come, for this one
+            # "có phải hai người cùng đến không" on kết hôn, "hạn chót là khi nào" on
+            # khai sinh: a detail of this one
             return Resolution(Kind.ANSWER, analysis, code=current.code, hits=tuple(result.hits))
         if analysis.aspects and len(analysis.content_words) <= MAX_STRAY_WORDS:
             # "lệ phí bao nhiu": an aspect and a stray word ask about the current one

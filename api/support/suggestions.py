@@ -30,7 +30,7 @@ import yaml
 from actions import constants as c
 from actions.choices import also_asked
 from actions.compose import AnswerComposer
-from actions.summary import ASPECT_PRESENCE, extra_aspects
+from actions.summary import extra_aspects
 from actions.templates import DomainTemplates, Reply
 from api.support.schemas import Suggestion, SuggestionSource, SuggestionsOut
 from knowledge_base.analysis import Analysis, Lexicon
@@ -202,9 +202,10 @@ class Suggester:
         procedure under discussion ("phí bao nhiêu"), names another one ("còn đăng ký
         kết hôn thì sao") or an FAQ entry; the search's other hits follow.
         """
+        details = extra_aspects(question)  # as the bot asks it
         resolution = self.resolver.resolve(Query(
             question, current.code if current else None,
-            detail=ASPECT_PRESENCE in extra_aspects(question)))  # as the bot asks it
+            detail=details[0] if details else None))
         hits = self._hits(SearchResult(query=question, decision=Decision.CLARIFY,
                                        confidence=resolution.confidence or 0.0,
                                        hits=list(resolution.hits)))

@@ -656,3 +656,29 @@ def test_who_must_come_in_everyday_words(dialogue) -> None:
     changed = dialogue.answer(DialogueState(), Message("làm thay đổi họ tên cho con thế nào",
                                                        "ask_procedure"))
     assert "utter_summary_presence" not in responses(changed)
+
+
+def test_a_no_the_classifier_saw_that_names_a_correction_or_asks_goes_to_the_resolver(
+        dialogue) -> None:
+    state = DialogueState(procedure_code=KHAI_SINH, intro_shown=KHAI_SINH)
+    for text, code in (("không phải khai sinh, ý em là khai tử", KHAI_TU),
+                       ("ko phai khai sinh ma la khai tu", KHAI_TU),
+                       ("không phải nộp lệ phí à", KHAI_SINH)):
+        outcome = dialogue.chitchat(state, Message(text, "deny"))
+        assert (outcome.turn.decision, outcome.turn.procedure) == ("answer", code), text
+    # a detail of the procedure under discussion, through the same routing
+    on_ket_hon = DialogueState(procedure_code=KET_HON, intro_shown=KET_HON)
+    outcome = dialogue.chitchat(on_ket_hon, Message("không phải, ý em là người nước ngoài",
+                                                    "deny"))
+    assert outcome.turn.procedure == KET_HON_NUOC_NGOAI
+
+
+def test_presence_gives_way_to_papers_asked_and_deadlines_stay_on_the_procedure(
+        dialogue) -> None:
+    state = DialogueState(procedure_code=KHAI_SINH, intro_shown=KHAI_SINH)
+    papers = dialogue.answer(state, Message("không có giấy chứng sinh thì giấy gì thay được",
+                                            "ask_documents"))
+    assert "utter_summary_presence" not in responses(papers)
+    deadline = dialogue.answer(state, Message("hạn chót là khi nào", "ask_procedure"))
+    assert deadline.turn.procedure == KHAI_SINH
+    assert "utter_summary_deadline" in responses(deadline)

@@ -101,3 +101,10 @@ def test_a_no_that_asks_no_need_to_is_a_question_not_a_rejection() -> None:
     assert LEXICON.rejection("không phải khai sinh ạ") == ("khai sinh ạ", "")
     assert LEXICON.rejection("không phải khai sinh mà khai tử") == ("khai sinh", "khai tử")
     assert LEXICON.rejection("nhầm rồi, ý em là khai tử") == ("", "khai tử")
+
+
+def test_turns_to_the_present_are_typed_words_not_lookalikes() -> None:
+    # "con" (child) is no "còn"; "hôm nay" is a day, not a turn
+    assert LEXICON.after_done("em đã làm cho con giấy khai sinh rồi giờ đăng ký thường trú") \
+        == ("em đã làm cho con giấy khai sinh rồi", "giờ đăng ký thường trú")
+    assert LEXICON.after_done("tôi đã nộp hồ sơ hôm nay") is None

@@ -242,7 +242,7 @@ def test_a_whole_name_in_a_clause_saying_it_is_done_keeps_its_button(resolver) -
         assert resolver._weigh_name(result).decision == Decision(decision), text
 
 
-def test_a_no_rejects_only_a_procedure_under_discussion_or_offered(resolver) -> None:
+def test_a_no_rejects_the_procedure_it_names_never_answering_it(resolver) -> None:
     offered = resolver.resolve(Query("không phải khai sinh", options=(KHAI_SINH, "2.000528")))
     assert (offered.kind, offered.rejected, offered.procedure_ids) == (Kind.REJECTED, KHAI_SINH, [])
     current = resolver.resolve(Query("không phải khai sinh", procedure_code=KHAI_SINH))
@@ -257,6 +257,13 @@ def test_a_no_rejects_only_a_procedure_under_discussion_or_offered(resolver) -> 
     # "no need to…?" is a question about the procedure, not a no
     asked = resolver.resolve(Query("không phải nộp lệ phí khai sinh à?", KHAI_SINH))
     assert (asked.kind, asked.code) == (Kind.ANSWER, KHAI_SINH)
+    # a clause after the no naming what is meant is the question, "?" or not
+    for text in ("không phải khai sinh, khai tử thì sao", "không phải khai sinh, khai tử cần gì?"):
+        assert resolver.resolve(Query(text, KHAI_SINH)).procedure_ids[0] == KHAI_TU, text
+    # statements opening with "không phải", nothing in the conversation: no rejection
+    for text in ("không phải người việt nam muốn đăng ký kết hôn",
+                 "không phải chính chủ làm căn cước"):
+        assert resolver.resolve(Query(text)).kind != Kind.REJECTED, text
     # a correction is the question
     corrected = resolver.resolve(Query("không phải khai sinh, ý em là khai tử",
                                        procedure_code=KHAI_SINH))
@@ -266,14 +273,14 @@ def test_a_no_rejects_only_a_procedure_under_discussion_or_offered(resolver) -> 
 
 def test_a_detail_asked_on_the_procedure_under_discussion_stays_on_it(resolver) -> None:
     # who must come: the dialogue flags it (actions/summary.extra_aspects)
-    stays = resolver.resolve(Query("có phải 2 người cùng đến không", KET_HON, detail=True))
+    stays = resolver.resolve(Query("có phải 2 người cùng đến không", KET_HON, detail="presence"))
     assert (stays.kind, stays.code) == (Kind.ANSWER, KET_HON)
     # unflagged, the same words find nothing on their own
     assert resolver.resolve(Query("có phải 2 người cùng đến không", KET_HON)).kind \
         == Kind.NOT_FOUND
     # a detail about another procedure the message names goes there
     other = resolver.resolve(Query("kết hôn với người nước ngoài có cần cả hai cùng đến không",
-                                   KHAI_SINH, detail=True))
+                                   KHAI_SINH, detail="presence"))
     assert other.procedure_ids[0] == KET_HON_NN
 
 
