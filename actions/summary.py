@@ -74,27 +74,31 @@ ASPECT_WORDS_PATH = DATA_DIR / "answer_aspects.yml"
 
 
 @lru_cache(maxsize=1)
-def _aspect_phrases() -> dict[str, list[Phrase]]:
-    """The phrases of ``answer_aspects.yml`` as written (with their marks), split in words."""
+def _aspect_data() -> dict[str, list[str]]:
+    """``knowledge_base/data/answer_aspects.yml``: phrase lists by name, as written."""
     data = yaml.safe_load(ASPECT_WORDS_PATH.read_text(encoding="utf-8")) or {}
-    return {name: phrases_of(words) for name, words in data.items()}
+    return {name: [str(w) for w in words] for name, words in data.items()}
+
+
+@lru_cache(maxsize=1)
+def _aspect_phrases() -> dict[str, list[Phrase]]:
+    """The aspect phrases as written (with their marks), split in words."""
+    return {name: phrases_of(words) for name, words in _aspect_data().items()}
 
 
 @lru_cache(maxsize=1)
 def _presence_not() -> re.Pattern[str]:
     """``presence_not`` phrases, typed with or without marks ("thay đổi", "thay doi")."""
-    data = yaml.safe_load(ASPECT_WORDS_PATH.read_text(encoding="utf-8")) or {}
-    forms = {form for words in data.get("presence_not", []) for form in (str(words),
-                                                                         fold(str(words)))}
+    forms = {form for words in _aspect_data().get("presence_not", [])
+             for form in (words, fold(words))}
     return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
                       + r")\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
 def _aspect_words() -> dict[str, tuple[str, ...]]:
-    """Deadline and who-may-file phrases, folded (``knowledge_base/data/answer_aspects.yml``)."""
-    data = yaml.safe_load(ASPECT_WORDS_PATH.read_text(encoding="utf-8")) or {}
-    return {name: tuple(fold(str(w)) for w in words) for name, words in data.items()}
+    """The aspect phrases folded (accents optional)."""
+    return {name: tuple(fold(w) for w in words) for name, words in _aspect_data().items()}
 
 
 def extra_aspects(text: str) -> tuple[str, ...]:
